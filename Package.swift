@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "tc-migrate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tc-export", targets: ["tc-export"]),
+        .executable(name: "tc-import", targets: ["tc-import"]),
+        .executable(name: "tc-sample", targets: ["tc-sample"]),
+        .library(name: "TeleClaudeMigration", targets: ["TeleClaudeMigration"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // MARK: - C libraries, each behind a prefixed shim module
+        .systemLibrary(
+            name: "CTCSQLite", path: "Sources/CTCSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CTCPostgres", path: "Sources/CTCPostgres", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CTCArchive", path: "Sources/CTCArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
+
+        // MARK: - All logic
+        .target(
+            name: "TeleClaudeMigration",
+            dependencies: [
+                "CTCSQLite", "CTCPostgres", "CTCArchive",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "TCSamples", dependencies: ["CTCSQLite", "TeleClaudeMigration"]),
+
+        // MARK: - Thin executables
+        .executableTarget(
+            name: "tc-export",
+            dependencies: ["TeleClaudeMigration", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "tc-import",
+            dependencies: ["TeleClaudeMigration", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "tc-sample",
+            dependencies: ["TCSamples", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(
+            name: "TeleClaudeMigrationTests",
+            dependencies: ["TeleClaudeMigration", "TCSamples", "CTCSQLite"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,85 @@
+import CTCArchive
+import Foundation
+
+/// Writes a pax tar stream, optionally compressed, through libarchive to a file descriptor.
+/// Owns the `struct archive*` and frees it exactly once.
+///
+/// Every member is a regular file with the same fixed metadata (mode 0600, uid/gid 0, no
+/// owner names, the archive's creation time), so equal contents give equal bytes.
+final class ArchiveWriter {
+    private var handle: OpaquePointer?
+    private let modificationTime: Int
+    private var closed = false
+
+    init(fileDescriptor: Int32, compression: Compression, modificationTime: Int, zstdLevel: Int = 3) throws {
+        guard let archive = archive_write_new() else { throw ArchiveError("libarchive could not allocate a writer") }
+        handle = archive
+        self.modificationTime = modificationTime
+        do {
+            try check(archive_write_set_format_pax_restricted(archive), "setting the tar format")
+            switch compression {
+            case .zstd:
+                try check(archive_write_add_filter_zstd(archive), "enabling zstd")
+                try check(archive_write_set_filter_option(archive, "zstd", "compression-level", String(zstdLevel)), "setting the zstd level")
+            case .gzip:
+                try check(archive_write_add_filter_gzip(archive), "enabling gzip")
+                // No timestamp in the gzip header, so the archive stays deterministic.
+                try check(archive_write_set_filter_option(archive, "gzip", "timestamp", nil), "clearing the gzip timestamp")
+            case .none:
+                try check(archive_write_add_filter_none(archive), "disabling compression")
+            }
+            // No padding after the end-of-archive blocks: a reader can then require the stream
+            // to end exactly there, so truncation anywhere is detectable.
+            try check(archive_write_set_bytes_in_last_block(archive, 1), "setting the last block size")
+            try check(archive_write_open_fd(archive, fileDescriptor), "opening the output")
+        } catch {
+            archive_write_free(archive)
+            handle = nil
+            throw error
+        }
+    }
+
+    deinit {
+        if let handle { archive_write_free(handle) }  // archive_write_free also closes
+    }
+
+    private func check(_ code: Int32, _ what: String) throws {
+        guard code != ARCHIVE_OK else { return }
+        let message = handle.flatMap { archive_error_string($0) }.map { String(cString: $0) } ?? "code \(code)"
+        throw ArchiveError("writing the archive failed while \(what): \(message)")
+    }
+
+    func writeMember(name: String, bytes: UnsafeRawBufferPointer) throws {
+        guard let archive = handle, !closed else { throw ArchiveError("archive writer used after close") }
+        guard let entry = archive_entry_new() else { throw ArchiveError("libarchive could not allocate an entry") }
+        defer { archive_entry_free(entry) }
+        archive_entry_set_pathname_utf8(entry, name)
+        archive_entry_set_size(entry, la_int64_t(bytes.count))
+        archive_entry_set_filetype(entry, tc_ae_ifreg)
+        archive_entry_set_perm(entry, 0o600)
+        archive_entry_set_mtime(entry, time_t(modificationTime), 0)
+        archive_entry_set_uid(entry, 0)
+        archive_entry_set_gid(entry, 0)
+        try check(archive_write_header(archive, entry), "writing the header of \(name)")
+        var offset = 0
+        while offset < bytes.count {
+            let written = archive_write_data(archive, bytes.baseAddress! + offset, bytes.count - offset)
+            if written <= 0 {
+                try check(Int32(truncatingIfNeeded: written == 0 ? Int(ARCHIVE_FATAL) : written), "writing \(name)")
+            }
+            offset += written
+        }
+        try check(archive_write_finish_entry(archive), "finishing \(name)")
+    }
+
+    func writeMember(name: String, bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try writeMember(name: name, bytes: $0) }
+    }
+
+    /// Writes the end-of-archive blocks and flushes the compressor.
+    func close() throws {
+        guard let archive = handle, !closed else { return }
+        closed = true
+        try check(archive_write_close(archive), "closing the archive")
+    }
+}

@@ -1,0 +1,64 @@
+import CTCArchive
+
+/// The decompressed bytes of an archive file, through libarchive's filters (zstd, gzip, or
+/// none, detected from the first bytes). Owns the `struct archive*`.
+///
+/// libarchive's own tar reader is deliberately not used for the tar layer: it is lenient
+/// by design (it skips padding unread, accepts many dialects and ignores what follows the
+/// end of the archive), and this format must reject every deviation. See `TarReader`.
+final class DecompressingReader: ByteSource {
+    private var handle: OpaquePointer?
+    private var finished = false
+    let displayName: String
+    /// Total decompressed bytes handed out so far.
+    private(set) var position: Int64 = 0
+    /// The compression libarchive detected.
+    private(set) var compression: Compression = .none
+
+    init(fileDescriptor: Int32, displayName: String) throws {
+        self.displayName = displayName
+        guard let archive = archive_read_new() else { throw ArchiveError("libarchive could not allocate a reader") }
+        handle = archive
+        do {
+            try check(archive_read_support_filter_zstd(archive), "enabling zstd")
+            try check(archive_read_support_filter_gzip(archive), "enabling gzip")
+            try check(archive_read_support_format_raw(archive), "enabling raw reading")
+            try check(archive_read_open_fd(archive, fileDescriptor, 1 << 20), "opening \(displayName)")
+            var entry: OpaquePointer?
+            let code = archive_read_next_header(archive, &entry)
+            if code == ARCHIVE_EOF { throw ArchiveError("\(displayName) is empty") }
+            try check(code, "reading \(displayName)")
+            switch archive_filter_code(archive, 0) {
+            case ARCHIVE_FILTER_ZSTD: compression = .zstd
+            case ARCHIVE_FILTER_GZIP: compression = .gzip
+            default: compression = .none
+            }
+        } catch {
+            archive_read_free(archive)
+            handle = nil
+            throw error
+        }
+    }
+
+    deinit {
+        if let handle { archive_read_free(handle) }
+    }
+
+    private func check(_ code: Int32, _ what: String) throws {
+        guard code != ARCHIVE_OK else { return }
+        let message = handle.flatMap { archive_error_string($0) }.map { String(cString: $0) } ?? "code \(code)"
+        throw ArchiveError("\(displayName): failed while \(what): \(message)")
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let archive = handle, !finished, buffer.count > 0 else { return 0 }
+        let count = archive_read_data(archive, buffer.baseAddress, buffer.count)
+        if count < 0 {
+            let message = archive_error_string(archive).map { String(cString: $0) } ?? "code \(count)"
+            throw ArchiveError("\(displayName) is damaged or truncated after \(position) decompressed bytes: \(message)")
+        }
+        if count == 0 { finished = true }
+        position += Int64(count)
+        return count
+    }
+}

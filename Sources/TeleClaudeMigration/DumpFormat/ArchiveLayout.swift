@@ -1,0 +1,35 @@
+/// Member names and limits of format v1 (format-spec.md, "Layout").
+public enum ArchiveLayout {
+    public static let manifest = "manifest.json"
+    public static let summary = "summary.json"
+    public static let checksums = "SHA256SUMS"
+    public static let tablesFolder = "tables/"
+    public static let extensionsFolder = "ext/"
+
+    /// Writers start a new data member once this many bytes are buffered (rows never split).
+    public static let chunkTarget = 4 << 20
+    /// Readers refuse larger members of these kinds.
+    public static let maxMetadataMember: Int64 = 64 << 20
+    public static let maxChunkMember: Int64 = 2 << 30
+
+    public static func chunkName(member: String, index: Int) -> String {
+        let digits = String(index)
+        return member + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".ndjson"
+    }
+
+    /// `tables/<name>` when the table name is plain ASCII, else `tables/table-<position>`.
+    public static func tableMember(name: String, position: Int) -> String {
+        let plain = !name.isEmpty && name.utf8.count <= 64
+            && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+        return tablesFolder + (plain ? name : "table-\(position)")
+    }
+
+    /// Names must be relative, normalized UTF-8 paths of printable characters.
+    public static func isSafeMemberName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 1024, !name.hasPrefix("/"), !name.hasSuffix("/") else { return false }
+        for scalar in name.unicodeScalars where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\\" {
+            return false
+        }
+        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { $0 != "" && $0 != "." && $0 != ".." }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// `manifest.json`, the first member of every archive: what was exported, from where,
+/// and the full schema, so a streaming reader can plan before any data arrives.
+/// Field names and meaning are defined in `format-spec.md`; unknown fields are ignored
+/// when reading, so later minor versions may add fields.
+public struct Manifest: Codable, Sendable, Equatable {
+    public var format: String
+    public var formatVersion: FormatVersion
+    public var requiredFeatures: [String]
+    public var tool: Tool
+    public var createdAt: String
+    public var source: Source
+    public var tables: [TableSchema]
+    /// Views and triggers, kept for reference; they are not data.
+    public var otherSchema: [SchemaObject]
+    /// Non-table members (config, docs), in archive order. Empty in archives without them.
+    public var files: [FileEntry]
+
+    public static let formatName = "teleclaude-migration-archive"
+
+    enum CodingKeys: String, CodingKey {
+        case format
+        case formatVersion = "format_version"
+        case requiredFeatures = "required_features"
+        case tool
+        case createdAt = "created_at"
+        case source, tables
+        case otherSchema = "other_schema"
+        case files
+    }
+
+    public init(formatVersion: FormatVersion = .current, tool: Tool, createdAt: String, source: Source,
+                tables: [TableSchema], otherSchema: [SchemaObject], files: [FileEntry]) {
+        self.format = Manifest.formatName
+        self.formatVersion = formatVersion
+        self.requiredFeatures = []
+        self.tool = tool
+        self.createdAt = createdAt
+        self.source = source
+        self.tables = tables
+        self.otherSchema = otherSchema
+        self.files = files
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        formatVersion = try c.decode(FormatVersion.self, forKey: .formatVersion)
+        requiredFeatures = try c.decodeIfPresent([String].self, forKey: .requiredFeatures) ?? []
+        tool = try c.decode(Tool.self, forKey: .tool)
+        createdAt = try c.decode(String.self, forKey: .createdAt)
+        source = try c.decode(Source.self, forKey: .source)
+        tables = try c.decode([TableSchema].self, forKey: .tables)
+        otherSchema = try c.decodeIfPresent([SchemaObject].self, forKey: .otherSchema) ?? []
+        files = try c.decodeIfPresent([FileEntry].self, forKey: .files) ?? []
+    }
+
+    public struct Tool: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String
+    }
+
+    public struct Source: Codable, Sendable, Equatable {
+        public var host: String
+        public var user: String
+        public var uid: Int
+        public var paths: DetectedPaths
+        public var sqliteVersion: String
+        /// `PRAGMA encoding` of the database: TEXT bytes in the archive are always UTF-8 as
+        /// SQLite returns them, whatever the database stores.
+        public var databaseEncoding: String
+        public var userVersion: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case host, user, uid, paths
+            case sqliteVersion = "sqlite_version"
+            case databaseEncoding = "database_encoding"
+            case userVersion = "user_version"
+        }
+    }
+
+    public struct DetectedPaths: Codable, Sendable, Equatable {
+        public var projectRoot: String?
+        public var database: String
+        public var config: String?
+        public var env: String?
+        public var docs: String?
+
+        enum CodingKeys: String, CodingKey {
+            case projectRoot = "project_root"
+            case database, config, env, docs
+        }
+    }
+
+    public struct SchemaObject: Codable, Sendable, Equatable {
+        public var type: String
+        public var name: String
+        public var table: String
+        public var sql: String?
+    }
+
+    public struct FileEntry: Codable, Sendable, Equatable {
+        public var path: String
+        public var role: String
+        public var size: Int
+        public var sha256: String
+    }
+}
+
+/// `major.minor`. A reader refuses another major version; see format-spec.md for minors.
+public struct FormatVersion: Codable, Sendable, Equatable, Comparable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+
+    public static let current = FormatVersion(major: 1, minor: 0)
+
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]),
+              major >= 0, minor >= 0, parts.allSatisfy({ $0.allSatisfy(\.isASCII) }) else { return nil }
+        self.init(major: major, minor: minor)
+    }
+
+    public var description: String { "\(major).\(minor)" }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let version = FormatVersion(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "format_version '\(text)' is not MAJOR.MINOR"))
+        }
+        self = version
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    public static func < (a: FormatVersion, b: FormatVersion) -> Bool {
+        (a.major, a.minor) < (b.major, b.minor)
+    }
+}

@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+
+/// The exporter's second thread: it hashes, compresses and writes the members the reading
+/// thread hands over, so SQLite reading and encoding run beside hashing and compression.
+/// At most `capacity` members wait in between, which bounds memory.
+final class ArchiveAssembler: @unchecked Sendable {
+    enum Job: Sendable {
+        case member(name: String, bytes: [UInt8], table: Int?)
+        /// Writes `summary.json` (digests filled in here) and `SHA256SUMS`, then closes.
+        case finish(tables: [Summary.Table])
+    }
+
+    // Owned by the writer thread from `start()` until `wait()` returns.
+    private let writer: ArchiveWriter
+    private let queue: BlockingQueue<Job>
+    private let done = DispatchSemaphore(value: 0)
+    private var tableHashers: [SHA256]
+    private var checksums: [ChecksumList.Entry] = []
+    private let failureLock = NSLock()
+    private var failure: Error?
+
+    init(writer: ArchiveWriter, tableCount: Int, capacity: Int = 3) {
+        self.writer = writer
+        self.queue = BlockingQueue(capacity: capacity)
+        self.tableHashers = Array(repeating: SHA256(), count: tableCount)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            self.drain()
+            self.done.signal()
+        }
+        thread.name = "tc-export archive writer"
+        thread.start()
+    }
+
+    /// Hands a job to the writer thread; throws the writer's error if it has failed.
+    func submit(_ job: Job) throws {
+        if let failure = currentFailure { throw failure }
+        if !queue.push(job), let failure = currentFailure { throw failure }
+    }
+
+    /// Waits for the writer thread to finish everything submitted.
+    func wait() throws {
+        queue.close()
+        done.wait()
+        if let failure = currentFailure { throw failure }
+    }
+
+    /// Stops the writer thread after a failure on the reading side.
+    func cancel() {
+        record(ExportError.interrupted)
+        queue.close()
+        done.wait()
+    }
+
+    private var currentFailure: Error? {
+        failureLock.lock()
+        defer { failureLock.unlock() }
+        return failure
+    }
+
+    private func record(_ error: Error) {
+        failureLock.lock()
+        if failure == nil { failure = error }
+        failureLock.unlock()
+    }
+
+    private func drain() {
+        while let job = queue.pop() {
+            guard currentFailure == nil else { continue }
+            do {
+                switch job {
+                case .member(let name, let bytes, let table):
+                    try write(name: name, bytes: bytes, table: table)
+                case .finish(var tables):
+                    for index in tables.indices { tables[index].sha256 = tableHashers[index].finalizeHex() }
+                    try write(name: ArchiveLayout.summary, bytes: try CanonicalJSON.encode(Summary(tables: tables)), table: nil)
+                    let list = ChecksumList(entries: checksums)
+                    try writer.writeMember(name: ArchiveLayout.checksums, bytes: Array(list.text.utf8))
+                    try writer.close()
+                }
+            } catch {
+                record(error)
+                queue.close()
+            }
+        }
+    }
+
+    private func write(name: String, bytes: [UInt8], table: Int?) throws {
+        var hasher = SHA256()
+        bytes.withUnsafeBytes { raw in
+            hasher.update(bufferPointer: raw)
+            if let table { tableHashers[table].update(bufferPointer: raw) }
+        }
+        checksums.append(.init(sha256: hasher.finalizeHex(), name: name))
+        try writer.writeMember(name: name, bytes: bytes)
+    }
+}
+
+/// The JSON form of manifest and summary: sorted keys, two-space indentation, a final
+/// newline, so equal content gives equal bytes.
+enum CanonicalJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [0x0A]
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// Where an archive goes: standard output, or a file that only appears at its path once it
+/// is complete. The file is written as `.<name>.partial-XXXXXX` beside the target (mode
+/// 0600 whatever the umask), flushed, renamed over the target and the folder flushed.
+/// A failure, or SIGINT/SIGTERM/SIGHUP, removes the temporary file.
+final class ArchiveOutput {
+    let fileDescriptor: Int32
+    let displayPath: String
+    private let temporaryPath: String?
+    private let targetPath: String?
+    private var finished = false
+
+    init(path: String, replaceExisting: Bool) throws {
+        if path == "-" {
+            guard isatty(STDOUT_FILENO) == 0 else { throw ExportError.outputIsTerminal }
+            fileDescriptor = STDOUT_FILENO
+            displayPath = "standard output"
+            temporaryPath = nil
+            targetPath = nil
+            return
+        }
+        let target = Installation.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
+        if !replaceExisting && FileManager.default.fileExists(atPath: target) {
+            throw ExportError.outputExists(path: target)
+        }
+        let folder = (target as NSString).deletingLastPathComponent
+        let base = (target as NSString).lastPathComponent
+        var template = Array("\(folder)/.\(base).partial-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw ExportError.output(path: target, reason: String(cString: strerror(errno)))
+        }
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        fchmod(fd, 0o600)
+        fileDescriptor = fd
+        displayPath = target
+        temporaryPath = temporary
+        targetPath = target
+        TemporaryFiles.register(temporary)
+    }
+
+    deinit { abandon() }
+
+    /// Makes the archive durable and visible at its path.
+    func commit() throws {
+        guard !finished else { return }
+        finished = true
+        guard let temporaryPath, let targetPath else { return }
+        defer { TemporaryFiles.unregister(temporaryPath) }
+        if fsync(fileDescriptor) != 0 || close(fileDescriptor) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw ExportError.output(path: targetPath, reason: reason)
+        }
+        guard rename(temporaryPath, targetPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw ExportError.output(path: targetPath, reason: reason)
+        }
+        let folder = open((targetPath as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 { fsync(folder); close(folder) }
+    }
+
+    /// Removes the partial file; nothing appears at the target path.
+    func abandon() {
+        guard !finished else { return }
+        finished = true
+        guard let temporaryPath else { return }
+        close(fileDescriptor)
+        unlink(temporaryPath)
+        TemporaryFiles.unregister(temporaryPath)
+    }
+}
+
+/// Temporary files to remove if the process is interrupted by a signal. The handler only
+/// calls `unlink` and `_exit`, which are async-signal-safe, on C strings prepared earlier.
+enum TemporaryFiles {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: [String: UnsafeMutablePointer<CChar>] = [:]
+    nonisolated(unsafe) private static var slots = [UnsafeMutablePointer<CChar>?](repeating: nil, count: 16)
+    nonisolated(unsafe) private static var installed = false
+
+    static func register(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        let copy = strdup(path)!
+        paths[path] = copy
+        if let free = slots.firstIndex(where: { $0 == nil }) { slots[free] = copy }
+        if !installed {
+            installed = true
+            signal(SIGPIPE, SIG_IGN)  // a closed pipe becomes a write error, handled like any other
+            for sig in [SIGINT, SIGTERM, SIGHUP] {
+                signal(sig) { received in
+                    TemporaryFiles.removeAllFromSignalHandler()
+                    _exit(128 + received)
+                }
+            }
+        }
+    }
+
+    static func unregister(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let copy = paths.removeValue(forKey: path) else { return }
+        if let index = slots.firstIndex(where: { $0 == copy }) { slots[index] = nil }
+        free(copy)
+    }
+
+    private static func removeAllFromSignalHandler() {
+        for slot in slots { if let slot { unlink(slot) } }
+    }
+}

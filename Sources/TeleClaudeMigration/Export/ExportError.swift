@@ -1,0 +1,40 @@
+/// Why an export stopped. Each case says what to do about it.
+public enum ExportError: Error, CustomStringConvertible, Equatable {
+    case databaseNotFound(tried: [String])
+    case notSQLite(path: String, reason: String)
+    case unreadable(what: String, path: String)
+    case invalidConfig(path: String, reason: String)
+    case outputExists(path: String)
+    case outputIsTerminal
+    case output(path: String, reason: String)
+    case changedDuringExport(path: String)
+    case rowCountChanged(table: String, counted: Int64, read: Int64)
+    case interrupted
+
+    public var description: String {
+        switch self {
+        case .databaseNotFound(let tried):
+            return "no readable TeleClaude database found. Tried, in order:\n"
+                + tried.map { "  - \($0)" }.joined(separator: "\n")
+                + "\nPass --db PATH or --project-root DIR."
+        case .notSQLite(let path, let reason):
+            return "\(path) cannot be read as an SQLite database: \(reason)"
+        case .unreadable(let what, let path):
+            return "the \(what) \(path) does not exist or is not readable"
+        case .invalidConfig(let path, let reason):
+            return "\(path) is not valid YAML: \(reason)"
+        case .outputExists(let path):
+            return "\(path) already exists; choose another -o PATH or pass --force to replace it"
+        case .outputIsTerminal:
+            return "refusing to write a binary archive to a terminal; redirect standard output or use -o PATH"
+        case .output(let path, let reason):
+            return "cannot write the archive \(path): \(reason)"
+        case .changedDuringExport(let path):
+            return "\(path) was changed by another process while it was read without a WAL snapshot; nothing was written. Run the export again"
+        case .rowCountChanged(let table, let counted, let read):
+            return "table '\(table)' had \(counted) rows when counted and \(read) when read in the same snapshot; nothing was written"
+        case .interrupted:
+            return "interrupted; nothing was written at the target path"
+        }
+    }
+}

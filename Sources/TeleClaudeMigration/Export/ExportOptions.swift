@@ -1,0 +1,59 @@
+import Foundation
+
+/// Everything `tc-export` was asked to do, as a value the core can run.
+public struct ExportOptions: Sendable {
+    public var locations: Installation.Overrides
+    /// A file path, or `-` for standard output.
+    public var output: String
+    public var compression: Compression
+    public var replaceExisting: Bool
+    /// The creation time written into the archive; `SOURCE_DATE_EPOCH` fixes it.
+    public var createdAt: Date
+    public var zstdLevel: Int
+    public var chunkTarget: Int
+
+    public init(locations: Installation.Overrides = .init(), output: String, compression: Compression = .zstd,
+                replaceExisting: Bool = false, createdAt: Date? = nil, zstdLevel: Int = 3,
+                chunkTarget: Int = ArchiveLayout.chunkTarget) {
+        self.locations = locations
+        self.output = output
+        self.compression = compression
+        self.replaceExisting = replaceExisting
+        self.createdAt = createdAt ?? ExportOptions.sourceDateEpoch() ?? Date()
+        self.zstdLevel = zstdLevel
+        self.chunkTarget = chunkTarget
+    }
+
+    /// `SOURCE_DATE_EPOCH` (reproducible-builds.org), when set to an integer.
+    public static func sourceDateEpoch(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Date? {
+        environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) }.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+}
+
+/// What an export produced, for the summary line and `--json`.
+public struct ExportResult: Codable, Sendable {
+    public struct Table: Codable, Sendable {
+        public var name: String
+        public var rows: Int64
+        public var bytes: Int64
+    }
+
+    public var archive: String
+    public var compression: Compression
+    public var snapshot: String
+    public var tables: [Table]
+    public var rows: Int64
+    /// Uncompressed NDJSON bytes of all tables.
+    public var dataBytes: Int64
+    /// Size of the archive file (0 when written to standard output).
+    public var archiveBytes: Int64
+    public var seconds: Double
+    public var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case archive, compression, snapshot, tables, rows
+        case dataBytes = "data_bytes"
+        case archiveBytes = "archive_bytes"
+        case seconds, warnings
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Progress of an export on standard error: table, rows, bytes and rate, at most five
+/// times a second, and only when standard error is a terminal.
+final class ExportProgress {
+    private let console: Console
+    private let totalRows: Int64
+    private let started = Date()
+    private var lastDraw = Date.distantPast
+    private var table = ""
+    private var tableRows: Int64 = 0
+    private var doneRows: Int64 = 0
+    private var doneBytes: Int64 = 0
+    private var currentRows: Int64 = 0
+    private var currentBytes: Int64 = 0
+
+    init(console: Console, totalRows: Int64) {
+        self.console = console
+        self.totalRows = totalRows
+    }
+
+    func beginTable(_ name: String, rows: Int64) {
+        doneRows += currentRows
+        doneBytes += currentBytes
+        currentRows = 0
+        currentBytes = 0
+        table = name
+        tableRows = rows
+        draw(force: true)
+    }
+
+    func advance(rows: Int64, bytes: Int64) {
+        currentRows = rows
+        currentBytes = bytes
+        draw(force: false)
+    }
+
+    func finish() {
+        console.endProgress()
+    }
+
+    private func draw(force: Bool) {
+        guard console.interactive, !console.quiet else { return }
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
+        lastDraw = now
+        let elapsed = max(now.timeIntervalSince(started), 0.001)
+        let bytes = doneBytes + currentBytes
+        let rate = Format.bytes(Int64(Double(bytes) / elapsed))
+        console.progress("\(table): \(Format.count(currentRows))/\(Format.count(tableRows)) rows | total \(Format.count(doneRows + currentRows))/\(Format.count(totalRows)) rows, \(Format.bytes(bytes)), \(rate)/s")
+    }
+}

@@ -1,0 +1,147 @@
+import CTCSQLite
+import Foundation
+
+/// Runs an export: finds the installation, pins a read snapshot, and streams the archive
+/// (manifest, table data in chunks, summary, checksum list) to its output.
+public struct Exporter {
+    public let options: ExportOptions
+    public let console: Console
+    public static let toolVersion = "0.1.0"
+
+    public init(options: ExportOptions, console: Console) {
+        self.options = options
+        self.console = console
+    }
+
+    public func run() throws -> ExportResult {
+        let started = Date()
+        let installation = try Installation.locate(options.locations)
+        installation.notes.forEach { console.info("found \($0)") }
+        var warnings = installation.warnings
+        if let daemon = RunningDaemon.find() {
+            warnings.append("a TeleClaude process appears to be running (pid \(daemon.pid): \(daemon.command)); exporting a consistent snapshot of the database as of now. Changes made after this point are not in the archive")
+        }
+        warnings.forEach { console.warning($0) }
+
+        let snapshot = try DatabaseSnapshot(path: installation.database)
+        var snapshotFinished = false
+        defer { if !snapshotFinished { try? snapshot.finish() } }
+        console.info("reading \(installation.database) as a \(snapshot.mode.rawValue)")
+
+        let manifest = try buildManifest(snapshot.connection, installation: installation)
+        let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
+        let writer = try ArchiveWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
+                                       modificationTime: Int(options.createdAt.timeIntervalSince1970),
+                                       zstdLevel: options.zstdLevel)
+        let assembler = ArchiveAssembler(writer: writer, tableCount: manifest.tables.count)
+        assembler.start()
+
+        var tallies: [Summary.Table] = []
+        do {
+            try assembler.submit(.member(name: ArchiveLayout.manifest, bytes: try CanonicalJSON.encode(manifest), table: nil))
+            let progress = ExportProgress(console: console, totalRows: manifest.tables.reduce(0) { $0 + $1.rows })
+            for (position, table) in manifest.tables.enumerated() {
+                tallies.append(try exportTable(table, position: position, connection: snapshot.connection,
+                                               assembler: assembler, progress: progress))
+            }
+            try assembler.submit(.finish(tables: tallies))
+            try assembler.wait()
+            progress.finish()
+            snapshotFinished = true
+            try snapshot.finish()
+            try output.commit()
+        } catch {
+            assembler.cancel()
+            output.abandon()
+            console.endProgress()
+            throw error
+        }
+
+        var archiveBytes: Int64 = 0
+        if options.output != "-" {
+            archiveBytes = (try? FileManager.default.attributesOfItem(atPath: output.displayPath)[.size] as? Int64) ?? 0
+        }
+        let result = ExportResult(
+            archive: output.displayPath, compression: options.compression, snapshot: snapshot.mode.rawValue,
+            tables: tallies.map { .init(name: $0.name, rows: $0.rows, bytes: $0.bytes) },
+            rows: tallies.reduce(0) { $0 + $1.rows }, dataBytes: tallies.reduce(0) { $0 + $1.bytes },
+            archiveBytes: archiveBytes, seconds: Date().timeIntervalSince(started), warnings: warnings)
+        return result
+    }
+
+    // MARK: - Manifest
+
+    func buildManifest(_ connection: SQLiteConnection, installation: Installation) throws -> Manifest {
+        let reader = SQLiteSchemaReader(connection: connection)
+        let (found, skipped) = try reader.tables()
+        for name in skipped { console.warning("skipping \(name): only ordinary tables are exported") }
+        var tables: [TableSchema] = []
+        for (position, var table) in found.enumerated() {
+            table.member = ArchiveLayout.tableMember(name: table.name, position: position)
+            let counted = try connection.rows("SELECT count(*) FROM \(SQLIdentifier.quote(table.name))")
+            table.rows = counted.first?.first?.integerValue ?? 0
+            tables.append(table)
+        }
+        let encoding = try connection.rows("PRAGMA encoding").first?.first?.textValue ?? "UTF-8"
+        let userVersion = try connection.rows("PRAGMA user_version").first?.first?.integerValue ?? 0
+        let user = CurrentUser.lookup()
+        let source = Manifest.Source(
+            host: ProcessInfo.processInfo.hostName, user: user.name, uid: user.uid,
+            paths: .init(projectRoot: installation.projectRoot, database: installation.database,
+                         config: installation.config, env: installation.env, docs: installation.docs),
+            sqliteVersion: SQLiteConnection.libraryVersion, databaseEncoding: encoding, userVersion: userVersion)
+        return Manifest(tool: .init(name: "tc-export", version: Self.toolVersion),
+                        createdAt: Format.timestamp(options.createdAt), source: source,
+                        tables: tables, otherSchema: try reader.otherObjects(), files: [])
+    }
+
+    // MARK: - Table data
+
+    func exportTable(_ table: TableSchema, position: Int, connection: SQLiteConnection,
+                     assembler: ArchiveAssembler, progress: ExportProgress) throws -> Summary.Table {
+        let columns = table.columns.map { SQLIdentifier.quote($0.name) }.joined(separator: ", ")
+        let order = rowOrder(for: table)
+        let statement = try connection.prepare("SELECT \(columns) FROM \(SQLIdentifier.quote(table.name)) ORDER BY \(order)")
+        defer { statement.finalize() }
+        let capacity = options.chunkTarget + options.chunkTarget / 4
+        var encoder = RowEncoder(columnCount: table.columns.count, capacity: capacity)
+        var rows: Int64 = 0
+        var bytes: Int64 = 0
+        var chunks = 0
+        progress.beginTable(table.name, rows: table.rows)
+        func flush() throws {
+            let data = encoder.takeBuffer(capacity: capacity)
+            bytes += Int64(data.count)
+            try assembler.submit(.member(name: ArchiveLayout.chunkName(member: table.member, index: chunks),
+                                         bytes: data, table: position))
+            chunks += 1
+            progress.advance(rows: rows, bytes: bytes)
+        }
+        while try statement.step() {
+            encoder.appendRow(from: statement)
+            rows += 1
+            if encoder.buffer.count >= options.chunkTarget { try flush() }
+        }
+        if encoder.buffer.count > 0 || chunks == 0 { try flush() }
+        guard rows == table.rows else {
+            throw ExportError.rowCountChanged(table: table.name, counted: table.rows, read: rows)
+        }
+        return Summary.Table(name: table.name, rows: rows, chunks: chunks, bytes: bytes, sha256: "",
+                             classes: encoder.classCounts)
+    }
+
+    /// The primary key, or the rowid under whichever of its three names no column shadows.
+    func rowOrder(for table: TableSchema) -> String {
+        if table.rowOrder != ["rowid"] { return table.rowOrder.map(SQLIdentifier.quote).joined(separator: ", ") }
+        let names = Set(table.columns.map { $0.name.lowercased() })
+        if let alias = ["rowid", "_rowid_", "oid"].first(where: { !names.contains($0) }) { return alias }
+        return table.columns.map { SQLIdentifier.quote($0.name) }.joined(separator: ", ")
+    }
+}
+
+enum SQLIdentifier {
+    /// `"name"` with embedded quotes doubled; safe for any table or column name.
+    static func quote(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

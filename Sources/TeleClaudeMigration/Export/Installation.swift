@@ -1,0 +1,148 @@
+import Foundation
+import Yams
+
+/// Where the parts of a single-user installation are, found in the order of
+/// REFERENCE.md: an explicit option first, then the environment, then `config.yml`, then
+/// the conventional place.
+public struct Installation: Sendable, Equatable {
+    public var projectRoot: String
+    public var database: String
+    public var config: String?
+    public var env: String?
+    public var docs: String?
+    /// One line per part: what was found where, or what is missing.
+    public var notes: [String]
+    public var warnings: [String]
+
+    public struct Overrides: Sendable {
+        public var projectRoot: String?
+        public var database: String?
+        public var config: String?
+        public var env: String?
+        public var docs: String?
+
+        public init(projectRoot: String? = nil, database: String? = nil, config: String? = nil,
+                    env: String? = nil, docs: String? = nil) {
+            self.projectRoot = projectRoot
+            self.database = database
+            self.config = config
+            self.env = env
+            self.docs = docs
+        }
+    }
+
+    public static func locate(_ overrides: Overrides,
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              currentDirectory: String = FileManager.default.currentDirectoryPath) throws -> Installation {
+        let root = absolute(overrides.projectRoot ?? currentDirectory, relativeTo: currentDirectory)
+        var notes: [String] = []
+        var warnings: [String] = []
+
+        // config.yml: --config, then <root>/config.yml
+        let configCandidate = overrides.config.map { absolute($0, relativeTo: currentDirectory) } ?? root + "/config.yml"
+        let config = isReadableFile(configCandidate) ? configCandidate : nil
+        if let config {
+            notes.append("config.yml: \(config)")
+        } else if overrides.config != nil {
+            throw ExportError.unreadable(what: "config file given with --config", path: configCandidate)
+        } else {
+            warnings.append("no config.yml at \(configCandidate); the archive will hold no configuration (use --config PATH)")
+        }
+
+        // .env: --env, then <root>/.env
+        let envCandidate = overrides.env.map { absolute($0, relativeTo: currentDirectory) } ?? root + "/.env"
+        let env = isReadableFile(envCandidate) ? envCandidate : nil
+        if let env {
+            notes.append(".env: \(env)")
+        } else if overrides.env != nil {
+            throw ExportError.unreadable(what: ".env file given with --env", path: envCandidate)
+        } else {
+            warnings.append("no .env at \(envCandidate); no secrets or settings from it will be migrated (use --env PATH)")
+        }
+
+        // teleclaude.db: --db, $TELECLAUDE_DB_PATH, database.path in config.yml, <root>/teleclaude.db
+        var tried: [String] = []
+        var database: String?
+        if let explicit = overrides.database {
+            let path = absolute(explicit, relativeTo: currentDirectory)
+            tried.append("\(path) (--db)")
+            database = path
+        } else if let fromEnv = environment["TELECLAUDE_DB_PATH"], !fromEnv.isEmpty {
+            let path = absolute(fromEnv, relativeTo: currentDirectory)
+            tried.append("\(path) ($TELECLAUDE_DB_PATH)")
+            database = path
+        } else if let config, let configured = try databasePath(inConfig: config, environment: environment) {
+            let path = absolute(configured, relativeTo: root)
+            tried.append("\(path) (database.path in \(config))")
+            database = path
+        } else {
+            let path = root + "/teleclaude.db"
+            tried.append("\(path) (project root)")
+            database = path
+        }
+        guard let database, isReadableFile(database) else {
+            throw ExportError.databaseNotFound(tried: tried)
+        }
+        notes.insert("database: \(database) (\(tried.last!.split(separator: "(").last!.dropLast()))", at: 0)
+
+        // docs: --docs, then ~/.teleclaude/docs
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let docsCandidate = overrides.docs.map { absolute($0, relativeTo: currentDirectory) } ?? home + "/.teleclaude/docs"
+        var isDirectory: ObjCBool = false
+        let docs = FileManager.default.fileExists(atPath: docsCandidate, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? docsCandidate : nil
+        if let docs {
+            notes.append("docs: \(docs)")
+        } else if overrides.docs != nil {
+            throw ExportError.unreadable(what: "docs folder given with --docs", path: docsCandidate)
+        } else {
+            warnings.append("no doc snippets folder at \(docsCandidate) (use --docs PATH)")
+        }
+
+        return Installation(projectRoot: root, database: database, config: config, env: env, docs: docs,
+                            notes: notes, warnings: warnings)
+    }
+
+    /// `database.path` from config.yml, with `${VAR}` references resolved from the environment.
+    static func databasePath(inConfig path: String, environment: [String: String]) throws -> String? {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ExportError.unreadable(what: "config file", path: path)
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw ExportError.invalidConfig(path: path, reason: "\(error)")
+        }
+        guard let value = node?["database"]?["path"]?.string, !value.isEmpty else { return nil }
+        return expand(value, environment: environment)
+    }
+
+    static func expand(_ value: String, environment: [String: String]) -> String {
+        var result = ""
+        var rest = Substring(value)
+        while let open = rest.range(of: "${") {
+            result += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
+            let name = String(rest[open.upperBound..<close])
+            result += environment[name] ?? ""
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+
+    static func absolute(_ path: String, relativeTo base: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let joined = expanded.hasPrefix("/") ? expanded : base + "/" + expanded
+        return (joined as NSString).standardizingPath
+    }
+
+    static func isReadableFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            && access(path, R_OK) == 0
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// `tc-import inspect`: what an archive holds, from its manifest and summary. It reads the
+/// whole archive (the summary is at the end), so it also checks it as `verify` does.
+public struct ArchiveInspector {
+    public struct Report: Codable, Sendable {
+        public struct Table: Codable, Sendable {
+            public var name: String
+            public var rows: Int64
+            public var bytes: Int64
+            public var columns: Int
+            public var member: String
+        }
+
+        public var archive: String
+        public var formatVersion: String
+        public var createdAt: String
+        public var tool: String
+        public var source: Manifest.Source
+        public var tables: [Table]
+        public var files: [Manifest.FileEntry]
+        public var warnings: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case archive
+            case formatVersion = "format_version"
+            case createdAt = "created_at"
+            case tool, source, tables, files, warnings
+        }
+    }
+
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public func run() throws -> Report {
+        var collector = Collector()
+        try ArchiveReader(path: path).read(into: &collector)
+        guard let manifest = collector.manifest, let summary = collector.summary else {
+            throw ArchiveError("the archive ended before its manifest and summary were read")
+        }
+        let tables = zip(manifest.tables, summary.tables).map { table, written in
+            Report.Table(name: table.name, rows: written.rows, bytes: written.bytes, columns: table.columns.count,
+                         member: table.member)
+        }
+        return Report(archive: path, formatVersion: manifest.formatVersion.description, createdAt: manifest.createdAt,
+                      tool: "\(manifest.tool.name) \(manifest.tool.version)", source: manifest.source,
+                      tables: tables, files: manifest.files, warnings: collector.warnings)
+    }
+
+    public static func render(_ report: Report) -> String {
+        var lines: [String] = []
+        lines.append("archive:   \(report.archive) (format \(report.formatVersion), written by \(report.tool) at \(report.createdAt))")
+        lines.append("source:    \(report.source.user) (uid \(report.source.uid)) on \(report.source.host), SQLite \(report.source.sqliteVersion)")
+        lines.append("database:  \(report.source.paths.database)")
+        lines.append("config:    \(report.source.paths.config ?? "(none)")")
+        lines.append(".env:      \(report.source.paths.env ?? "(none)")")
+        lines.append("docs:      \(report.source.paths.docs ?? "(none)")")
+        lines.append("")
+        let width = max(5, report.tables.map(\.name.count).max() ?? 0)
+        lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "        rows  columns        size")
+        for table in report.tables {
+            lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                         + String(repeating: " ", count: max(1, 12 - Format.count(table.rows).count)) + Format.count(table.rows)
+                         + String(repeating: " ", count: max(1, 9 - String(table.columns).count)) + String(table.columns)
+                         + String(repeating: " ", count: max(1, 12 - Format.bytes(table.bytes).count)) + Format.bytes(table.bytes))
+        }
+        let rows = report.tables.reduce(0) { $0 + $1.rows }
+        let bytes = report.tables.reduce(0) { $0 + $1.bytes }
+        lines.append("\(report.tables.count) tables, \(Format.count(rows)) rows, \(Format.bytes(bytes)) of data")
+        lines.append("")
+        if report.files.isEmpty {
+            lines.append("config and docs members: none")
+        } else {
+            lines.append("config and docs members:")
+            for file in report.files { lines.append("  \(file.path)  (\(file.role), \(Format.bytes(Int64(file.size))))") }
+        }
+        for warning in report.warnings { lines.append("warning: \(warning)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    struct Collector: ArchiveVisitor {
+        var manifest: Manifest?
+        var summary: Summary?
+        var warnings: [String] = []
+
+        mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
+            self.manifest = manifest
+            self.warnings = warnings
+        }
+
+        mutating func end(summary: Summary, checksums: ChecksumList) throws {
+            self.summary = summary
+        }
+    }
+}

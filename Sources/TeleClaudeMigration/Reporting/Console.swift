@@ -1,0 +1,58 @@
+import Foundation
+
+/// Where the tools talk to the person running them. Messages go to standard error, so
+/// standard output stays free for an archive (`-o -`) or `--json`. Tests capture it.
+public final class Console: @unchecked Sendable {
+    public enum Level: Sendable { case info, warning, error }
+
+    private let lock = NSLock()
+    private let sink: @Sendable (String) -> Void
+    public let quiet: Bool
+    /// True when progress lines may be redrawn in place (standard error is a terminal).
+    public let interactive: Bool
+    private var progressShown = false
+
+    public init(quiet: Bool = false, interactive: Bool? = nil, sink: (@Sendable (String) -> Void)? = nil) {
+        self.quiet = quiet
+        self.interactive = interactive ?? (isatty(STDERR_FILENO) != 0)
+        self.sink = sink ?? { text in FileHandle.standardError.write(Data(text.utf8)) }
+    }
+
+    public func info(_ message: String) {
+        guard !quiet else { return }
+        emit(message + "\n")
+    }
+
+    public func warning(_ message: String) {
+        emit("warning: " + message + "\n")
+    }
+
+    public func error(_ message: String) {
+        emit("error: " + message + "\n")
+    }
+
+    /// A progress line, redrawn in place on a terminal and never written elsewhere.
+    public func progress(_ line: String) {
+        guard interactive, !quiet else { return }
+        lock.lock()
+        progressShown = true
+        lock.unlock()
+        sink("\r\u{1B}[2K" + line)
+    }
+
+    private func emit(_ text: String) {
+        lock.lock()
+        let clear = progressShown
+        progressShown = false
+        lock.unlock()
+        sink((clear ? "\r\u{1B}[2K" : "") + text)
+    }
+
+    public func endProgress() {
+        lock.lock()
+        let clear = progressShown
+        progressShown = false
+        lock.unlock()
+        if clear { sink("\r\u{1B}[2K") }
+    }
+}

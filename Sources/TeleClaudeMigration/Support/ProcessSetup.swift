@@ -1,0 +1,10 @@
+import Foundation
+
+/// Process-wide set-up both tools do first.
+public enum ProcessSetup {
+    /// libarchive converts member names through the C locale; UTF-8 names need a UTF-8
+    /// LC_CTYPE. Only LC_CTYPE is set: LC_NUMERIC must stay "C" for number formatting.
+    public static func prepare() {
+        setlocale(LC_CTYPE, "C.UTF-8")
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import TeleClaudeMigration
+
+@main
+struct TCExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tc-export",
+        abstract: "Write a verified, versioned archive of a single-user TeleClaude installation.",
+        discussion: """
+        Run as the user who owns the installation. The database is read in one read-only \
+        transaction, so the archive is a consistent snapshot even while the daemon writes; \
+        nothing that is read is ever modified.
+
+        Examples:
+          tc-export -o teleclaude.tcar                     # from the project root
+          tc-export --project-root ~/teleclaude -o /backup/tc.tcar
+          tc-export -o - | ssh server tc-import load -     # stream to another host
+          SOURCE_DATE_EPOCH=0 tc-export -o a.tcar --json   # reproducible bytes, JSON summary
+
+        Exit status: 0 archive written; 1 export failed (nothing at the target path); \
+        64 invalid options; 130/143 interrupted (nothing at the target path).
+        """)
+
+    @Option(name: .customLong("project-root"), help: ArgumentHelp("The installation's project root (default: the current folder).", valueName: "DIR"))
+    var projectRoot: String?
+
+    @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database (default: $TELECLAUDE_DB_PATH, database.path in config.yml, <root>/teleclaude.db).", valueName: "PATH"))
+    var database: String?
+
+    @Option(help: ArgumentHelp("config.yml (default: <root>/config.yml).", valueName: "PATH"))
+    var config: String?
+
+    @Option(help: ArgumentHelp(".env file (default: <root>/.env).", valueName: "PATH"))
+    var env: String?
+
+    @Option(help: ArgumentHelp("Doc snippets folder (default: ~/.teleclaude/docs).", valueName: "DIR"))
+    var docs: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The archive to write, or - for standard output.", valueName: "PATH"))
+    var output: String
+
+    @Option(help: "Outer compression: zstd, gzip or none.")
+    var compression: CompressionChoice = .zstd
+
+    @Flag(help: "Replace an existing file at the output path (atomically, once the new archive is complete).")
+    var force = false
+
+    @Flag(name: .shortAndLong, help: "Print only warnings and errors.")
+    var quiet = false
+
+    @Flag(help: "Print a JSON summary on standard output (standard error when the archive goes to standard output).")
+    var json = false
+
+    func run() throws {
+        ProcessSetup.prepare()
+        let console = Console(quiet: quiet || json)
+        let options = ExportOptions(
+            locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
+            output: output, compression: compression.value, replaceExisting: force)
+        let result: ExportResult
+        do {
+            result = try Exporter(options: options, console: console).run()
+        } catch {
+            console.error("\(error)")
+            throw ExitCode.failure
+        }
+        if json {
+            let text = try ExportReport.json(result)
+            if output == "-" { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
+        } else {
+            console.info(ExportReport.text(result))
+        }
+    }
+}
+
+enum CompressionChoice: String, ExpressibleByArgument, CaseIterable {
+    case zstd, gzip, none
+    var value: Compression { Compression(rawValue: rawValue)! }
+}

@@ -1,0 +1,1 @@
+print("tc-sample: not yet")
