@@ -1,4 +1,5 @@
 import CTCArchive
+import Crypto
 import Foundation
 
 /// Writes a pax tar stream, optionally compressed, through libarchive to a file descriptor.
@@ -9,12 +10,16 @@ import Foundation
 final class ArchiveWriter {
     private var handle: OpaquePointer?
     private let modificationTime: Int
+    private let compression: Compression
+    private let sink: RawFileSink
     private var closed = false
 
     init(fileDescriptor: Int32, compression: Compression, modificationTime: Int, zstdLevel: Int = 3) throws {
         guard let archive = archive_write_new() else { throw ArchiveError("libarchive could not allocate a writer") }
         handle = archive
         self.modificationTime = modificationTime
+        self.compression = compression
+        self.sink = RawFileSink(fileDescriptor: fileDescriptor)
         do {
             try check(archive_write_set_format_pax_restricted(archive), "setting the tar format")
             switch compression {
@@ -31,7 +36,15 @@ final class ArchiveWriter {
             // No padding after the end-of-archive blocks: a reader can then require the stream
             // to end exactly there, so truncation anywhere is detectable.
             try check(archive_write_set_bytes_in_last_block(archive, 1), "setting the last block size")
-            try check(archive_write_open_fd(archive, fileDescriptor), "opening the output")
+            let context = Unmanaged.passUnretained(sink).toOpaque()
+            try check(archive_write_open(archive, context, nil, { archive, context, buffer, count in
+                let sink = Unmanaged<RawFileSink>.fromOpaque(context!).takeUnretainedValue()
+                guard sink.write(UnsafeRawBufferPointer(start: buffer, count: count)) else {
+                    tc_archive_set_error_message(archive, sink.lastError)
+                    return -1
+                }
+                return count
+            }, nil), "opening the output")
         } catch {
             archive_write_free(archive)
             handle = nil
@@ -81,5 +94,33 @@ final class ArchiveWriter {
         guard let archive = handle, !closed else { return }
         closed = true
         try check(archive_write_close(archive), "closing the archive")
+        let seal = ArchiveSeal.bytes(compression, digest: Array(sink.hasher.finalize()))
+        guard seal.withUnsafeBytes({ sink.write($0) }) else {
+            throw ArchiveError("writing the archive failed while sealing it: \(sink.lastError)")
+        }
+    }
+}
+
+/// Writes libarchive's output to a file descriptor and hashes it for the seal.
+final class RawFileSink {
+    let fileDescriptor: Int32
+    var hasher = SHA256()
+    private(set) var lastError = ""
+
+    init(fileDescriptor: Int32) { self.fileDescriptor = fileDescriptor }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        hasher.update(bufferPointer: bytes)
+        var offset = 0
+        while offset < bytes.count {
+            let written = Foundation.write(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                lastError = String(cString: strerror(errno))
+                return false
+            }
+            offset += written
+        }
+        return true
     }
 }

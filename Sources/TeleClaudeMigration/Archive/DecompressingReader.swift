@@ -1,4 +1,5 @@
 import CTCArchive
+import Foundation
 
 /// The decompressed bytes of an archive file, through libarchive's filters (zstd, gzip, or
 /// none, detected from the first bytes). Owns the `struct archive*`.
@@ -8,6 +9,7 @@ import CTCArchive
 /// end of the archive), and this format must reject every deviation. See `TarReader`.
 final class DecompressingReader: ByteSource {
     private var handle: OpaquePointer?
+    private let raw: RawFileSource
     private var finished = false
     let displayName: String
     /// Total decompressed bytes handed out so far.
@@ -17,13 +19,21 @@ final class DecompressingReader: ByteSource {
 
     init(fileDescriptor: Int32, displayName: String) throws {
         self.displayName = displayName
+        raw = RawFileSource(fileDescriptor: fileDescriptor, displayName: displayName)
         guard let archive = archive_read_new() else { throw ArchiveError("libarchive could not allocate a reader") }
         handle = archive
         do {
             try check(archive_read_support_filter_zstd(archive), "enabling zstd")
             try check(archive_read_support_filter_gzip(archive), "enabling gzip")
             try check(archive_read_support_format_raw(archive), "enabling raw reading")
-            try check(archive_read_open_fd(archive, fileDescriptor, 1 << 20), "opening \(displayName)")
+            let context = Unmanaged.passUnretained(raw).toOpaque()
+            try check(archive_read_open(archive, context, nil, { archive, context, buffer in
+                let source = Unmanaged<RawFileSource>.fromOpaque(context!).takeUnretainedValue()
+                let count = source.readNext()
+                if count < 0 { tc_archive_set_error_message(archive, source.lastError) }
+                buffer!.pointee = UnsafeRawPointer(source.buffer)
+                return count
+            }, nil), "opening \(displayName)")
             var entry: OpaquePointer?
             let code = archive_read_next_header(archive, &entry)
             if code == ARCHIVE_EOF { throw ArchiveError("\(displayName) is empty") }
@@ -60,5 +70,44 @@ final class DecompressingReader: ByteSource {
         if count == 0 { finished = true }
         position += Int64(count)
         return count
+    }
+
+    /// Reads whatever follows the decompressed stream and checks the seal of a compressed
+    /// file. Call after the tar layer has ended.
+    func finish() throws {
+        while raw.readNext() > 0 {}
+        if let error = raw.failure { throw error }
+        try raw.seal.verify(displayName: displayName)
+    }
+}
+
+/// Reads the archive file in 1 MiB pieces for libarchive and feeds every byte to the seal check.
+final class RawFileSource {
+    let fileDescriptor: Int32
+    let displayName: String
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    var seal = SealCheck()
+    private(set) var failure: ArchiveError?
+    var lastError: String { failure?.message ?? "read error" }
+
+    init(fileDescriptor: Int32, displayName: String) {
+        self.fileDescriptor = fileDescriptor
+        self.displayName = displayName
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Bytes now in `buffer`, 0 at the end of the file, -1 on a read error.
+    func readNext() -> Int {
+        while true {
+            let count = Foundation.read(fileDescriptor, buffer, 1 << 20)
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 {
+                failure = ArchiveError("cannot read \(displayName): \(String(cString: strerror(errno)))")
+                return -1
+            }
+            seal.add(UnsafeRawBufferPointer(start: buffer, count: count))
+            return count
+        }
     }
 }

@@ -130,6 +130,33 @@ public struct ClassCounts: Codable, Sendable, Equatable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey { case null, integer, real, text, blob }
+
+    /// Only the classes present are written (`{"integer":3,"null":1}`); absent means 0.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        for key in [CodingKeys.null, .integer, .real, .text, .blob] {
+            let value = try c.decodeIfPresent(Int64.self, forKey: key) ?? 0
+            guard value >= 0 else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "a count cannot be negative")
+            }
+            switch key {
+            case .null: null = value
+            case .integer: integer = value
+            case .real: real = value
+            case .text: text = value
+            case .blob: blob = value
+            }
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        for storageClass in present {
+            try c.encode(count(of: storageClass), forKey: CodingKeys(rawValue: storageClass.rawValue)!)
+        }
+    }
+
     public mutating func add(_ storageClass: StorageClass) {
         switch storageClass {
         case .null: null += 1

@@ -90,6 +90,7 @@ enum TemporaryFiles {
         if !installed {
             installed = true
             signal(SIGPIPE, SIG_IGN)  // a closed pipe becomes a write error, handled like any other
+            signal(SIGXFSZ, SIG_IGN)  // so does a file-size limit
             for sig in [SIGINT, SIGTERM, SIGHUP] {
                 signal(sig) { received in
                     TemporaryFiles.removeAllFromSignalHandler()

@@ -26,7 +26,7 @@ public struct Exporter {
         let snapshot = try DatabaseSnapshot(path: installation.database)
         var snapshotFinished = false
         defer { if !snapshotFinished { try? snapshot.finish() } }
-        console.info("reading \(installation.database) as a \(snapshot.mode.rawValue)")
+        console.info("reading \(installation.database): \(snapshot.mode.rawValue)")
 
         let manifest = try buildManifest(snapshot.connection, installation: installation)
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)

@@ -30,7 +30,7 @@ public struct ArchiveReader {
         defer { if !isStdin { Foundation.close(fd) } }
         let source = try DecompressingReader(fileDescriptor: fd, displayName: displayName)
         let tar = TarReader(source: source)
-        var session = ReadSession(tar: tar, onProgress: onProgress)
+        var session = ReadSession(tar: tar, onProgress: onProgress, finishSource: source.finish)
         try session.run(&visitor)
     }
 }
@@ -43,10 +43,12 @@ private struct ReadSession {
     var seenNames: Set<String> = []
     var pending: TarReader.Member?
     var lastProgress: Int64 = 0
+    let finishSource: () throws -> Void
 
-    init(tar: TarReader, onProgress: ((Int64) -> Void)?) {
+    init(tar: TarReader, onProgress: ((Int64) -> Void)?, finishSource: @escaping () throws -> Void) {
         self.tar = tar
         self.onProgress = onProgress
+        self.finishSource = finishSource
     }
 
     mutating func run<V: ArchiveVisitor>(_ visitor: inout V) throws {
@@ -124,6 +126,7 @@ private struct ReadSession {
         if let extra = try nextMember() {
             throw ArchiveError("the member \(TarReader.quoted(extra.name)) follows \(ArchiveLayout.checksums), which must be last")
         }
+        try finishSource()
         try visitor.end(summary: summary, checksums: list)
     }
 

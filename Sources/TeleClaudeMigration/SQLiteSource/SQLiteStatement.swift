@@ -41,6 +41,20 @@ public final class SQLiteStatement {
         }
     }
 
+    /// Makes the statement ready to run again with new bindings.
+    public func reset() throws {
+        let code = sqlite3_reset(raw)
+        try SQLiteError.check(code, connection.raw, path: connection.path, sql: sql)
+        sqlite3_clear_bindings(raw)
+    }
+
+    /// Binds `values`, runs the statement to completion and resets it.
+    public func run(_ values: [SQLiteValue]) throws {
+        try bind(values)
+        while try step() {}
+        try reset()
+    }
+
     public var columnCount: Int32 { sqlite3_column_count(raw) }
 
     public func bind(_ values: [SQLiteValue]) throws {

@@ -6,5 +6,9 @@ public enum ProcessSetup {
     /// LC_CTYPE. Only LC_CTYPE is set: LC_NUMERIC must stay "C" for number formatting.
     public static func prepare() {
         setlocale(LC_CTYPE, "C.UTF-8")
+        // A reader that goes away (`tc-export -o - | ...`) or a file-size limit must become
+        // a write error that is reported and cleaned up, not a silent death.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
     }
 }

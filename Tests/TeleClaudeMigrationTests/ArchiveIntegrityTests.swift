@@ -1,0 +1,175 @@
+import Foundation
+import TCSamples
+import Testing
+@testable import TeleClaudeMigration
+
+/// A member of an archive, for tests that take archives apart and put them back wrongly.
+struct RawMember: Sendable {
+    var name: String
+    var bytes: [UInt8]
+}
+
+/// Reads every member of an archive with the strict tar reader, without format checks.
+func rawMembers(_ path: String) throws -> [RawMember] {
+    let fd = open(path, O_RDONLY)
+    defer { close(fd) }
+    let tar = TarReader(source: try DecompressingReader(fileDescriptor: fd, displayName: path))
+    var members: [RawMember] = []
+    while let member = try tar.nextMember() {
+        var bytes: [UInt8] = []
+        var scratch = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = try scratch.withUnsafeMutableBytes { try tar.readData(into: $0) }
+            if n == 0 { break }
+            bytes += scratch[0..<n]
+        }
+        members.append(RawMember(name: member.name, bytes: bytes))
+    }
+    return members
+}
+
+/// Writes members as an archive; with `fixChecksums` the SHA256SUMS member is recomputed,
+/// so only the damage the test made remains.
+func writeMembers(_ members: [RawMember], to path: String, compression: Compression = .none, fixChecksums: Bool = true) throws {
+    var members = members
+    if fixChecksums, let index = members.firstIndex(where: { $0.name == ArchiveLayout.checksums }) {
+        let list = ChecksumList(entries: members.filter { $0.name != ArchiveLayout.checksums }
+            .map { .init(sha256: SHA256Hex.of($0.bytes), name: $0.name) })
+        members[index].bytes = Array(list.text.utf8)
+    }
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    defer { close(fd) }
+    let writer = try ArchiveWriter(fileDescriptor: fd, compression: compression, modificationTime: 0)
+    for member in members { try writer.writeMember(name: member.name, bytes: member.bytes) }
+    try writer.close()
+}
+
+func verifyError(_ path: String) -> String? {
+    do {
+        _ = try CollectedArchive.read(path)
+        return nil
+    } catch {
+        return "\(error)"
+    }
+}
+
+@Suite("A damaged or tampered archive never verifies")
+struct ArchiveIntegrityTests {
+    /// The bundled sample, exported once per compression.
+    static func sampleArchive(_ folder: TemporaryFolder, _ compression: Compression) throws -> String {
+        try BundledSample.write(to: folder.file("sample"))
+        let output = folder.file("sample.\(compression.rawValue)")
+        try export(database: folder.file("sample/project/teleclaude.db"), to: output, compression: compression)
+        return output
+    }
+
+    @Test("one flipped byte anywhere is detected", arguments: Compression.allCases)
+    func flippedBytes(compression: Compression) throws {
+        let folder = try TemporaryFolder()
+        let path = try Self.sampleArchive(folder, compression)
+        let original = try #require(contents(path))
+        #expect(verifyError(path) == nil)
+        // 200 positions spread evenly, plus the first and last 64 bytes where headers and
+        // end markers sit.
+        var positions = Set((0..<200).map { $0 * original.count / 200 })
+        positions.formUnion(0..<min(64, original.count))
+        positions.formUnion(max(0, original.count - 64)..<original.count)
+        var undetected: [Int] = []
+        for position in positions.sorted() {
+            var damaged = original
+            damaged[position] ^= 0x01
+            let file = folder.file("damaged")
+            FileManager.default.createFile(atPath: file, contents: Data(damaged))
+            if verifyError(file) == nil { undetected.append(position) }
+        }
+        #expect(undetected.isEmpty, "flips at \(undetected) of \(original.count) bytes verified")
+    }
+
+    @Test("truncation at any point is detected", arguments: Compression.allCases)
+    func truncation(compression: Compression) throws {
+        let folder = try TemporaryFolder()
+        let path = try Self.sampleArchive(folder, compression)
+        let original = try #require(contents(path))
+        var lengths = Set((0..<50).map { $0 * original.count / 50 })
+        lengths.formUnion((1...16).map { original.count - $0 })
+        for length in lengths.sorted() {
+            let file = folder.file("cut")
+            FileManager.default.createFile(atPath: file, contents: Data(original.prefix(length)))
+            #expect(verifyError(file) != nil, "archive cut to \(length) of \(original.count) bytes verified")
+        }
+    }
+
+    static let tamperings: [(String, @Sendable ([RawMember]) -> [RawMember], String)] = [
+        ("a member removed", { m in m.filter { $0.name != "tables/sessions/000000.ndjson" } }, "sessions"),
+        ("two members swapped", { m in var m = m; m.swapAt(2, 3); return m }, "expected"),
+        ("a member duplicated", { m in var m = m; m.insert(m[2], at: 3); return m }, "appears twice"),
+        ("an extra member", { m in var m = m; m.insert(RawMember(name: "tables/extra.ndjson", bytes: []), at: m.count - 2); return m }, "unexpected member"),
+        ("a member after SHA256SUMS", { m in m + [RawMember(name: "late.txt", bytes: [0x41])] }, "late.txt"),
+        ("the manifest not first", { m in var m = m; m.swapAt(0, 1); return m }, "starts with manifest.json"),
+        ("a row added to a table", { m in m.map { var r = $0; if r.name == "tables/system_settings/000000.ndjson" { r.bytes += Array("[\"k\",\"v\",null]\n".utf8) }; return r } }, "system_settings"),
+        ("a line with a missing value", { m in m.map { var r = $0; if r.name == "tables/system_settings/000000.ndjson" { r.bytes = Array("[\"k\",\"v\"]\n[\"x\",\"y\",null]\n".utf8) }; return r } }, "2 values for 3 columns"),
+        ("invalid JSON in a row", { m in m.map { var r = $0; if r.name == "tables/system_settings/000000.ndjson" { r.bytes = Array("[\"k\",\"v\",nul]\n[\"x\",\"y\",null]\n".utf8) }; return r } }, "invalid value encoding"),
+        ("the last row without its newline", { m in m.map { var r = $0; if r.name == "tables/system_settings/000000.ndjson" { r.bytes.removeLast() }; return r } }, "does not end with a newline"),
+        ("a table renamed in the manifest", { m in editManifest(m) { $0.replacingOccurrences(of: "\"name\" : \"system_settings\"", with: "\"name\" : \"system_settings2\"") } }, "system_settings"),
+        ("a row count changed in the manifest", { m in editManifest(m) { $0.replacingOccurrences(of: "\"rows\" : 4,", with: "\"rows\" : 5,") } }, "manifest says 5"),
+        ("a column added in the manifest", { m in editManifest(m) { $0.replacingOccurrences(of: "\"columns\" : [", with: "\"columns\" : [{\"declared_type\":\"\",\"name\":\"zz\",\"not_null\":false,\"primary_key_position\":0},") } }, "columns"),
+        ("an unknown major version", { m in editManifest(m) { $0.replacingOccurrences(of: "\"format_version\" : \"1.0\"", with: "\"format_version\" : \"2.0\"") } }, "reads version 1.x only"),
+        ("an unknown required feature", { m in editManifest(m) { $0.replacingOccurrences(of: "\"format_version\" : \"1.0\"", with: "\"format_version\" : \"1.7\", \"required_features\" : [\"row-groups\"]").replacingOccurrences(of: "\"required_features\" : [\n\n  ],", with: "") } }, "row-groups"),
+        ("another format", { m in editManifest(m) { $0.replacingOccurrences(of: "teleclaude-migration-archive", with: "something-else") } }, "not a TeleClaude migration archive"),
+    ]
+
+    @Sendable static func editManifest(_ members: [RawMember], _ edit: (String) -> String) -> [RawMember] {
+        members.map { member in
+            guard member.name == ArchiveLayout.manifest else { return member }
+            return RawMember(name: member.name, bytes: Array(edit(String(decoding: member.bytes, as: UTF8.self)).utf8))
+        }
+    }
+
+    @Test("structural tampering is named, even with recomputed checksums", arguments: 0..<tamperings.count)
+    func tampering(index: Int) throws {
+        let (label, transform, expected) = Self.tamperings[index]
+        let folder = try TemporaryFolder()
+        let members = try rawMembers(try Self.sampleArchive(folder, .none))
+        let changed = transform(members)
+        #expect(changed.map(\.bytes) != members.map(\.bytes) || changed.map(\.name) != members.map(\.name), "\(label): the transformation changed nothing")
+        let path = folder.file("tampered.tar")
+        try writeMembers(changed, to: path)
+        let error = try #require(verifyError(path), "\(label): verified")
+        #expect(error.contains(expected), "\(label): \(error)")
+    }
+
+    @Test("a member whose checksum does not match is named")
+    func checksumMismatch() throws {
+        let folder = try TemporaryFolder()
+        var members = try rawMembers(try Self.sampleArchive(folder, .none))
+        let index = try #require(members.firstIndex { $0.name == "tables/agent_availability/000000.ndjson" })
+        members[index].bytes = Array(String(decoding: members[index].bytes, as: UTF8.self).replacingOccurrences(of: "claude", with: "claudf").utf8)
+        let path = folder.file("t.tar")
+        try writeMembers(members, to: path, fixChecksums: false)
+        let error = try #require(verifyError(path))
+        #expect(error.contains("agent_availability"), "\(error)")
+    }
+
+    @Test("a newer minor version without required features is read with a warning")
+    func newerMinor() throws {
+        let folder = try TemporaryFolder()
+        let members = Self.editManifest(try rawMembers(try Self.sampleArchive(folder, .none))) {
+            $0.replacingOccurrences(of: "\"format_version\" : \"1.0\"", with: "\"format_version\" : \"1.3\", \"future_field\" : {\"x\" : 1}")
+        }
+        let path = folder.file("newer.tar")
+        try writeMembers(members, to: path)
+        let archive = try CollectedArchive.read(path)
+        #expect(archive.warnings.contains { $0.contains("1.3") })
+        #expect(archive.rows["sessions"]?.count == 4)
+    }
+
+    @Test("an unknown member under ext/ is checked and ignored")
+    func extensionMember() throws {
+        let folder = try TemporaryFolder()
+        var members = try rawMembers(try Self.sampleArchive(folder, .none))
+        members.insert(RawMember(name: "ext/future/notes.json", bytes: Array("{}".utf8)), at: members.count - 2)
+        let path = folder.file("ext.tar")
+        try writeMembers(members, to: path)
+        #expect(verifyError(path) == nil)
+    }
+}
