@@ -43,6 +43,9 @@ struct TCExport: ParsableCommand {
     @Option(help: "Outer compression: zstd, gzip or none.")
     var compression: CompressionChoice = .zstd
 
+    @Option(help: ArgumentHelp("zstd compression level, 1 (fastest) to 19 (smallest).", valueName: "N"))
+    var level: Int = ExportOptions.defaultZstdLevel
+
     @Flag(help: "Replace an existing file at the output path (atomically, once the new archive is complete).")
     var force = false
 
@@ -52,12 +55,16 @@ struct TCExport: ParsableCommand {
     @Flag(help: "Print a JSON summary on standard output (standard error when the archive goes to standard output).")
     var json = false
 
+    func validate() throws {
+        guard (1...19).contains(level) else { throw ValidationError("--level must be between 1 and 19") }
+    }
+
     func run() throws {
         ProcessSetup.prepare()
         let console = Console(quiet: quiet || json)
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
-            output: output, compression: compression.value, replaceExisting: force)
+            output: output, compression: compression.value, replaceExisting: force, zstdLevel: level)
         let result: ExportResult
         do {
             result = try Exporter(options: options, console: console).run()

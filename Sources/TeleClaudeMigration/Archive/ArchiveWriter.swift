@@ -19,13 +19,17 @@ final class ArchiveWriter {
         handle = archive
         self.modificationTime = modificationTime
         self.compression = compression
-        self.sink = RawFileSink(fileDescriptor: fileDescriptor)
+        self.sink = RawFileSink(fileDescriptor: fileDescriptor, hashing: compression != .none)
         do {
             try check(archive_write_set_format_pax_restricted(archive), "setting the tar format")
             switch compression {
             case .zstd:
                 try check(archive_write_add_filter_zstd(archive), "enabling zstd")
                 try check(archive_write_set_filter_option(archive, "zstd", "compression-level", String(zstdLevel)), "setting the zstd level")
+                // One zstd worker: compression runs beside hashing and tar writing instead of
+                // after them. The count is fixed, not taken from the machine, because zstd's
+                // output depends on it and archives must be reproducible.
+                try check(archive_write_set_filter_option(archive, "zstd", "threads", "1"), "setting zstd threads")
             case .gzip:
                 try check(archive_write_add_filter_gzip(archive), "enabling gzip")
                 // No timestamp in the gzip header, so the archive stays deterministic.
@@ -36,6 +40,8 @@ final class ArchiveWriter {
             // No padding after the end-of-archive blocks: a reader can then require the stream
             // to end exactly there, so truncation anywhere is detectable.
             try check(archive_write_set_bytes_in_last_block(archive, 1), "setting the last block size")
+            // Hand the output over in 1 MiB writes rather than tar's 10 KiB records.
+            try check(archive_write_set_bytes_per_block(archive, 1 << 20), "setting the block size")
             let context = Unmanaged.passUnretained(sink).toOpaque()
             try check(archive_write_open(archive, context, nil, { archive, context, buffer, count in
                 let sink = Unmanaged<RawFileSink>.fromOpaque(context!).takeUnretainedValue()
@@ -104,13 +110,18 @@ final class ArchiveWriter {
 /// Writes libarchive's output to a file descriptor and hashes it for the seal.
 final class RawFileSink {
     let fileDescriptor: Int32
+    /// Uncompressed archives have no seal, so their bytes need no second hash.
+    let hashing: Bool
     var hasher = SHA256()
     private(set) var lastError = ""
 
-    init(fileDescriptor: Int32) { self.fileDescriptor = fileDescriptor }
+    init(fileDescriptor: Int32, hashing: Bool) {
+        self.fileDescriptor = fileDescriptor
+        self.hashing = hashing
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        hasher.update(bufferPointer: bytes)
+        if hashing { hasher.update(bufferPointer: bytes) }
         var offset = 0
         while offset < bytes.count {
             let written = Foundation.write(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)

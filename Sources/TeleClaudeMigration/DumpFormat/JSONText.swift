@@ -13,7 +13,16 @@ enum JSONText {
         var runStart = 0
         var i = 0
         let n = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress)
         while i < n {
+            // Eight plain ASCII bytes at a time: none >= 0x80, < 0x20, '"' or '\\'.
+            if let base, n - i >= 8 {
+                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if !needsAttention(word) {
+                    i += 8
+                    continue
+                }
+            }
             let b = bytes[i]
             if b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
                 i += 1
@@ -44,6 +53,20 @@ enum JSONText {
         if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n])) }
         out.append(UInt8(ascii: "\""))
         return true
+    }
+
+    /// True when any byte of `word` is not plain ASCII that JSON can carry unescaped.
+    /// Classic SWAR zero-byte tests; a false positive only sends the word to the byte loop.
+    @inline(__always)
+    private static func needsAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let nonASCII = word & highs
+        let control = (word &- 0x2020_2020_2020_2020) & ~word & highs
+        let quote = hasZeroByte(word ^ 0x2222_2222_2222_2222)
+        let backslash = hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+        return (nonASCII | control | quote | backslash) != 0
     }
 
     /// Length of the well-formed UTF-8 sequence starting at `i` (lead byte >= 0x80), or 0.

@@ -90,11 +90,10 @@ final class ArchiveAssembler: @unchecked Sendable {
 
     private func write(name: String, bytes: [UInt8], table: Int?) throws {
         var hasher = SHA256()
-        bytes.withUnsafeBytes { raw in
-            hasher.update(bufferPointer: raw)
-            if let table { tableHashers[table].update(bufferPointer: raw) }
-        }
-        checksums.append(.init(sha256: hasher.finalizeHex(), name: name))
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        let digest = hasher.finalizeHex()
+        if let table { tableHashers[table].update(data: Array((digest + "\n").utf8)) }
+        checksums.append(.init(sha256: digest, name: name))
         try writer.writeMember(name: name, bytes: bytes)
     }
 }

@@ -13,7 +13,7 @@ public struct ExportOptions: Sendable {
     public var chunkTarget: Int
 
     public init(locations: Installation.Overrides = .init(), output: String, compression: Compression = .zstd,
-                replaceExisting: Bool = false, createdAt: Date? = nil, zstdLevel: Int = 3,
+                replaceExisting: Bool = false, createdAt: Date? = nil, zstdLevel: Int = ExportOptions.defaultZstdLevel,
                 chunkTarget: Int = ArchiveLayout.chunkTarget) {
         self.locations = locations
         self.output = output
@@ -23,6 +23,8 @@ public struct ExportOptions: Sendable {
         self.zstdLevel = zstdLevel
         self.chunkTarget = chunkTarget
     }
+
+    public static let defaultZstdLevel = 3
 
     /// `SOURCE_DATE_EPOCH` (reproducible-builds.org), when set to an integer.
     public static func sourceDateEpoch(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Date? {

@@ -201,8 +201,7 @@ private struct ReadSession {
                 throw ArchiveError("expected \(TarReader.quoted(expectedName)), the first data member of table '\(table.name)', found \(TarReader.quoted(member.name))")
             }
             chunks += 1
-            _ = try readMember(member, limit: ArchiveLayout.maxChunkMember) { piece in
-                tableHasher.update(bufferPointer: piece)
+            let digest = try readMember(member, limit: ArchiveLayout.maxChunkMember) { piece in
                 bytes += Int64(piece.count)
                 var lineStart = 0
                 let data = piece.bindMemory(to: UInt8.self)
@@ -225,6 +224,7 @@ private struct ReadSession {
             guard partial.isEmpty else {
                 throw ArchiveError("the data member \(TarReader.quoted(member.name)) of table '\(table.name)' does not end with a newline: a row is cut")
             }
+            tableHasher.update(data: Array((digest + "\n").utf8))
         }
         guard rows == table.rows else {
             throw ArchiveError("table '\(table.name)' has \(rows) rows in the archive, but the manifest says \(table.rows)")
