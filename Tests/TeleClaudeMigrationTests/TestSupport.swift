@@ -117,14 +117,15 @@ struct CommandResult {
 
 /// Runs one of the built executables with arguments, environment additions and a working folder.
 func runTool(_ name: String, _ arguments: [String], environment: [String: String] = [:], in folder: String? = nil,
-             limitFileSize kilobytes: Int? = nil, umask mask: String? = nil) throws -> CommandResult {
+             limitFileSize kilobytes: Int? = nil, umask mask: String? = nil, direct: Bool = false) throws -> CommandResult {
     let process = Process()
     // Through a shell so a file-size limit or umask can be set for the tool alone.
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     var prefix = ""
     if let kilobytes { prefix += "ulimit -f \(kilobytes); " }
     if let mask { prefix += "umask \(mask); " }
-    process.arguments = ["-c", prefix + "exec \"$0\" \"$@\"", builtProducts + "/" + name] + arguments
+    let program = direct ? name : builtProducts + "/" + name
+    process.arguments = ["-c", prefix + "exec \"$0\" \"$@\"", program] + arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
     let out = Pipe(), err = Pipe()

@@ -10,5 +10,11 @@ public enum ProcessSetup {
         // a write error that is reported and cleaned up, not a silent death.
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
+        // A parent may start us with SIGINT/SIGTERM/SIGHUP blocked (the mask is inherited);
+        // the tools must stay interruptible so they can clean up their partial files.
+        var interrupts = sigset_t()
+        sigemptyset(&interrupts)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&interrupts, sig) }
+        sigprocmask(SIG_UNBLOCK, &interrupts, nil)
     }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import TCSamples
+import Testing
+@testable import TeleClaudeMigration
+
+/// The built executables, end to end: exit codes, messages, JSON, pipes and signals.
+@Suite("tc-export and tc-import as a user runs them")
+struct CommandTests {
+    func sample(_ folder: TemporaryFolder) throws -> String {
+        try BundledSample.write(to: folder.file("s"))
+        return folder.file("s/project")
+    }
+
+    @Test("--help explains options, examples and exit codes")
+    func help() throws {
+        for (tool, arguments) in [("tc-export", ["--help"]), ("tc-import", ["verify", "--help"]), ("tc-import", ["inspect", "--help"])] {
+            let result = try runTool(tool, arguments)
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Examples:"), "\(tool) \(arguments)")
+        }
+        #expect(try runTool("tc-export", ["--help"]).stdout.contains("Exit status"))
+    }
+
+    @Test("export, verify and inspect the bundled sample, with --json")
+    func roundTrip() throws {
+        let folder = try TemporaryFolder()
+        let project = try sample(folder)
+        let environment = ["HOME": folder.file("s/home")]
+        let exported = try runTool("tc-export", ["-o", folder.file("a.tcar"), "--json"], environment: environment, in: project)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let summary = try JSONDecoder().decode(ExportResult.self, from: Data(exported.stdout.utf8))
+        #expect(summary.tables.count == 13 && summary.rows == 28 && summary.compression == .zstd)
+
+        let verified = try runTool("tc-import", ["verify", folder.file("a.tcar")])
+        #expect(verified.status == 0)
+        #expect(verified.stdout.contains("OK") && verified.stdout.contains("28 rows"))
+
+        let inspected = try runTool("tc-import", ["inspect", folder.file("a.tcar"), "--json"])
+        #expect(inspected.status == 0)
+        let report = try JSONDecoder().decode(ArchiveInspector.Report.self, from: Data(inspected.stdout.utf8))
+        #expect(report.tables.first { $0.name == "sessions" }?.rows == 4)
+        #expect(report.source.paths.env == project + "/.env")
+
+        let text = try runTool("tc-import", ["inspect", folder.file("a.tcar")])
+        #expect(text.stdout.contains("sessions") && text.stdout.contains("13 tables, 28 rows"))
+    }
+
+    @Test("tc-export -o - | tc-import verify - streams through a pipe")
+    func pipe() throws {
+        let folder = try TemporaryFolder()
+        let project = try sample(folder)
+        let result = try runTool("sh", ["-c", "'\(builtProducts)/tc-export' -q --project-root '\(project)' -o - | '\(builtProducts)/tc-import' verify -"],
+                                 environment: ["HOME": folder.file("s/home")], direct: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("standard input: OK"))
+    }
+
+    @Test("a missing database exits 1 and names the paths tried")
+    func missingDatabase() throws {
+        let folder = try TemporaryFolder()
+        let result = try runTool("tc-export", ["--project-root", folder.path, "-o", folder.file("a.tcar")], environment: ["HOME": folder.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(folder.file("teleclaude.db")) && result.stderr.contains("--db"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("a.tcar")))
+    }
+
+    @Test("a damaged archive exits 1 with the problem, also as JSON")
+    func damaged() throws {
+        let folder = try TemporaryFolder()
+        let project = try sample(folder)
+        _ = try runTool("tc-export", ["-q", "--project-root", project, "-o", folder.file("a.tcar")], environment: ["HOME": folder.file("s/home")])
+        var bytes = try #require(contents(folder.file("a.tcar")))
+        bytes[bytes.count / 2] ^= 0x40
+        FileManager.default.createFile(atPath: folder.file("bad.tcar"), contents: Data(bytes))
+        let result = try runTool("tc-import", ["verify", folder.file("bad.tcar")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("does not verify"))
+        let json = try runTool("tc-import", ["verify", "--json", folder.file("bad.tcar")])
+        #expect(json.status == 1)
+        #expect(json.stdout.contains("\"ok\" : false"))
+        let invalid = try runTool("tc-export", ["-o", folder.file("x"), "--level", "42"])
+        #expect(invalid.status == 64)
+    }
+
+    @Test("the archive is owner-only even under umask 000")
+    func permissions() throws {
+        let folder = try TemporaryFolder()
+        let project = try sample(folder)
+        let result = try runTool("tc-export", ["-q", "--project-root", project, "-o", folder.file("a.tcar")],
+                                 environment: ["HOME": folder.file("s/home")], umask: "000")
+        #expect(result.status == 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: folder.file("a.tcar"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test("SIGTERM during an export leaves nothing at the target path, not even the partial file")
+    func interrupted() throws {
+        let folder = try TemporaryFolder()
+        try SyntheticInstallation(scale: 0.02).write(to: folder.file("big"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-export")
+        process.arguments = ["-q", "--project-root", folder.file("big/project"), "-o", folder.file("out/a.tcar"), "--compression", "gzip", "--level", "19"]
+        process.standardError = FileHandle.nullDevice
+        try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: true)
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline,
+              try FileManager.default.contentsOfDirectory(atPath: folder.file("out")).isEmpty {
+            usleep(2_000)
+        }
+        #expect(process.isRunning, "the export finished before it could be interrupted; make the database bigger")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGTERM)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("out")).isEmpty)
+    }
+}
