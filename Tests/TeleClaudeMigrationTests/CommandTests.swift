@@ -4,7 +4,7 @@ import Testing
 @testable import TeleClaudeMigration
 
 /// The built executables, end to end: exit codes, messages, JSON, pipes and signals.
-@Suite("tc-export and tc-import as a user runs them")
+@Suite("tc-export and tc-import as a user runs them", .timeLimit(.minutes(5)))
 struct CommandTests {
     func sample(_ folder: TemporaryFolder) throws -> String {
         try BundledSample.write(to: folder.file("s"))

@@ -43,14 +43,23 @@ final class ArchiveAssembler: @unchecked Sendable {
 
     /// Waits for the writer thread to finish everything submitted.
     func wait() throws {
-        queue.close()
-        done.wait()
+        join()
         if let failure = currentFailure { throw failure }
     }
 
-    /// Stops the writer thread after a failure on the reading side.
+    /// Stops the writer thread after a failure on either side; safe after `wait()`.
     func cancel() {
         record(ExportError.interrupted)
+        join()
+    }
+
+    private var joined = false
+
+    /// Closes the queue and waits for the writer thread, once: the thread signals `done`
+    /// exactly once, so a second wait would block forever.
+    private func join() {
+        guard !joined else { return }
+        joined = true
         queue.close()
         done.wait()
     }

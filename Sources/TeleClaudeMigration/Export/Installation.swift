@@ -61,29 +61,29 @@ public struct Installation: Sendable, Equatable {
         }
 
         // teleclaude.db: --db, $TELECLAUDE_DB_PATH, database.path in config.yml, <root>/teleclaude.db
-        var tried: [String] = []
-        var database: String?
+        let database: String
+        let origin: String
         if let explicit = overrides.database {
-            let path = absolute(explicit, relativeTo: currentDirectory)
-            tried.append("\(path) (--db)")
-            database = path
+            (database, origin) = (absolute(explicit, relativeTo: currentDirectory), "--db")
         } else if let fromEnv = environment["TELECLAUDE_DB_PATH"], !fromEnv.isEmpty {
-            let path = absolute(fromEnv, relativeTo: currentDirectory)
-            tried.append("\(path) ($TELECLAUDE_DB_PATH)")
-            database = path
+            (database, origin) = (absolute(fromEnv, relativeTo: currentDirectory), "$TELECLAUDE_DB_PATH")
         } else if let config, let configured = try databasePath(inConfig: config, environment: environment) {
-            let path = absolute(configured, relativeTo: root)
-            tried.append("\(path) (database.path in \(config))")
-            database = path
+            (database, origin) = (absolute(configured, relativeTo: root), "database.path in \(config)")
         } else {
-            let path = root + "/teleclaude.db"
-            tried.append("\(path) (project root)")
-            database = path
+            (database, origin) = (root + "/teleclaude.db", "project root")
         }
-        guard let database, isReadableFile(database) else {
+        guard isReadableFile(database) else {
+            // Say what the earlier, unset sources were, so the user sees the whole order.
+            var tried: [String] = []
+            if overrides.database == nil { tried.append("--db: not given") }
+            if origin != "--db" && (environment["TELECLAUDE_DB_PATH"] ?? "").isEmpty { tried.append("$TELECLAUDE_DB_PATH: not set") }
+            if origin == "project root" {
+                tried.append(config.map { "database.path in \($0): not set" } ?? "database.path: no config.yml")
+            }
+            tried.append("\(database) (\(origin)): \(FileManager.default.fileExists(atPath: database) ? "not readable" : "does not exist")")
             throw ExportError.databaseNotFound(tried: tried)
         }
-        notes.insert("database: \(database) (\(tried.last!.split(separator: "(").last!.dropLast()))", at: 0)
+        notes.insert("database: \(database) (\(origin))", at: 0)
 
         // docs: --docs, then ~/.teleclaude/docs
         let home = environment["HOME"] ?? NSHomeDirectory()
