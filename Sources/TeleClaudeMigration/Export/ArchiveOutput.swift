@@ -27,17 +27,22 @@ final class ArchiveOutput {
         let folder = (target as NSString).deletingLastPathComponent
         let base = (target as NSString).lastPathComponent
         var template = Array("\(folder)/.\(base).partial-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        // No interrupt may land between creating the file and registering it for removal.
+        let fd = TemporaryFiles.withInterruptsBlocked {
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            if fd >= 0 {
+                TemporaryFiles.register(String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            return fd
+        }
         guard fd >= 0 else {
             throw ExportError.output(path: target, reason: String(cString: strerror(errno)))
         }
-        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         fchmod(fd, 0o600)
         fileDescriptor = fd
         displayPath = target
-        temporaryPath = temporary
+        temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         targetPath = target
-        TemporaryFiles.register(temporary)
     }
 
     deinit { abandon() }
@@ -98,6 +103,17 @@ enum TemporaryFiles {
                 }
             }
         }
+    }
+
+    /// Runs `body` with SIGINT, SIGTERM and SIGHUP held back; they are delivered after it.
+    static func withInterruptsBlocked<T>(_ body: () -> T) -> T {
+        var interrupts = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&interrupts)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&interrupts, sig) }
+        pthread_sigmask(SIG_BLOCK, &interrupts, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return body()
     }
 
     static func unregister(_ path: String) {
