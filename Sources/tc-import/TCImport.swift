@@ -10,7 +10,7 @@ struct TCImport: ParsableCommand {
         discussion: """
         Exit status: 0 success; 1 the archive is invalid or the command failed; 64 invalid options.
         """,
-        subcommands: [Verify.self, Inspect.self])
+        subcommands: [Verify.self, Inspect.self, Plan.self, Load.self])
 }
 
 struct ArchiveArgument: ParsableArguments {
@@ -84,6 +84,112 @@ struct Inspect: ParsableCommand {
             }
         } catch {
             console.error("cannot inspect \(options.archive): \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("A libpq connection string or URI (default: libpq's PG* variables, local socket, peer authentication).", valueName: "URL"))
+    var databaseURL = ""
+
+    @Option(help: ArgumentHelp("Target schema (default: the connection's current_schema()).", valueName: "NAME"))
+    var schema: String?
+
+    @Option(name: .customLong("skip-column"), help: ArgumentHelp("Leave out an archive column that has no target column.", valueName: "TABLE.COLUMN"))
+    var skipColumns: [String] = []
+
+    @Option(name: .customLong("if-exists"), help: "When target tables already hold rows: fail (default) or replace (empty them inside the transaction).")
+    var ifExists: IfExistsChoice = .fail
+
+    @Option(name: .customLong("naive-timezone"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "ZONE"))
+    var naiveTimeZone = "UTC"
+
+    @Option(name: .customLong("owner-person"), help: ArgumentHelp("The person who owns sessions without an owner.", valueName: "NAME"))
+    var ownerPerson: String?
+
+    @Option(name: .customLong("owner-uid"), help: ArgumentHelp("Their uid (default: the exporting uid from the manifest).", valueName: "UID"))
+    var ownerUID: Int?
+
+    func loadOptions(archive: String) throws -> LoadOptions {
+        guard let zone = TimeZone(identifier: naiveTimeZone) else {
+            throw ValidationError("--naive-timezone \(naiveTimeZone) is not a known time zone (e.g. UTC, Europe/Amsterdam)")
+        }
+        return LoadOptions(archive: archive, databaseURL: databaseURL, schema: schema,
+                           ifExists: LoadOptions.IfExists(rawValue: ifExists.rawValue)!, skipColumns: Set(skipColumns),
+                           naiveTimeZone: zone, ownerPerson: ownerPerson, ownerUID: ownerUID)
+    }
+}
+
+enum IfExistsChoice: String, ExpressibleByArgument, CaseIterable {
+    case fail, replace
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show how an archive maps onto the target schema, changing nothing.",
+        discussion: """
+        Reads the manifest and the target catalog and prints, per table: target found or \
+        missing, columns matched by name with their conversion, columns missing on either \
+        side, ownership columns, and the verdict. `load` runs the same checks before BEGIN.
+
+        Examples:
+          tc-import plan teleclaude.tcar --database-url postgresql:///teleclaude
+          tc-import plan teleclaude.tcar --json
+        """)
+
+    @OptionGroup var archive: ArchiveArgument
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        ProcessSetup.prepare()
+        let console = Console(quiet: archive.quiet)
+        do {
+            let plan = try Loader(options: try database.loadOptions(archive: archive.archive), console: console).plan()
+            print(archive.json ? try ImportReport.json(plan.tables) : plan.render(), terminator: "")
+            if !plan.problems.isEmpty { throw ExitCode.failure }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            console.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load an archive into PostgreSQL in one transaction.",
+        discussion: """
+        Checks the plan before BEGIN, streams every table with COPY in foreign-key order as \
+        the archive is read (standard input too), converts each value to its target column's \
+        type, checks row counts, sets sequences past the highest key and SQLite's \
+        high-water mark, gives ownerless sessions their owner, and commits only after the \
+        whole archive verified. Any problem rolls everything back and is listed.
+
+        Examples:
+          tc-import load teleclaude.tcar --database-url postgresql:///teleclaude --owner-person "Maurice Faber"
+          ssh oldhost tc-export -o - | tc-import load - --owner-person maurice
+          tc-import load teleclaude.tcar --if-exists replace --naive-timezone Europe/Amsterdam
+
+        Exit status: 0 committed; 1 nothing was changed (the reasons are printed).
+        """)
+
+    @OptionGroup var archive: ArchiveArgument
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        ProcessSetup.prepare()
+        let console = Console(quiet: archive.quiet || archive.json)
+        do {
+            let report = try Loader(options: try database.loadOptions(archive: archive.archive), console: console).run()
+            if archive.json {
+                print(try ImportReport.json(report), terminator: "")
+            } else {
+                print(ImportReport.text(report))
+            }
+        } catch {
+            console.error("\(error)")
             throw ExitCode.failure
         }
     }

@@ -20,6 +20,25 @@ public struct ArchiveReader {
         self.path = path
     }
 
+    /// Reads and checks only the first member, the manifest (for `plan`).
+    public func readManifest() throws -> Manifest {
+        struct Stop: Error {}
+        struct First: ArchiveVisitor {
+            var manifest: Manifest?
+            mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
+                self.manifest = manifest
+                throw Stop()
+            }
+        }
+        var first = First()
+        do {
+            try read(into: &first)
+        } catch is Stop {
+            return first.manifest!
+        }
+        throw ArchiveError("the archive has no manifest")
+    }
+
     public func read<V: ArchiveVisitor>(into visitor: inout V) throws {
         let isStdin = path == "-"
         let displayName = isStdin ? "standard input" : path

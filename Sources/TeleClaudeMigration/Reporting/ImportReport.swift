@@ -7,6 +7,23 @@ public enum ImportReport {
             + "\(result.members) members, \(Format.bytes(result.decompressedBytes)) of data, checked in \(Format.seconds(result.seconds)))"
     }
 
+    public static func text(_ report: Loader.Report) -> String {
+        var lines = ["committed: \(report.tables.count) tables into schema \(report.schema) in \(Format.seconds(report.seconds))", ""]
+        let width = max(5, report.tables.map(\.name.count).max() ?? 0)
+        lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "     archive      loaded")
+        for table in report.tables {
+            lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                         + String(repeating: " ", count: max(1, 12 - Format.count(table.rows).count)) + Format.count(table.rows)
+                         + String(repeating: " ", count: max(1, 12 - Format.count(table.loaded).count)) + Format.count(table.loaded))
+        }
+        if !report.sequences.isEmpty {
+            lines.append("")
+            lines.append("sequences set: " + report.sequences.map { "\($0.sequence) = \($0.value)" }.joined(separator: ", "))
+        }
+        lines.append("sessions given an owner: \(report.ownershipUpdated)")
+        return lines.joined(separator: "\n")
+    }
+
     public static func json<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try CanonicalJSON.encode(value), as: UTF8.self)
     }

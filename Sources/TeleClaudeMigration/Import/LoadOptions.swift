@@ -1,0 +1,35 @@
+import Foundation
+
+/// Everything `tc-import load` and `plan` were asked to do.
+public struct LoadOptions: Sendable {
+    public enum IfExists: String, Sendable, CaseIterable {
+        /// Any target table with rows stops the load before BEGIN.
+        case fail
+        /// Target tables are emptied inside the load's transaction.
+        case replace
+    }
+
+    public var archive: String
+    /// A libpq connection string or URI; empty for libpq's defaults.
+    public var databaseURL: String
+    public var schema: String?
+    public var ifExists: IfExists
+    /// `table.column` pairs of archive columns to leave out.
+    public var skipColumns: Set<String>
+    public var naiveTimeZone: TimeZone
+    public var ownerPerson: String?
+    public var ownerUID: Int?
+
+    public init(archive: String, databaseURL: String = "", schema: String? = nil, ifExists: IfExists = .fail,
+                skipColumns: Set<String> = [], naiveTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
+                ownerPerson: String? = nil, ownerUID: Int? = nil) {
+        self.archive = archive
+        self.databaseURL = databaseURL
+        self.schema = schema
+        self.ifExists = ifExists
+        self.skipColumns = skipColumns
+        self.naiveTimeZone = naiveTimeZone
+        self.ownerPerson = ownerPerson
+        self.ownerUID = ownerUID
+    }
+}

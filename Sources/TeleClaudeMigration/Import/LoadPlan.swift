@@ -1,0 +1,102 @@
+/// How each archive table maps onto the target schema: columns matched by name (never by
+/// position), the conversion of each, and every problem that stops a load before BEGIN.
+public struct LoadPlan: Sendable {
+    public struct ColumnMapping: Sendable, Codable {
+        public var column: String
+        /// Position of the column in the archive rows.
+        public var sourceIndex: Int
+        public var targetType: String
+        public var conversion: String
+    }
+
+    public struct TablePlan: Sendable, Codable {
+        public var table: String
+        public var rows: Int64
+        public var targetFound: Bool
+        public var columns: [ColumnMapping]
+        public var skippedColumns: [String]
+        /// Target columns the archive does not provide (filled by their default or NULL).
+        public var targetOnlyColumns: [String]
+        public var ownershipColumns: [String]
+        public var problems: [String]
+
+        public var verdict: String { problems.isEmpty ? "ok" : "blocked" }
+    }
+
+    public var schema: String
+    public var tables: [TablePlan]
+    /// Problems that are not about one table.
+    public var general: [String]
+
+    public var problems: [String] { general + tables.flatMap { table in table.problems.map { "\(table.table): \($0)" } } }
+
+    static let ownershipColumns = ["owner_person", "owner_uid"]
+
+    public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions) -> LoadPlan {
+        var general: [String] = []
+        let known = Set(manifest.tables.flatMap { table in table.columns.map { "\(table.name).\($0.name)" } })
+        for skip in options.skipColumns.sorted() where !known.contains(skip) {
+            general.append("--skip-column \(skip) names no column of the archive")
+        }
+        let tables = manifest.tables.map { table -> TablePlan in
+            var plan = TablePlan(table: table.name, rows: table.rows, targetFound: false, columns: [], skippedColumns: [],
+                                 targetOnlyColumns: [], ownershipColumns: [], problems: [])
+            guard let target = catalog.tables[table.name] else {
+                plan.problems.append("no table \(table.name) in schema \(catalog.schema); create the target schema first (the system installer does)")
+                return plan
+            }
+            plan.targetFound = true
+            for (index, column) in table.columns.enumerated() {
+                if options.skipColumns.contains("\(table.name).\(column.name)") {
+                    plan.skippedColumns.append(column.name)
+                    continue
+                }
+                guard let targetColumn = target.column(column.name) else {
+                    plan.problems.append("the archive column \(column.name) has no column in the target table; add it to the target or pass --skip-column \(table.name).\(column.name)")
+                    continue
+                }
+                if targetColumn.generated {
+                    plan.problems.append("the target column \(column.name) is generated and cannot be loaded; pass --skip-column \(table.name).\(column.name)")
+                    continue
+                }
+                let converter = ValueConverter(baseType: targetColumn.baseType)
+                plan.columns.append(ColumnMapping(column: column.name, sourceIndex: index, targetType: targetColumn.type,
+                                                  conversion: "\(column.declaredType.isEmpty ? "(no type)" : column.declaredType) → \(targetColumn.type) (\(converter.kind.rawValue) rules)"))
+            }
+            let provided = Set(plan.columns.map(\.column))
+            for column in target.columns where !provided.contains(column.name) {
+                plan.targetOnlyColumns.append(column.name)
+                if column.notNull && !column.hasDefault && column.identity.isEmpty && !column.generated
+                    && !(table.name == "sessions" && ownershipColumns.contains(column.name)) {
+                    plan.problems.append("the target column \(column.name) is NOT NULL, has no default, and the archive has no value for it")
+                }
+            }
+            if table.name == "sessions" {
+                plan.ownershipColumns = ownershipColumns.filter { target.column($0) != nil }
+                let missing = ownershipColumns.filter { target.column($0) == nil }
+                if !missing.isEmpty {
+                    plan.problems.append("the target sessions table lacks the ownership columns \(missing.joined(separator: ", ")); the multi-user schema must have them")
+                }
+            }
+            return plan
+        }
+        return LoadPlan(schema: catalog.schema, tables: tables, general: general)
+    }
+
+    public func render() -> String {
+        var lines = ["target schema: \(schema)"]
+        for table in tables {
+            lines.append("")
+            lines.append("\(table.table): \(table.targetFound ? "target found" : "target missing"), \(table.rows) rows, \(table.verdict)")
+            for column in table.columns { lines.append("  \(column.column): \(column.conversion)") }
+            if !table.skippedColumns.isEmpty { lines.append("  skipped: \(table.skippedColumns.joined(separator: ", "))") }
+            if !table.targetOnlyColumns.isEmpty { lines.append("  target only (default or NULL): \(table.targetOnlyColumns.joined(separator: ", "))") }
+            if !table.ownershipColumns.isEmpty { lines.append("  ownership columns: \(table.ownershipColumns.joined(separator: ", "))") }
+            for problem in table.problems { lines.append("  problem: \(problem)") }
+        }
+        for problem in general { lines.append("problem: \(problem)") }
+        lines.append("")
+        lines.append(problems.isEmpty ? "verdict: the archive can be loaded" : "verdict: \(problems.count) problem(s); load would stop before BEGIN")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

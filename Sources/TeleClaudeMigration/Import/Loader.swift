@@ -1,0 +1,301 @@
+import Foundation
+
+/// `tc-import load`: streams an archive into PostgreSQL in one transaction. The plan is
+/// checked before BEGIN; rows go in with COPY as the archive is read; the transaction is
+/// committed only after the whole archive verified (seal, checksums, counts) and the
+/// loaded row counts matched. Anything else rolls everything back.
+public final class Loader {
+    public struct Report: Codable, Sendable {
+        public struct Table: Codable, Sendable {
+            public var name: String
+            public var rows: Int64
+            public var loaded: Int64
+        }
+
+        public struct Sequence: Codable, Sendable {
+            public var sequence: String
+            public var value: Int64
+        }
+
+        public var archive: String
+        public var schema: String
+        public var committed: Bool
+        public var tables: [Table]
+        public var sequences: [Sequence]
+        public var ownershipUpdated: Int
+        public var seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case archive, schema, committed, tables, sequences
+            case ownershipUpdated = "ownership_updated"
+            case seconds
+        }
+    }
+
+    /// Every value that could not be converted, or the plan's problems: nothing was committed.
+    public struct Failure: Error, CustomStringConvertible {
+        public var summary: String
+        public var problems: [String]
+        public var description: String {
+            ([summary] + problems.prefix(200).map { "  - \($0)" }
+                + (problems.count > 200 ? ["  … and \(problems.count - 200) more"] : [])).joined(separator: "\n")
+        }
+    }
+
+    public let options: LoadOptions
+    public let console: Console
+
+    public init(options: LoadOptions, console: Console) {
+        self.options = options
+        self.console = console
+    }
+
+    /// Reads only the manifest and the target catalog, and says what a load would do.
+    public func plan() throws -> LoadPlan {
+        let manifest = try ArchiveReader(path: options.archive).readManifest()
+        let connection = try PostgresConnection(connectionString: options.databaseURL)
+        defer { connection.close() }
+        return LoadPlan.make(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: options.schema), options: options)
+    }
+
+    public func run() throws -> Report {
+        let started = Date()
+        let connection = try PostgresConnection(connectionString: options.databaseURL)
+        defer { connection.close() }
+        var session = LoadSession(connection: connection, options: options, console: console)
+        var reader = ArchiveReader(path: options.archive)
+        reader.onProgress = { [console] bytes in console.progress("loading: \(Format.bytes(bytes)) of archive data read") }
+        do {
+            try reader.read(into: &session)
+        } catch {
+            console.endProgress()
+            if session.inTransaction { _ = try? connection.execute("ROLLBACK") }
+            throw error
+        }
+        console.endProgress()
+        return Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
+                      tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
+                      seconds: Date().timeIntervalSince(started))
+    }
+}
+
+/// The visitor that does the work while the archive streams by.
+struct LoadSession: ArchiveVisitor {
+    let connection: PostgresConnection
+    let options: LoadOptions
+    let console: Console
+    var catalog: TargetCatalog?
+    var manifest: Manifest?
+    var plan: LoadPlan.TablePlan?
+    var converters: [ValueConverter] = []
+    var copy: CopyIn?
+    var buffer: [UInt8] = []
+    var problems: [String] = []
+    var inTransaction = false
+    var loadedTables: [Loader.Report.Table] = []
+    var sequences: [Loader.Report.Sequence] = []
+    var ownershipUpdated = 0
+
+    init(connection: PostgresConnection, options: LoadOptions, console: Console) {
+        self.connection = connection
+        self.options = options
+        self.console = console
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
+        warnings.forEach { console.warning($0) }
+        self.manifest = manifest
+        let catalog = try TargetCatalog.read(connection, schema: options.schema)
+        self.catalog = catalog
+        let plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options)
+        var problems = plan.problems
+        if manifest.tables.contains(where: { $0.name == "sessions" }), options.ownerPerson == nil,
+           plan.tables.first(where: { $0.table == "sessions" })?.ownershipColumns.isEmpty == false {
+            problems.append("sessions without an owner need one: pass --owner-person NAME (the person from config.yml's people: list)")
+        }
+        guard problems.isEmpty else {
+            throw Loader.Failure(summary: "the archive cannot be loaded into schema \(catalog.schema); nothing was changed:", problems: problems)
+        }
+        var occupied: [String] = []
+        for table in manifest.tables {
+            let target = catalog.tables[table.name]!
+            if try connection.execute("SELECT EXISTS (SELECT 1 FROM \(target.qualifiedName))").value(0, 0) == "t" {
+                occupied.append(table.name)
+            }
+        }
+        if options.ifExists == .fail && !occupied.isEmpty {
+            throw Loader.Failure(summary: "target tables already hold rows; nothing was changed. Pass --if-exists replace to empty them inside the load's transaction:",
+                                 problems: occupied)
+        }
+        try connection.execute("BEGIN")
+        inTransaction = true
+        if options.ifExists == .replace && !occupied.isEmpty {
+            let names = occupied.map { catalog.tables[$0]!.qualifiedName }.joined(separator: ", ")
+            try connection.execute("TRUNCATE \(names)")
+            console.info("emptied \(occupied.joined(separator: ", ")) (inside the transaction)")
+        }
+    }
+
+    mutating func beginTable(_ table: TableSchema, position: Int) throws {
+        let plan = LoadPlan.make(manifest: manifest!, catalog: catalog!, options: options).tables[position]
+        self.plan = plan
+        let target = catalog!.tables[table.name]!
+        converters = plan.columns.map { mapping in
+            ValueConverter(baseType: target.column(mapping.column)!.baseType, naiveZone: options.naiveTimeZone)
+        }
+        guard problems.isEmpty else { return }  // the load will roll back: only collect problems now
+        let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
+        if target.foreignKeys.isEmpty {
+            copy = try connection.copyIn("COPY \(target.qualifiedName) (\(columns)) FROM STDIN")
+        } else {
+            // A child table goes through a staging table first, so orphan rows can be found
+            // and listed instead of aborting the COPY at the first one.
+            try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) (LIKE \(target.qualifiedName) INCLUDING DEFAULTS) ON COMMIT DROP")
+            copy = try connection.copyIn("COPY \(Self.staging) (\(columns)) FROM STDIN")
+        }
+    }
+
+    static let staging = "tc_import_staging"
+
+    /// Lists rows of the staging table whose parent is missing, then moves the rest in.
+    mutating func moveStagedRows(_ table: TableSchema) throws {
+        let target = catalog!.tables[table.name]!
+        guard !target.foreignKeys.isEmpty else { return }
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
+        let keyColumns = table.primaryKey.isEmpty ? plan!.columns.map(\.column) : table.primaryKey
+        for key in target.foreignKeys {
+            let parent = PostgresConnection.quote(key.referencedSchema) + "." + PostgresConnection.quote(key.referencedTable)
+            let notNull = key.columns.map { "s.\(PostgresConnection.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+            let match = zip(key.columns, key.referencedColumns)
+                .map { "p.\(PostgresConnection.quote($1)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+            let shown = (keyColumns + key.columns.filter { !keyColumns.contains($0) })
+            let select = shown.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
+            let orphans = try connection.execute(
+                "SELECT \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) LIMIT 1000")
+            for row in orphans.rows {
+                let described = zip(shown, row).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
+                let reference = key.columns.map { column in "\(column)=\(row[shown.firstIndex(of: column)!] ?? "NULL")" }.joined(separator: ", ")
+                problems.append("\(table.name) (\(described)) is an orphan: no \(key.referencedTable) row has \(reference) (foreign key \(key.name))")
+            }
+        }
+        guard problems.isEmpty else { return }
+        let columns = plan!.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
+        try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
+    }
+
+    mutating func row(_ values: [SQLiteValue], table: TableSchema, line: Int64) throws {
+        guard let plan else { return }
+        let mark = buffer.count
+        for (index, mapping) in plan.columns.enumerated() {
+            if index > 0 { buffer.append(0x09) }
+            do {
+                try converters[index].append(values[mapping.sourceIndex], to: &buffer)
+            } catch {
+                problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), column \(mapping.column) → \(mapping.targetType): \(error.reason); value \(Self.display(values[mapping.sourceIndex], column: mapping.column))")
+                buffer.removeSubrange(mark...)
+                return
+            }
+        }
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    mutating func flush() throws {
+        if let copy, problems.isEmpty { try copy.send(buffer) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func endTable(_ table: TableSchema, rows: Int64) throws {
+        try flush()
+        if let copy {
+            if problems.isEmpty {
+                do {
+                    try copy.finish()
+                } catch let error as PostgresError {
+                    throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
+                                         problems: [error.description])
+                }
+            } else {
+                try copy.finish(abortMessage: "conversion problems; the load will be rolled back")
+            }
+            if problems.isEmpty {
+                do {
+                    try moveStagedRows(table)
+                } catch let error as PostgresError {
+                    throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
+                                         problems: [error.description])
+                }
+            } else if !catalog!.tables[table.name]!.foreignKeys.isEmpty {
+                _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)")
+            }
+        }
+        copy = nil
+        loadedTables.append(.init(name: table.name, rows: rows, loaded: 0))
+    }
+
+    mutating func end(summary: Summary, checksums: ChecksumList) throws {
+        guard problems.isEmpty else {
+            throw Loader.Failure(summary: "\(problems.count) problem(s) in the archive's rows; the transaction was rolled back and nothing was changed:",
+                                 problems: problems)
+        }
+        let catalog = self.catalog!
+        // Counts: what is in each table now is exactly what the archive holds.
+        var mismatches: [String] = []
+        for index in loadedTables.indices {
+            let table = catalog.tables[loadedTables[index].name]!
+            let count = Int64(try connection.execute("SELECT count(*) FROM \(table.qualifiedName)").value(0, 0) ?? "") ?? -1
+            loadedTables[index].loaded = count
+            if count != loadedTables[index].rows {
+                mismatches.append("\(table.name): \(count) rows after the load, \(loadedTables[index].rows) in the archive")
+            }
+        }
+        guard mismatches.isEmpty else {
+            throw Loader.Failure(summary: "row counts differ; the transaction was rolled back:", problems: mismatches)
+        }
+        // Sequences past the highest key and past SQLite's high-water mark.
+        for table in manifest!.tables {
+            guard let target = catalog.tables[table.name] else { continue }
+            for column in target.columns {
+                guard let sequence = column.sequence else { continue }
+                let maxKey = try connection.execute("SELECT max(\(PostgresConnection.quote(column.name)))::bigint FROM \(target.qualifiedName)").value(0, 0).flatMap { Int64($0) } ?? 0
+                let isKey = table.primaryKey == [column.name]
+                let value = max(maxKey, isKey ? (table.sequence ?? 0) : 0)
+                if value >= 1 {
+                    try connection.execute("SELECT setval($1::regclass, $2::bigint, true)", [sequence, String(value)])
+                } else {
+                    try connection.execute("SELECT setval($1::regclass, 1, false)", [sequence])
+                }
+                sequences.append(.init(sequence: sequence, value: value))
+            }
+        }
+        // Ownership: sessions nobody owns go to the migrating person.
+        if let sessions = catalog.tables["sessions"], sessions.column("owner_person") != nil, let person = options.ownerPerson {
+            let uid = options.ownerUID ?? manifest!.source.uid
+            let uidSet = sessions.column("owner_uid") != nil ? ", owner_uid = COALESCE(owner_uid, $2::integer)" : ""
+            let parameters: [String?] = uidSet.isEmpty ? [person] : [person, String(uid)]
+            ownershipUpdated = try connection.execute(
+                "UPDATE \(sessions.qualifiedName) SET owner_person = $1\(uidSet) WHERE owner_person IS NULL", parameters).affectedRows
+        }
+        try connection.execute("COMMIT")
+        inTransaction = false
+    }
+
+    /// The row's primary key for messages, `rowid`-ordered tables by line.
+    static func key(_ values: [SQLiteValue], table: TableSchema) -> String {
+        let parts = table.primaryKey.compactMap { name -> String? in
+            guard let index = table.columns.firstIndex(where: { $0.name == name }) else { return nil }
+            return "\(name)=\(values[index])"
+        }
+        return parts.isEmpty ? "no primary key" : parts.joined(separator: ", ")
+    }
+
+    /// A value for a message: cut when long, hidden when the column looks secret.
+    static func display(_ value: SQLiteValue, column: String) -> String {
+        let lowered = column.lowercased()
+        if ["token", "secret", "password", "key", "credential"].contains(where: { lowered.contains($0) }) {
+            return "(hidden: the column name suggests a secret)"
+        }
+        return value.description
+    }
+}

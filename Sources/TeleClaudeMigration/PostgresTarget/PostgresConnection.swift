@@ -1,0 +1,117 @@
+import CTCPostgres
+import Foundation
+
+/// Owns one `PGconn*` and finishes it exactly once.
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+
+    /// `connectionString` is any libpq connection string or URI; empty means libpq's
+    /// defaults (PG* variables, the local socket, peer authentication).
+    public init(connectionString: String) throws {
+        let connection = PQconnectdb(connectionString)
+        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            let message = connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "out of memory"
+            PQfinish(connection)  // a failed connection still has to be freed
+            throw PostgresError(message: Self.clean(message), sqlState: nil, statement: nil)
+        }
+        handle = connection
+    }
+
+    deinit { close() }
+
+    public func close() {
+        guard let connection = handle else { return }
+        PQfinish(connection)
+        handle = nil
+    }
+
+    var raw: OpaquePointer {
+        guard let handle else { preconditionFailure("PostgreSQL connection used after close()") }
+        return handle
+    }
+
+    /// Runs one statement with text parameters (`$1`, `$2`, ...; nil is NULL).
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws -> PostgresResult {
+        let result: OpaquePointer?
+        if parameters.isEmpty {
+            result = PQexec(raw, sql)
+        } else {
+            var cStrings = parameters.map { $0.flatMap { strdup($0) } }
+            defer { cStrings.forEach { free($0) } }
+            result = cStrings.withUnsafeMutableBufferPointer { buffer in
+                buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                    PQexecParams(raw, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
+                }
+            }
+        }
+        return try PostgresResult(result, connection: self, statement: sql)
+    }
+
+    /// Starts `COPY ... FROM STDIN`; rows go through `CopyIn.send`, then `finish`.
+    public func copyIn(_ sql: String) throws -> CopyIn {
+        let result = try PostgresResult(PQexec(raw, sql), connection: self, statement: sql, expecting: PGRES_COPY_IN)
+        result.clear()
+        return CopyIn(connection: self, statement: sql)
+    }
+
+    var errorMessage: String {
+        Self.clean(PQerrorMessage(raw).map { String(cString: $0) } ?? "unknown error")
+    }
+
+    static func clean(_ message: String) -> String {
+        message.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "; ")
+    }
+
+    /// Quotes an identifier (table, column) for SQL: never splice a name unquoted.
+    public static func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Quotes a string literal for SQL.
+    public static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}
+
+/// An open `COPY ... FROM STDIN`: data in, then `finish()` to learn whether the server took it.
+public final class CopyIn {
+    private let connection: PostgresConnection
+    private let statement: String
+    private var done = false
+
+    init(connection: PostgresConnection, statement: String) {
+        self.connection = connection
+        self.statement = statement
+    }
+
+    public func send(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        let status = PQputCopyData(connection.raw, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        guard status == 1 else {
+            throw PostgresError(message: connection.errorMessage, sqlState: nil, statement: statement)
+        }
+    }
+
+    public func send(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try send($0) }
+    }
+
+    /// Ends the COPY (or aborts it with `abortMessage`) and drains every result.
+    public func finish(abortMessage: String? = nil) throws {
+        guard !done else { return }
+        done = true
+        guard PQputCopyEnd(connection.raw, abortMessage) == 1 else {
+            throw PostgresError(message: connection.errorMessage, sqlState: nil, statement: statement)
+        }
+        var failure: PostgresError?
+        while let result = PQgetResult(connection.raw) {
+            let status = PQresultStatus(result)
+            if status != PGRES_COMMAND_OK && failure == nil {
+                failure = PostgresResult.error(of: result, statement: statement)
+            }
+            PQclear(result)
+        }
+        if let failure, abortMessage == nil { throw failure }
+    }
+}

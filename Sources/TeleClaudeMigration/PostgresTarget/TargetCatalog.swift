@@ -1,0 +1,88 @@
+/// The tables and columns of the target PostgreSQL schema, as the loader needs them.
+public struct TargetCatalog: Sendable {
+    public struct Column: Sendable, Equatable {
+        public var name: String
+        /// `format_type()`, e.g. `timestamp with time zone`, `character varying(20)`.
+        public var type: String
+        /// The base type name (`timestamptz`, `varchar`, `int8`, `jsonb`, ...), used for conversion.
+        public var baseType: String
+        public var notNull: Bool
+        public var hasDefault: Bool
+        /// `a` ALWAYS, `d` BY DEFAULT, empty when not an identity column.
+        public var identity: String
+        public var generated: Bool
+        /// The sequence behind a serial or identity column.
+        public var sequence: String?
+    }
+
+    /// A foreign key of a target table: `columns` reference `referencedColumns` of `referencedTable`.
+    public struct ForeignKey: Sendable, Equatable {
+        public var name: String
+        public var columns: [String]
+        public var referencedSchema: String
+        public var referencedTable: String
+        public var referencedColumns: [String]
+    }
+
+    public struct Table: Sendable {
+        public var schema: String
+        public var name: String
+        public var columns: [Column]
+        public var foreignKeys: [ForeignKey] = []
+
+        public var qualifiedName: String { PostgresConnection.quote(schema) + "." + PostgresConnection.quote(name) }
+
+        public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
+    }
+
+    public var schema: String
+    public var tables: [String: Table]
+
+    /// Reads every table of `schema` (default: the connection's `current_schema()`).
+    public static func read(_ connection: PostgresConnection, schema: String? = nil) throws -> TargetCatalog {
+        let schemaName = try schema ?? connection.execute("SELECT current_schema()").value(0, 0) ?? "public"
+        let result = try connection.execute("""
+            SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+                   CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END,
+                   a.attnotnull, a.atthasdef, a.attidentity, a.attgenerated <> '',
+                   pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            JOIN pg_type t ON t.oid = a.atttypid
+            LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+            ORDER BY c.relname, a.attnum
+            """, [schemaName])
+        var tables: [String: Table] = [:]
+        for row in result.rows {
+            guard let table = row[0], let column = row[1] else { continue }
+            tables[table, default: Table(schema: schemaName, name: table, columns: [])].columns.append(Column(
+                name: column, type: row[2] ?? "", baseType: row[3] ?? "", notNull: row[4] == "t", hasDefault: row[5] == "t",
+                identity: row[6] ?? "", generated: row[7] == "t", sequence: row[8]))
+        }
+        let keys = try connection.execute("""
+            SELECT con.conname, c.relname, pn.nspname, p.relname,
+                   array_to_string(ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
+                       JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i), chr(31)),
+                   array_to_string(ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
+                       JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i), chr(31))
+            FROM pg_constraint con
+            JOIN pg_class c ON c.oid = con.conrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_class p ON p.oid = con.confrelid
+            JOIN pg_namespace pn ON pn.oid = p.relnamespace
+            WHERE con.contype = 'f' AND n.nspname = $1
+            ORDER BY c.relname, con.conname
+            """, [schemaName])
+        for row in keys.rows {
+            guard let name = row[0], let table = row[1], tables[table] != nil else { continue }
+            let separator = Character(Unicode.Scalar(31))
+            tables[table]!.foreignKeys.append(ForeignKey(
+                name: name, columns: (row[4] ?? "").split(separator: separator).map(String.init),
+                referencedSchema: row[2] ?? schemaName, referencedTable: row[3] ?? "",
+                referencedColumns: (row[5] ?? "").split(separator: separator).map(String.init)))
+        }
+        return TargetCatalog(schema: schemaName, tables: tables)
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import TCSamples
+import Testing
+@testable import TeleClaudeMigration
+
+/// The PostgreSQL server the tests load into: `scripts/test` starts one and sets
+/// TC_TEST_DATABASE_URL. These tests never skip: without a server they fail.
+enum TestServer {
+    static func url() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["TC_TEST_DATABASE_URL"], !url.isEmpty else {
+            throw ArchiveError("TC_TEST_DATABASE_URL is not set: run the tests with scripts/test, which starts a PostgreSQL server")
+        }
+        return url
+    }
+
+    /// A fresh schema holding `samples/target-schema.sql`, dropped by `drop()`.
+    final class Schema {
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let connection: PostgresConnection
+        let url: String
+
+        init(withSampleTables: Bool = true, _ extra: String = "") throws {
+            url = try TestServer.url()
+            connection = try PostgresConnection(connectionString: url)
+            try connection.execute("CREATE SCHEMA \(name)")
+            try connection.execute("SET search_path TO \(name)")
+            if withSampleTables {
+                let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                try connection.execute(try String(contentsOf: root.appendingPathComponent("samples/target-schema.sql"), encoding: .utf8))
+            }
+            if !extra.isEmpty { try connection.execute(extra) }
+        }
+
+        deinit {
+            _ = try? connection.execute("DROP SCHEMA \(name) CASCADE")
+            connection.close()
+        }
+
+        func value(_ sql: String) throws -> String? { try connection.execute(sql).value(0, 0) }
+        func rows(_ sql: String) throws -> [[String?]] { try connection.execute(sql).rows }
+
+        /// Row counts of every table in the schema.
+        func counts() throws -> [String: Int] {
+            var counts: [String: Int] = [:]
+            for row in try rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(name)'") {
+                counts[row[0]!] = Int(try value("SELECT count(*) FROM \(name).\(PostgresConnection.quote(row[0]!))") ?? "") ?? -1
+            }
+            return counts
+        }
+    }
+}
+
+@Suite("tc-import load into a real PostgreSQL", .timeLimit(.minutes(5)))
+struct PostgresLoadTests {
+    /// The bundled sample without its orphan row, exported.
+    static func sampleArchive(_ folder: TemporaryFolder, keepOrphan: Bool = false, edit: String? = nil) throws -> String {
+        try BundledSample.write(to: folder.file("s"))
+        let db = folder.file("s/project/teleclaude.db")
+        let connection = try makeDatabase(db, wal: false, [])
+        if !keepOrphan { try connection.execute("DELETE FROM conversation_link_members WHERE link_id = 'link-0000'") }
+        if let edit { try connection.execute(edit) }
+        connection.close()
+        try export(database: db, to: folder.file("a.tcar"))
+        return folder.file("a.tcar")
+    }
+
+    func load(_ archive: String, _ schema: TestServer.Schema, ifExists: LoadOptions.IfExists = .fail,
+              owner: String? = "maurice", zone: String = "UTC") throws -> Loader.Report {
+        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ifExists: ifExists,
+                                  naiveTimeZone: TimeZone(identifier: zone)!, ownerPerson: owner, ownerUID: nil)
+        return try Loader(options: options, console: MessageLog().console).run()
+    }
+
+    @Test("the sample loads with every conversion, sequences past deleted rows, and owners")
+    func loadsSample() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        let report = try load(try Self.sampleArchive(folder), schema)
+        #expect(report.committed && report.tables.allSatisfy { $0.rows == $0.loaded })
+        #expect(try schema.counts()["sessions"] == 4)
+        let s = schema.name
+        // Timestamps: naive is UTC, offsets applied, fractions kept.
+        #expect(try schema.value("SELECT created_at = '2025-01-01 10:00:00+00' FROM \(s).sessions WHERE session_id LIKE '7f3c%'") == "t")
+        #expect(try schema.value("SELECT created_at = '2025-03-15 18:29:59.999+00' FROM \(s).sessions WHERE session_id LIKE 'c0ffee%'") == "t")
+        #expect(try schema.value("SELECT last_activity = '2025-01-02 08:15:00.123+00' FROM \(s).sessions WHERE session_id LIKE 'b2e4%'") == "t")
+        // Booleans, JSON, bytes, reals, NULLs.
+        #expect(try schema.value("SELECT closed FROM \(s).sessions WHERE session_id LIKE 'b2e4%'") == "t")
+        #expect(try schema.value("SELECT adapter_metadata->'telegram'->>'topic_id' FROM \(s).sessions WHERE session_id LIKE '7f3c%'") == "4412")
+        #expect(try schema.value("SELECT encode(avatar, 'hex') FROM \(s).sessions WHERE session_id LIKE 'b2e4%'") == "89504e470d0a1a0a0000000d")
+        #expect(try schema.value("SELECT cost_usd FROM \(s).sessions WHERE session_id LIKE '7f3c%'") == "2.4375")
+        #expect(try schema.value("SELECT last_output_raw LIKE E'\\x1b[1;32m✔ tests passed%' FROM \(s).sessions WHERE session_id LIKE '7f3c%'") == "t")
+        #expect(try schema.value("SELECT count(*) FROM \(s).sessions WHERE session_id LIKE 'd1d1%' AND title IS NULL AND created_at IS NULL") == "1")
+        // Sequences: hook_outbox had ids 4 and 5 deleted; the next id is 6, never a reused one.
+        #expect(try schema.value("SELECT nextval('\(s).hook_outbox_id_seq')") == "6")
+        #expect(try schema.value("SELECT nextval('\(s).inbound_queue_id_seq')") == "4")
+        // Ownership: every session had no owner, now the migrating person and the exporting uid.
+        #expect(report.ownershipUpdated == 4)
+        #expect(try schema.value("SELECT count(*) FROM \(s).sessions WHERE owner_person = 'maurice' AND owner_uid = \(getuid())") == "4")
+    }
+
+    @Test("an orphan row is listed and nothing is committed")
+    func orphan() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        #expect {
+            _ = try load(try Self.sampleArchive(folder, keepOrphan: true), schema)
+        } throws: { error in
+            "\(error)".contains("link_id=link-0000") && "\(error)".contains("orphan")
+        }
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
+
+    @Test("every value that cannot be converted is named, then everything is rolled back")
+    func conversionProblems() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        let archive = try Self.sampleArchive(folder, edit: """
+            UPDATE sessions SET adapter_metadata = '{"broken": ' WHERE session_id LIKE '7f3c%';
+            UPDATE sessions SET closed = 7 WHERE session_id LIKE 'b2e4%';
+            UPDATE hook_outbox SET created_at = 'yesterday' WHERE id = 2;
+            """)
+        #expect {
+            _ = try load(archive, schema)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("3 problem(s)") && text.contains("adapter_metadata") && text.contains("not valid JSON")
+                && text.contains("only 0 and 1 convert to boolean, not 7") && text.contains("hook_outbox row 2 (id=2)")
+                && text.contains("'yesterday'")
+        }
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
+
+    @Test("--if-exists fail stops before BEGIN; replace empties the tables inside the transaction")
+    func ifExists() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        let archive = try Self.sampleArchive(folder)
+        _ = try load(archive, schema)
+        try schema.connection.execute("INSERT INTO \(schema.name).system_settings (key, value) VALUES ('extra', 'row')")
+        #expect {
+            _ = try load(archive, schema)
+        } throws: { error in
+            "\(error)".contains("--if-exists replace") && "\(error)".contains("system_settings")
+        }
+        #expect(try schema.counts()["system_settings"] == 3)
+        _ = try load(archive, schema, ifExists: .replace)
+        #expect(try schema.counts()["system_settings"] == 2)
+        #expect(try schema.counts()["sessions"] == 4)
+    }
+
+    @Test("a damaged archive is never committed, even though its tables streamed in")
+    func damagedArchive() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        let archive = try Self.sampleArchive(folder)
+        var bytes = try #require(contents(archive))
+        bytes.removeLast(30)  // inside the seal: all table data decompresses fine
+        FileManager.default.createFile(atPath: folder.file("cut.tcar"), contents: Data(bytes))
+        #expect(throws: (any Error).self) { _ = try load(folder.file("cut.tcar"), schema) }
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
+
+    @Test("plan names missing tables, unmatched columns and NOT NULL columns without a source")
+    func plan() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema(withSampleTables: true, """
+            DROP TABLE agent_availability;
+            ALTER TABLE system_settings DROP COLUMN updated_at;
+            ALTER TABLE inbound_queue ADD COLUMN required_thing text NOT NULL;
+            """)
+        let options = LoadOptions(archive: try Self.sampleArchive(folder), databaseURL: schema.url, schema: schema.name)
+        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        let problems = plan.problems.joined(separator: "\n")
+        #expect(problems.contains("no table agent_availability"))
+        #expect(problems.contains("--skip-column system_settings.updated_at"))
+        #expect(problems.contains("required_thing is NOT NULL"))
+        #expect(plan.tables.first { $0.table == "sessions" }?.ownershipColumns == ["owner_person", "owner_uid"])
+        // The same problems stop a load before BEGIN.
+        #expect(throws: Loader.Failure.self) { _ = try load(options.archive, schema) }
+    }
+
+    @Test("timestamps with offsets land as the same instant in timestamp and timestamptz columns")
+    func offsets() throws {
+        let folder = try TemporaryFolder()
+        let db = try makeDatabase(folder.file("t.db"), wal: false, [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, at_tz TEXT, at_plain TEXT, epoch INTEGER, flag TEXT)",
+            """
+            INSERT INTO t VALUES (1, '2025-01-01T12:00:00+02:00', '2025-01-01T12:00:00+02:00', 1735725600, 'yes'),
+                                 (2, '2025-06-01 08:00:00', '2025-06-01 08:00:00', 1735725600123, 'false'),
+                                 (3, '2025-01-01T00:00:00.1234567Z', '2025-01-01', 1735725600123456, 'On')
+            """,
+        ])
+        db.close()
+        try export(database: folder.file("t.db"), to: folder.file("t.tcar"))
+        let schema = try TestServer.Schema(withSampleTables: false,
+            "CREATE TABLE t (id bigint PRIMARY KEY, at_tz timestamptz, at_plain timestamp, epoch timestamptz, flag boolean)")
+        _ = try load(folder.file("t.tcar"), schema, zone: "Europe/Amsterdam")
+        let rows = try schema.rows("SELECT at_tz::text, at_plain::text, epoch::text, flag::text FROM \(schema.name).t ORDER BY id")
+        #expect(rows[0] == ["2025-01-01 10:00:00+00", "2025-01-01 10:00:00", "2025-01-01 10:00:00+00", "true"])
+        // No offset: the naive zone (Amsterdam, summer time) applies.
+        #expect(rows[1] == ["2025-06-01 06:00:00+00", "2025-06-01 06:00:00", "2025-01-01 10:00:00.123+00", "false"])
+        #expect(rows[2] == ["2025-01-01 00:00:00.123457+00", "2024-12-31 23:00:00", "2025-01-01 10:00:00.123456+00", "true"])
+    }
+}
