@@ -102,6 +102,12 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("if-exists"), help: "When target tables already hold rows: fail (default) or replace (empty them inside the transaction).")
     var ifExists: IfExistsChoice = .fail
 
+    @Option(name: .customLong("on-error"), help: "What a row that cannot be loaded (a value that does not convert, an orphan) does: rollback (default: list every problem, change nothing) or reject (load the rest, write each such row whole to the rejects file).")
+    var onError: OnErrorChoice = .rollback
+
+    @Option(help: ArgumentHelp("Rejects file for --on-error reject (default: ARCHIVE.rejects.ndjson).", valueName: "PATH"))
+    var rejects: String?
+
     @Option(name: .customLong("naive-timezone"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "ZONE"))
     var naiveTimeZone = "UTC"
 
@@ -117,12 +123,17 @@ struct DatabaseOptions: ParsableArguments {
         }
         return LoadOptions(archive: archive, databaseURL: databaseURL, schema: schema,
                            ifExists: LoadOptions.IfExists(rawValue: ifExists.rawValue)!, skipColumns: Set(skipColumns),
-                           naiveTimeZone: zone, ownerPerson: ownerPerson, ownerUID: ownerUID)
+                           naiveTimeZone: zone, ownerPerson: ownerPerson, ownerUID: ownerUID,
+                           onError: LoadOptions.OnError(rawValue: onError.rawValue)!, rejectsPath: rejects)
     }
 }
 
 enum IfExistsChoice: String, ExpressibleByArgument, CaseIterable {
     case fail, replace
+}
+
+enum OnErrorChoice: String, ExpressibleByArgument, CaseIterable {
+    case rollback, reject
 }
 
 struct Plan: ParsableCommand {
@@ -171,6 +182,7 @@ struct Load: ParsableCommand {
           tc-import load teleclaude.tcar --database-url postgresql:///teleclaude --owner-person "Maurice Faber"
           ssh oldhost tc-export -o - | tc-import load - --owner-person maurice
           tc-import load teleclaude.tcar --if-exists replace --naive-timezone Europe/Amsterdam
+          tc-import load teleclaude.tcar --owner-person maurice --on-error reject --rejects /root/rejects.ndjson
 
         Exit status: 0 committed; 1 nothing was changed (the reasons are printed).
         """)

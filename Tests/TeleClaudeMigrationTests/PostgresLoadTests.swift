@@ -202,3 +202,37 @@ struct PostgresLoadTests {
         #expect(rows[2] == ["2025-01-01 00:00:00.123457+00", "2024-12-31 23:00:00", "2025-01-01 10:00:00.123456+00", "true"])
     }
 }
+
+@Suite("--on-error reject loads the rest and loses nothing", .timeLimit(.minutes(5)))
+struct RejectTests {
+    @Test("an orphan and an unconvertible value are rejected whole; the counts add up")
+    func rejects() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        let archive = try PostgresLoadTests.sampleArchive(folder, keepOrphan: true,
+                                                          edit: "UPDATE hook_outbox SET payload = 'not json' WHERE id = 3")
+        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice",
+                                  onError: .reject, rejectsPath: folder.file("rejects.ndjson"))
+        let report = try Loader(options: options, console: MessageLog().console).run()
+        #expect(report.rejects == folder.file("rejects.ndjson"))
+        let members = try #require(report.tables.first { $0.name == "conversation_link_members" })
+        #expect(members.rows == 3 && members.loaded == 2 && members.rejected == 1)
+        let outbox = try #require(report.tables.first { $0.name == "hook_outbox" })
+        #expect(outbox.rows == 3 && outbox.loaded == 2 && outbox.rejected == 1)
+        #expect(report.tables.allSatisfy { $0.loaded + $0.rejected == $0.rows })
+        #expect(try schema.counts()["conversation_link_members"] == 2)
+
+        let lines = try String(contentsOfFile: folder.file("rejects.ndjson"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let orphan = try #require(lines.first { $0.contains("conversation_link_members") })
+        #expect(orphan.contains(#""row":["link-0000","c0ffee00-1234-4abc-9def-001122334455",null,null,"2024-12-31 23:00:00"]"#))
+        #expect(orphan.contains(#""line":1"#) && orphan.contains("orphan"))  // first in key order
+        let bad = try #require(lines.first { $0.contains("hook_outbox") })
+        #expect(bad.contains("not valid JSON") && bad.contains(#""not json""#))
+        // The rejected row decodes back to the archive's values.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(orphan.utf8)) as? [String: Any])
+        #expect((object["row"] as? [Any])?.count == 5)
+        let mode = try FileManager.default.attributesOfItem(atPath: folder.file("rejects.ndjson"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}

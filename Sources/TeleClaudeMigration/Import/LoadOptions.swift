@@ -9,7 +9,17 @@ public struct LoadOptions: Sendable {
         case replace
     }
 
+    public enum OnError: String, Sendable, CaseIterable {
+        /// Collect every problem in the archive, then roll everything back.
+        case rollback
+        /// Load the rest; write each rejected row whole to the rejects file.
+        case reject
+    }
+
     public var archive: String
+    public var onError: OnError
+    /// Where `--on-error reject` writes rejected rows.
+    public var rejectsPath: String
     /// A libpq connection string or URI; empty for libpq's defaults.
     public var databaseURL: String
     public var schema: String?
@@ -22,8 +32,10 @@ public struct LoadOptions: Sendable {
 
     public init(archive: String, databaseURL: String = "", schema: String? = nil, ifExists: IfExists = .fail,
                 skipColumns: Set<String> = [], naiveTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
-                ownerPerson: String? = nil, ownerUID: Int? = nil) {
+                ownerPerson: String? = nil, ownerUID: Int? = nil, onError: OnError = .rollback, rejectsPath: String? = nil) {
         self.archive = archive
+        self.onError = onError
+        self.rejectsPath = rejectsPath ?? (archive == "-" ? "tc-import-rejects.ndjson" : archive + ".rejects.ndjson")
         self.databaseURL = databaseURL
         self.schema = schema
         self.ifExists = ifExists

@@ -10,6 +10,7 @@ public final class Loader {
             public var name: String
             public var rows: Int64
             public var loaded: Int64
+            public var rejected: Int64
         }
 
         public struct Sequence: Codable, Sendable {
@@ -23,12 +24,14 @@ public final class Loader {
         public var tables: [Table]
         public var sequences: [Sequence]
         public var ownershipUpdated: Int
+        /// The rejects file, when rows were rejected (`--on-error reject`).
+        public var rejects: String?
         public var seconds: Double
 
         enum CodingKeys: String, CodingKey {
             case archive, schema, committed, tables, sequences
             case ownershipUpdated = "ownership_updated"
-            case seconds
+            case rejects, seconds
         }
     }
 
@@ -63,6 +66,7 @@ public final class Loader {
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
         var session = LoadSession(connection: connection, options: options, console: console)
+        if options.onError == .reject { session.rejects = try RejectsFile(path: options.rejectsPath) }
         var reader = ArchiveReader(path: options.archive)
         reader.onProgress = { [console] bytes in console.progress("loading: \(Format.bytes(bytes)) of archive data read") }
         do {
@@ -73,9 +77,14 @@ public final class Loader {
             throw error
         }
         console.endProgress()
+        var rejectsPath: String?
+        if let rejects = session.rejects {
+            try rejects.close()
+            if rejects.count == 0 { unlink(rejects.path) } else { rejectsPath = rejects.path }
+        }
         return Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
-                      seconds: Date().timeIntervalSince(started))
+                      rejects: rejectsPath, seconds: Date().timeIntervalSince(started))
     }
 }
 
@@ -92,6 +101,10 @@ struct LoadSession: ArchiveVisitor {
     var buffer: [UInt8] = []
     var problems: [String] = []
     var inTransaction = false
+    var rejects: RejectsFile?
+    /// Canonical lines of the current table, when it loads through staging in reject mode.
+    var spool: RowSpool?
+    var rejectedInTable: Int64 = 0
     var loadedTables: [Loader.Report.Table] = []
     var sequences: [Loader.Report.Sequence] = []
     var ownershipUpdated = 0
@@ -151,12 +164,14 @@ struct LoadSession: ArchiveVisitor {
         } else {
             // A child table goes through a staging table first, so orphan rows can be found
             // and listed instead of aborting the COPY at the first one.
-            try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) (LIKE \(target.qualifiedName) INCLUDING DEFAULTS) ON COMMIT DROP")
-            copy = try connection.copyIn("COPY \(Self.staging) (\(columns)) FROM STDIN")
+            try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) (LIKE \(target.qualifiedName) INCLUDING DEFAULTS, \(Self.lineColumn) bigint) ON COMMIT DROP")
+            copy = try connection.copyIn("COPY \(Self.staging) (\(columns), \(Self.lineColumn)) FROM STDIN")
+            if rejects != nil { spool = try RowSpool() }
         }
     }
 
     static let staging = "tc_import_staging"
+    static let lineColumn = "tc_import_line"
 
     /// Lists rows of the staging table whose parent is missing, then moves the rest in.
     mutating func moveStagedRows(_ table: TableSchema) throws {
@@ -172,13 +187,22 @@ struct LoadSession: ArchiveVisitor {
             let shown = (keyColumns + key.columns.filter { !keyColumns.contains($0) })
             let select = shown.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
             let orphans = try connection.execute(
-                "SELECT \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) LIMIT 1000")
+                "SELECT s.\(Self.lineColumn), \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
             for row in orphans.rows {
-                let described = zip(shown, row).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
-                let reference = key.columns.map { column in "\(column)=\(row[shown.firstIndex(of: column)!] ?? "NULL")" }.joined(separator: ", ")
-                problems.append("\(table.name) (\(described)) is an orphan: no \(key.referencedTable) row has \(reference) (foreign key \(key.name))")
+                let values = Array(row.dropFirst())
+                let described = zip(shown, values).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
+                let reference = key.columns.map { column in "\(column)=\(values[shown.firstIndex(of: column)!] ?? "NULL")" }.joined(separator: ", ")
+                let reason = "orphan: no \(key.referencedTable) row has \(reference) (foreign key \(key.name))"
+                if let spool, let rejects, let line = row[0].flatMap({ Int64($0) }) {
+                    try rejects.write(table: table.name, line: line, reason: reason, row: try spool.line(line))
+                    rejectedInTable += 1
+                    try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
+                } else {
+                    problems.append("\(table.name) (\(described)) is an \(reason)")
+                }
             }
         }
+        spool = nil
         guard problems.isEmpty else { return }
         let columns = plan!.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
         try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
@@ -186,19 +210,35 @@ struct LoadSession: ArchiveVisitor {
 
     mutating func row(_ values: [SQLiteValue], table: TableSchema, line: Int64) throws {
         guard let plan else { return }
+        let staged = !(catalog!.tables[table.name]!.foreignKeys.isEmpty)
         let mark = buffer.count
         for (index, mapping) in plan.columns.enumerated() {
             if index > 0 { buffer.append(0x09) }
             do {
                 try converters[index].append(values[mapping.sourceIndex], to: &buffer)
             } catch {
-                problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), column \(mapping.column) → \(mapping.targetType): \(error.reason); value \(Self.display(values[mapping.sourceIndex], column: mapping.column))")
                 buffer.removeSubrange(mark...)
+                let reason = "column \(mapping.column) → \(mapping.targetType): \(error.reason)"
+                if let rejects {
+                    try rejects.write(table: table.name, line: line, reason: reason, row: Self.canonicalLine(values))
+                    rejectedInTable += 1
+                    try spool?.append(Self.canonicalLine(values))  // keeps spool line numbers aligned
+                } else {
+                    problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), \(reason); value \(Self.display(values[mapping.sourceIndex], column: mapping.column))")
+                }
                 return
             }
         }
+        if staged { buffer.append(0x09); buffer.append(contentsOf: String(line).utf8) }
         buffer.append(0x0A)
+        try spool?.append(Self.canonicalLine(values))
         if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    static func canonicalLine(_ values: [SQLiteValue]) -> [UInt8] {
+        var encoder = RowEncoder(columnCount: values.count, capacity: 256)
+        encoder.appendRow(values)
+        return encoder.buffer
     }
 
     mutating func flush() throws {
@@ -231,7 +271,9 @@ struct LoadSession: ArchiveVisitor {
             }
         }
         copy = nil
-        loadedTables.append(.init(name: table.name, rows: rows, loaded: 0))
+        loadedTables.append(.init(name: table.name, rows: rows, loaded: 0, rejected: rejectedInTable))
+        rejectedInTable = 0
+        spool = nil
     }
 
     mutating func end(summary: Summary, checksums: ChecksumList) throws {
@@ -246,8 +288,8 @@ struct LoadSession: ArchiveVisitor {
             let table = catalog.tables[loadedTables[index].name]!
             let count = Int64(try connection.execute("SELECT count(*) FROM \(table.qualifiedName)").value(0, 0) ?? "") ?? -1
             loadedTables[index].loaded = count
-            if count != loadedTables[index].rows {
-                mismatches.append("\(table.name): \(count) rows after the load, \(loadedTables[index].rows) in the archive")
+            if count + loadedTables[index].rejected != loadedTables[index].rows {
+                mismatches.append("\(table.name): \(count) rows after the load and \(loadedTables[index].rejected) rejected, \(loadedTables[index].rows) in the archive")
             }
         }
         guard mismatches.isEmpty else {

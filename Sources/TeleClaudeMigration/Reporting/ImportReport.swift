@@ -10,11 +10,14 @@ public enum ImportReport {
     public static func text(_ report: Loader.Report) -> String {
         var lines = ["committed: \(report.tables.count) tables into schema \(report.schema) in \(Format.seconds(report.seconds))", ""]
         let width = max(5, report.tables.map(\.name.count).max() ?? 0)
-        lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "     archive      loaded")
+        lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "     archive      loaded    rejected")
+        func cell(_ value: Int64) -> String { String(repeating: " ", count: max(1, 12 - Format.count(value).count)) + Format.count(value) }
         for table in report.tables {
-            lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                         + String(repeating: " ", count: max(1, 12 - Format.count(table.rows).count)) + Format.count(table.rows)
-                         + String(repeating: " ", count: max(1, 12 - Format.count(table.loaded).count)) + Format.count(table.loaded))
+            lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0) + cell(table.rows) + cell(table.loaded) + cell(table.rejected))
+        }
+        if let rejects = report.rejects {
+            lines.append("")
+            lines.append("rejected rows were written whole to \(rejects)")
         }
         if !report.sequences.isEmpty {
             lines.append("")

@@ -1,0 +1,74 @@
+import Foundation
+
+/// `--on-error reject`: rows that cannot be loaded, each written whole as one JSON line
+/// `{"line":N,"reason":"…","row":[…],"table":"…"}`, where `row` is the archive row in the
+/// archive's own value encoding (format-spec.md, 6.2). Created owner-only: rows can hold
+/// secrets. Nothing is lost: loaded + rejected = the archive's rows, per table.
+final class RejectsFile {
+    let path: String
+    private let handle: FileHandle
+    private(set) var count = 0
+
+    init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ArchiveError("cannot create the rejects file \(path): \(String(cString: strerror(errno)))") }
+        fchmod(fd, 0o600)
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    func write(table: String, line: Int64, reason: String, row: [UInt8]) throws {
+        var out = Array("{\"line\":\(line),\"reason\":".utf8)
+        reason.utf8CString.dropLast().withUnsafeBufferPointer { pointer in
+            pointer.withMemoryRebound(to: UInt8.self) { _ = JSONText.appendEscapedString($0, to: &out) }
+        }
+        out += Array(",\"row\":".utf8)
+        out += row.last == 0x0A ? row.dropLast() : row[...]
+        out += Array(",\"table\":".utf8)
+        table.utf8CString.dropLast().withUnsafeBufferPointer { pointer in
+            pointer.withMemoryRebound(to: UInt8.self) { _ = JSONText.appendEscapedString($0, to: &out) }
+        }
+        out += Array("}\n".utf8)
+        try handle.write(contentsOf: out)
+        count += 1
+    }
+
+    func close() throws {
+        try handle.synchronize()
+        try handle.close()
+    }
+}
+
+/// The canonical lines of one table's rows, kept on disk while the table loads through a
+/// staging table, so a row found to be an orphan can be rejected whole. Memory holds only
+/// one offset per row.
+final class RowSpool {
+    private let handle: FileHandle
+    private var offsets: [UInt64] = []
+    private var size: UInt64 = 0
+
+    init() throws {
+        var template = Array("/tmp/tc-import-spool.XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ArchiveError("cannot create a spool file in /tmp: \(String(cString: strerror(errno)))") }
+        unlink(String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    func append(_ line: [UInt8]) throws {
+        offsets.append(size)
+        try handle.write(contentsOf: line)
+        size += UInt64(line.count)
+    }
+
+    /// The line of row `number` (1-based, in the order appended).
+    func line(_ number: Int64) throws -> [UInt8] {
+        let index = Int(number - 1)
+        let start = offsets[index]
+        let end = index + 1 < offsets.count ? offsets[index + 1] : size
+        try handle.seek(toOffset: start)
+        let data = try handle.read(upToCount: Int(end - start)) ?? Data()
+        try handle.seekToEnd()
+        return Array(data)
+    }
+}
