@@ -236,3 +236,40 @@ struct RejectTests {
         #expect(mode == 0o600)
     }
 }
+
+@Suite("A killed import changes nothing", .timeLimit(.minutes(5)))
+struct KilledLoadTests {
+    @Test("SIGKILL in the middle of COPY leaves the database unchanged, and a second load succeeds")
+    func sigkill() throws {
+        let folder = try TemporaryFolder()
+        try SyntheticInstallation(scale: 0.02).write(to: folder.file("big"))
+        try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
+        let schema = try TestServer.Schema()
+        let arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
+                         "--owner-person", "maurice", "--quiet"]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-import")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the load is inside its transaction, streaming a table with COPY.
+        let deadline = Date().addingTimeInterval(60)
+        var copying = false
+        while process.isRunning, Date() < deadline, !copying {
+            copying = try schema.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND state <> 'idle'") != "0"
+            if !copying { usleep(5_000) }
+        }
+        #expect(copying, "the load never reached COPY")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 }, "rows of a killed load are visible")
+        // The server ends the dead session and rolls it back; then a load goes through.
+        let gone = Date().addingTimeInterval(30)
+        while try schema.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %'") != "0", Date() < gone { usleep(20_000) }
+        let again = try runTool("tc-import", arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try schema.counts()["hook_outbox"] == SyntheticInstallation(scale: 0.02).counts.hookOutbox)
+    }
+}
