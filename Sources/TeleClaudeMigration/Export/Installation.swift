@@ -38,27 +38,29 @@ public struct Installation: Sendable, Equatable {
         var notes: [String] = []
         var warnings: [String] = []
 
-        // config.yml: --config, then <root>/config.yml
-        let configCandidate = overrides.config.map { absolute($0, relativeTo: currentDirectory) } ?? root + "/config.yml"
-        let config = isReadableFile(configCandidate) ? configCandidate : nil
-        if let config {
-            notes.append("config.yml: \(config)")
-        } else if overrides.config != nil {
-            throw ExportError.unreadable(what: "config file given with --config", path: configCandidate)
-        } else {
-            warnings.append("no config.yml at \(configCandidate); the archive will hold no configuration (use --config PATH)")
+        /// An optional part: the option's path (which must exist) or the conventional one
+        /// (whose absence is a warning).
+        func optionalPart(_ label: String, option: String, given: String?, conventional: String,
+                          directory: Bool, missing: String) throws -> String? {
+            let candidate = given.map { absolute($0, relativeTo: currentDirectory) } ?? conventional
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory)
+                && isDirectory.boolValue == directory && access(candidate, R_OK) == 0
+            if exists {
+                notes.append("\(label): \(candidate)")
+                return candidate
+            }
+            if given != nil {
+                throw ExportError.unreadable(what: "\(label) given with \(option)", path: candidate)
+            }
+            warnings.append("no \(label) at \(candidate); \(missing) (use \(option) PATH)")
+            return nil
         }
 
-        // .env: --env, then <root>/.env
-        let envCandidate = overrides.env.map { absolute($0, relativeTo: currentDirectory) } ?? root + "/.env"
-        let env = isReadableFile(envCandidate) ? envCandidate : nil
-        if let env {
-            notes.append(".env: \(env)")
-        } else if overrides.env != nil {
-            throw ExportError.unreadable(what: ".env file given with --env", path: envCandidate)
-        } else {
-            warnings.append("no .env at \(envCandidate); no secrets or settings from it will be migrated (use --env PATH)")
-        }
+        let config = try optionalPart("config.yml", option: "--config", given: overrides.config, conventional: root + "/config.yml",
+                                      directory: false, missing: "the archive will hold no configuration")
+        let env = try optionalPart(".env", option: "--env", given: overrides.env, conventional: root + "/.env",
+                                   directory: false, missing: "no secrets or settings from it will be migrated")
 
         // teleclaude.db: --db, $TELECLAUDE_DB_PATH, database.path in config.yml, <root>/teleclaude.db
         let database: String
@@ -87,17 +89,8 @@ public struct Installation: Sendable, Equatable {
 
         // docs: --docs, then ~/.teleclaude/docs
         let home = environment["HOME"] ?? NSHomeDirectory()
-        let docsCandidate = overrides.docs.map { absolute($0, relativeTo: currentDirectory) } ?? home + "/.teleclaude/docs"
-        var isDirectory: ObjCBool = false
-        let docs = FileManager.default.fileExists(atPath: docsCandidate, isDirectory: &isDirectory) && isDirectory.boolValue
-            ? docsCandidate : nil
-        if let docs {
-            notes.append("docs: \(docs)")
-        } else if overrides.docs != nil {
-            throw ExportError.unreadable(what: "docs folder given with --docs", path: docsCandidate)
-        } else {
-            warnings.append("no doc snippets folder at \(docsCandidate) (use --docs PATH)")
-        }
+        let docs = try optionalPart("doc snippets folder", option: "--docs", given: overrides.docs,
+                                    conventional: home + "/.teleclaude/docs", directory: true, missing: "no doc snippets will be migrated")
 
         return Installation(projectRoot: root, database: database, config: config, env: env, docs: docs,
                             notes: notes, warnings: warnings)

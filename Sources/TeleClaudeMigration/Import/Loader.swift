@@ -95,6 +95,8 @@ struct LoadSession: ArchiveVisitor {
     let console: Console
     var catalog: TargetCatalog?
     var manifest: Manifest?
+    /// The plan of every table, made once from the manifest; `plan` is the current table's.
+    var tablePlans: [LoadPlan.TablePlan] = []
     var plan: LoadPlan.TablePlan?
     var converters: [ValueConverter] = []
     var copy: CopyIn?
@@ -122,6 +124,7 @@ struct LoadSession: ArchiveVisitor {
         let catalog = try TargetCatalog.read(connection, schema: options.schema)
         self.catalog = catalog
         let plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options)
+        tablePlans = plan.tables
         var problems = plan.problems
         if manifest.tables.contains(where: { $0.name == "sessions" }), options.ownerPerson == nil,
            plan.tables.first(where: { $0.table == "sessions" })?.ownershipColumns.isEmpty == false {
@@ -151,7 +154,7 @@ struct LoadSession: ArchiveVisitor {
     }
 
     mutating func beginTable(_ table: TableSchema, position: Int) throws {
-        let plan = LoadPlan.make(manifest: manifest!, catalog: catalog!, options: options).tables[position]
+        let plan = tablePlans[position]
         self.plan = plan
         let target = catalog!.tables[table.name]!
         converters = plan.columns.map { mapping in

@@ -64,9 +64,7 @@ public final class PostgresConnection {
     }
 
     /// Quotes an identifier (table, column) for SQL: never splice a name unquoted.
-    public static func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    public static func quote(_ identifier: String) -> String { SQLIdentifier.quote(identifier) }
 
     /// Quotes a string literal for SQL.
     public static func literal(_ text: String) -> String {
