@@ -108,6 +108,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Rejects file for --on-error reject (default: ARCHIVE.rejects.ndjson).", valueName: "PATH"))
     var rejects: String?
 
+    @Option(help: "After loading, content (default: read every row back and compare each value with the archive) or counts (row counts only, faster).")
+    var verify: VerifyChoice = .content
+
     @Option(name: .customLong("naive-timezone"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "ZONE"))
     var naiveTimeZone = "UTC"
 
@@ -124,12 +127,17 @@ struct DatabaseOptions: ParsableArguments {
         return LoadOptions(archive: archive, databaseURL: databaseURL, schema: schema,
                            ifExists: LoadOptions.IfExists(rawValue: ifExists.rawValue)!, skipColumns: Set(skipColumns),
                            naiveTimeZone: zone, ownerPerson: ownerPerson, ownerUID: ownerUID,
-                           onError: LoadOptions.OnError(rawValue: onError.rawValue)!, rejectsPath: rejects)
+                           onError: LoadOptions.OnError(rawValue: onError.rawValue)!, rejectsPath: rejects,
+                           verify: LoadOptions.Verify(rawValue: verify.rawValue)!)
     }
 }
 
 enum IfExistsChoice: String, ExpressibleByArgument, CaseIterable {
     case fail, replace
+}
+
+enum VerifyChoice: String, ExpressibleByArgument, CaseIterable {
+    case content, counts
 }
 
 enum OnErrorChoice: String, ExpressibleByArgument, CaseIterable {

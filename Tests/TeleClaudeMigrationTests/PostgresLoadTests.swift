@@ -273,3 +273,42 @@ struct KilledLoadTests {
         #expect(try schema.counts()["hook_outbox"] == SyntheticInstallation(scale: 0.02).counts.hookOutbox)
     }
 }
+
+@Suite("Read-back verification", .timeLimit(.minutes(5)))
+struct ContentVerificationTests {
+    @Test("a value changed on its way in (a trigger) is found by reading back, and everything rolls back")
+    func mismatch() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema(withSampleTables: true, """
+            CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN NEW.title := upper(NEW.title); RETURN NEW; END $$;
+            CREATE TRIGGER shout BEFORE INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION shout();
+            """)
+        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice")
+        #expect {
+            _ = try Loader(options: options, console: MessageLog().console).run()
+        } throws: { error in
+            "\(error)".contains("sessions") && "\(error)".contains("differing column(s): title")
+        }
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+
+        // Counts alone do not see it: that is what the opt-out gives up.
+        var counts = options
+        counts.verify = .counts
+        let report = try Loader(options: counts, console: MessageLog().console).run()
+        #expect(report.tables.allSatisfy { $0.verified == 0 })
+        #expect(try schema.counts()["sessions"] == 4)
+    }
+
+    @Test("a clean load reads back every row")
+    func everyRow() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        let options = LoadOptions(archive: try PostgresLoadTests.sampleArchive(folder), databaseURL: schema.url,
+                                  schema: schema.name, ownerPerson: "maurice")
+        let report = try Loader(options: options, console: MessageLog().console).run()
+        #expect(report.tables.allSatisfy { $0.verified == $0.loaded })
+        #expect(report.tables.reduce(0) { $0 + $1.verified } == 27)
+    }
+}

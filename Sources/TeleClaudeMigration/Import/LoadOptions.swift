@@ -16,7 +16,15 @@ public struct LoadOptions: Sendable {
         case reject
     }
 
+    public enum Verify: String, Sendable, CaseIterable {
+        /// Every loaded value is read back and compared with the archive's.
+        case content
+        /// Only row counts are compared (faster).
+        case counts
+    }
+
     public var archive: String
+    public var verify: Verify
     public var onError: OnError
     /// Where `--on-error reject` writes rejected rows.
     public var rejectsPath: String
@@ -32,8 +40,10 @@ public struct LoadOptions: Sendable {
 
     public init(archive: String, databaseURL: String = "", schema: String? = nil, ifExists: IfExists = .fail,
                 skipColumns: Set<String> = [], naiveTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
-                ownerPerson: String? = nil, ownerUID: Int? = nil, onError: OnError = .rollback, rejectsPath: String? = nil) {
+                ownerPerson: String? = nil, ownerUID: Int? = nil, onError: OnError = .rollback, rejectsPath: String? = nil,
+                verify: Verify = .content) {
         self.archive = archive
+        self.verify = verify
         self.onError = onError
         self.rejectsPath = rejectsPath ?? (archive == "-" ? "tc-import-rejects.ndjson" : archive + ".rejects.ndjson")
         self.databaseURL = databaseURL

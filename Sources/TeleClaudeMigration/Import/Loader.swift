@@ -11,6 +11,8 @@ public final class Loader {
             public var rows: Int64
             public var loaded: Int64
             public var rejected: Int64
+            /// Rows read back and compared value by value (0 with `--verify counts`).
+            public var verified: Int64
         }
 
         public struct Sequence: Codable, Sendable {
@@ -107,6 +109,7 @@ struct LoadSession: ArchiveVisitor {
     /// Canonical lines of the current table, when it loads through staging in reject mode.
     var spool: RowSpool?
     var rejectedInTable: Int64 = 0
+    var contentCheck: ContentCheck?
     var loadedTables: [Loader.Report.Table] = []
     var sequences: [Loader.Report.Sequence] = []
     var ownershipUpdated = 0
@@ -144,6 +147,8 @@ struct LoadSession: ArchiveVisitor {
             throw Loader.Failure(summary: "target tables already hold rows; nothing was changed. Pass --if-exists replace to empty them inside the load's transaction:",
                                  problems: occupied)
         }
+        // Read-back compares instants in UTC and floats in their shortest exact form.
+        try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
         try connection.execute("BEGIN")
         inTransaction = true
         if options.ifExists == .replace && !occupied.isEmpty {
@@ -159,6 +164,13 @@ struct LoadSession: ArchiveVisitor {
         let target = catalog!.tables[table.name]!
         converters = plan.columns.map { mapping in
             ValueConverter(baseType: target.column(mapping.column)!.baseType, naiveZone: options.naiveTimeZone)
+        }
+        if options.verify == .content {
+            let names = plan.columns.map(\.column)
+            let key = table.primaryKey.compactMap { names.firstIndex(of: $0) }
+            contentCheck = ContentCheck(kinds: converters.map(\.kind), names: names,
+                                        keyColumns: key.count == table.primaryKey.count && !key.isEmpty ? key : Array(names.indices),
+                                        naiveZone: options.naiveTimeZone)
         }
         guard problems.isEmpty else { return }  // the load will roll back: only collect problems now
         let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
@@ -197,7 +209,11 @@ struct LoadSession: ArchiveVisitor {
                 let reference = key.columns.map { column in "\(column)=\(values[shown.firstIndex(of: column)!] ?? "NULL")" }.joined(separator: ", ")
                 let reason = "orphan: no \(key.referencedTable) row has \(reference) (foreign key \(key.name))"
                 if let spool, let rejects, let line = row[0].flatMap({ Int64($0) }) {
-                    try rejects.write(table: table.name, line: line, reason: reason, row: try spool.line(line))
+                    let original = try spool.line(line)
+                    try rejects.write(table: table.name, line: line, reason: reason, row: original)
+                    if let values = try? RowDecoder.decode(Array(original.dropLast())) {
+                        contentCheck?.removeArchiveRow(plan!.columns.map { values[$0.sourceIndex] })
+                    }
                     rejectedInTable += 1
                     try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
                 } else {
@@ -234,8 +250,21 @@ struct LoadSession: ArchiveVisitor {
         }
         if staged { buffer.append(0x09); buffer.append(contentsOf: String(line).utf8) }
         buffer.append(0x0A)
+        contentCheck?.addArchiveRow(plan.columns.map { values[$0.sourceIndex] })
         try spool?.append(Self.canonicalLine(values))
         if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Reads the table back inside the transaction and compares it with what the archive held.
+    mutating func verifyContent(_ table: TableSchema, _ check: inout ContentCheck) throws {
+        let target = catalog!.tables[table.name]!
+        let columns = plan!.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
+        try connection.copyOut("COPY (SELECT \(columns) FROM \(target.qualifiedName)) TO STDOUT") { check.addTargetRow($0) }
+        let differing = check.differingColumns
+        guard differing.isEmpty && check.targetRows == check.archiveRows else {
+            throw Loader.Failure(summary: "reading \(table.name) back inside the transaction found values that differ from the archive; the transaction was rolled back and nothing was changed:",
+                                 problems: ["\(table.name): \(check.targetRows) rows read back for \(check.archiveRows) loaded; differing column(s): \(differing.isEmpty ? "(none; the row sets differ)" : differing.joined(separator: ", ")). A trigger, a rule or a column type that changes values on insert (char(n) padding, varchar truncation) can cause this; --verify counts skips this check."])
+        }
     }
 
     static func canonicalLine(_ values: [SQLiteValue]) -> [UInt8] {
@@ -274,7 +303,13 @@ struct LoadSession: ArchiveVisitor {
             }
         }
         copy = nil
-        loadedTables.append(.init(name: table.name, rows: rows, loaded: 0, rejected: rejectedInTable))
+        var verified: Int64 = 0
+        if var check = contentCheck, problems.isEmpty {
+            try verifyContent(table, &check)
+            verified = check.targetRows
+        }
+        contentCheck = nil
+        loadedTables.append(.init(name: table.name, rows: rows, loaded: 0, rejected: rejectedInTable, verified: verified))
         rejectedInTable = 0
         spool = nil
     }

@@ -55,6 +55,36 @@ public final class PostgresConnection {
         return CopyIn(connection: self, statement: sql)
     }
 
+    /// Runs `COPY (...) TO STDOUT` and hands each row (without its newline) to `body`.
+    public func copyOut(_ sql: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let result = try PostgresResult(PQexec(raw, sql), connection: self, statement: sql, expecting: PGRES_COPY_OUT)
+        result.clear()
+        var failure: Error?
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let count = PQgetCopyData(raw, &buffer, 0)
+            if count == -1 { break }  // done; the final result follows
+            if count < 0 {
+                throw PostgresError(message: errorMessage, sqlState: nil, statement: sql)
+            }
+            defer { PQfreemem(buffer) }
+            if failure == nil, let buffer {
+                let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+                let length = count > 0 && bytes[Int(count) - 1] == 0x0A ? Int(count) - 1 : Int(count)
+                do { try body(UnsafeBufferPointer(start: bytes, count: length)) } catch { failure = error }
+            }
+        }
+        var serverError: PostgresError?
+        while let result = PQgetResult(raw) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK, serverError == nil {
+                serverError = PostgresResult.error(of: result, statement: sql)
+            }
+            PQclear(result)
+        }
+        if let serverError { throw serverError }
+        if let failure { throw failure }
+    }
+
     var errorMessage: String {
         Self.clean(PQerrorMessage(raw).map { String(cString: $0) } ?? "unknown error")
     }

@@ -23,6 +23,8 @@ public enum ImportReport {
             lines.append("")
             lines.append("sequences set: " + report.sequences.map { "\($0.sequence) = \($0.value)" }.joined(separator: ", "))
         }
+        let verified = report.tables.reduce(0) { $0 + $1.verified }
+        lines.append("content verified: \(Format.count(verified)) rows read back inside the transaction, every value equal to the archive's")
         lines.append("sessions given an owner: \(report.ownershipUpdated)")
         return lines.joined(separator: "\n")
     }
