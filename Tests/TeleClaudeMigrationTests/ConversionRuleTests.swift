@@ -60,3 +60,30 @@ struct ConversionRuleTests {
         }
     }
 }
+
+@Suite("JSON canonical form (validation and read-back equality)")
+struct JSONCanonicalTests {
+    static let equal: [(String, String)] = [
+        (#"{"b":1,"a":[true,null,"x"]}"#, #"{ "a" : [ true , null , "x" ] , "b" : 1.0 }"#),
+        (#"{"a":1,"a":2}"#, #"{"a":2}"#),
+        (#""\u00fc\/""#, #""ü/""#),
+        ("-0.0", "0"),
+        ("1e2", "100"),
+        ("123456789012345678901234567890", "1.2345678901234568e+29"),
+    ]
+
+    @Test("spellings of the same value have the same canonical form", arguments: 0..<equal.count)
+    func same(index: Int) {
+        let (a, b) = Self.equal[index]
+        let left = JSONCanonical.canonicalize(Array(a.utf8))
+        #expect(left != nil && left == JSONCanonical.canonicalize(Array(b.utf8)), "\(a) vs \(b)")
+    }
+
+    @Test("different values differ, invalid text is refused")
+    func different() {
+        #expect(JSONCanonical.canonicalize(Array(#"{"a":1}"#.utf8)) != JSONCanonical.canonicalize(Array(#"{"a":"1"}"#.utf8)))
+        for invalid in [#"{"a":1"#, "[1,]", "{'a':1}", "tru", "", "1 2", #"{"a" 1}"#, String(repeating: "[", count: 600) + String(repeating: "]", count: 600)] {
+            #expect(JSONCanonical.canonicalize(Array(invalid.utf8)) == nil, "\(invalid.prefix(20))")
+        }
+    }
+}

@@ -192,10 +192,8 @@ struct ContentCheck {
         value == 0 ? "0" : value.description  // -0.0 and 0.0 are the same number
     }
 
-    /// JSON re-serialized with sorted keys: equal JSON values give equal text.
+    /// JSON in one canonical form: equal JSON values give equal text.
     static func canonicalJSON(_ bytes: [UInt8]) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        JSONCanonical.canonicalize(bytes).map { String(decoding: $0, as: UTF8.self) }
     }
 }

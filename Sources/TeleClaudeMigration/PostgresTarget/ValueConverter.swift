@@ -148,7 +148,7 @@ public struct ValueConverter: Sendable {
             default: return Array(utc.prefix(10).utf8)
             }
         case .json:
-            guard (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil else {
+            guard JSONCanonical.isValid(bytes) else {
                 throw Failure(reason: "the text is not valid JSON")
             }
             return bytes
