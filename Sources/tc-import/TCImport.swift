@@ -177,6 +177,9 @@ struct Plan: ParsableCommand {
 }
 
 struct Load: ParsableCommand {
+    @Option(name: .customLong("report-json"), help: ArgumentHelp("Also write the report as JSON to this file.", valueName: "FILE"))
+    var reportJSON: String?
+
     static let configuration = CommandConfiguration(
         abstract: "Load an archive into PostgreSQL in one transaction.",
         discussion: """
@@ -203,6 +206,9 @@ struct Load: ParsableCommand {
         let console = Console(quiet: archive.quiet || archive.json)
         do {
             let report = try Loader(options: try database.loadOptions(archive: archive.archive), console: console).run()
+            if let reportJSON {
+                try ImportReport.json(report).write(toFile: reportJSON, atomically: true, encoding: .utf8)
+            }
             if archive.json {
                 print(try ImportReport.json(report), terminator: "")
             } else {

@@ -312,3 +312,26 @@ struct ContentVerificationTests {
         #expect(report.tables.reduce(0) { $0 + $1.verified } == 27)
     }
 }
+
+@Suite("The report's way back", .timeLimit(.minutes(5)))
+struct RollbackInstructionTests {
+    @Test("the printed command removes what the load wrote, and no password is printed")
+    func rollbackCommandWorks() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        let url = schema.url + " password=not-printed-secret"
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let result = try runTool("tc-import", ["load", archive, "--database-url", url, "--schema", schema.name,
+                                               "--owner-person", "maurice", "--report-json", folder.file("report.json")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("not-printed-secret") && !result.stderr.contains("not-printed-secret"))
+        #expect(!(try String(contentsOfFile: folder.file("report.json"), encoding: .utf8)).contains("not-printed-secret"))
+        #expect(result.stdout.contains("To roll back:") && result.stdout.contains("was not modified"))
+        let report = try JSONDecoder().decode(Loader.Report.self, from: Data(contentsOf: URL(fileURLWithPath: folder.file("report.json"))))
+        let command = try #require(report.rollback.first { $0.contains("TRUNCATE") }?.split(separator: "\n").last)
+        #expect(try schema.counts()["sessions"] == 4)
+        let undo = try runTool("sh", ["-c", String(command)], direct: true)
+        #expect(undo.status == 0, "\(undo.stderr)")
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
+}

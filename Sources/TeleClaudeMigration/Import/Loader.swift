@@ -29,11 +29,13 @@ public final class Loader {
         /// The rejects file, when rows were rejected (`--on-error reject`).
         public var rejects: String?
         public var seconds: Double
+        /// How to go back to the single-user installation, step by step.
+        public var rollback: [String]
 
         enum CodingKeys: String, CodingKey {
             case archive, schema, committed, tables, sequences
             case ownershipUpdated = "ownership_updated"
-            case rejects, seconds
+            case rejects, seconds, rollback
         }
     }
 
@@ -84,10 +86,32 @@ public final class Loader {
             try rejects.close()
             if rejects.count == 0 { unlink(rejects.path) } else { rejectsPath = rejects.path }
         }
+        let rollback = Self.rollbackSteps(manifest: session.manifest!, catalog: session.catalog!, rejects: rejectsPath,
+                                          connection: PostgresConnection.redacted(options.databaseURL))
         return Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
-                      rejects: rejectsPath, seconds: Date().timeIntervalSince(started))
+                      rejects: rejectsPath, seconds: Date().timeIntervalSince(started), rollback: rollback)
     }
+
+    /// The way back: nothing of the old installation was touched, so going back is stopping
+    /// the new daemon, emptying what the load filled, and starting the old one.
+    static func rollbackSteps(manifest: Manifest, catalog: TargetCatalog, rejects: String?, connection: String) -> [String] {
+        let paths = manifest.source.paths
+        let tables = manifest.tables.compactMap { catalog.tables[$0.name]?.qualifiedName }.joined(separator: ", ")
+        var steps = [
+            "Stop the system TeleClaude daemon (for example: sudo systemctl stop teleclaude).",
+            "The single-user installation was not modified: database \(paths.database)"
+                + (paths.config.map { ", config \($0)" } ?? "") + (paths.env.map { ", .env \($0)" } ?? "")
+                + (paths.docs.map { ", docs \($0)" } ?? "") + " on \(manifest.source.host), as user \(manifest.source.user).",
+            "Start the single-user daemon again as \(manifest.source.user) from \(paths.projectRoot ?? "its project root"), the way it was started before the migration.",
+            "Remove what this import loaded (every row of these tables, and their sequences reset):\n"
+                + "    psql \"\(connection)\" -c 'TRUNCATE \(tables.replacingOccurrences(of: "'", with: "'\\''")) RESTART IDENTITY'",
+        ]
+        if let rejects { steps.append("Delete the rejects file \(rejects) (it holds rows of the archive, possibly secrets).") }
+        return steps
+    }
+
+
 }
 
 /// The visitor that does the work while the archive streams by.

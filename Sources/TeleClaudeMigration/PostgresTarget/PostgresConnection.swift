@@ -93,6 +93,29 @@ public final class PostgresConnection {
         message.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "; ")
     }
 
+    /// The connection string without its password (and other secrets), for messages.
+    public static func redacted(_ connectionString: String) -> String {
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(connectionString, &error) else {
+            PQfreemem(error)
+            return "(connection string)"
+        }
+        defer { PQconninfoFree(options) }
+        var parts: [String] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            let key = String(cString: keyword)
+            if let value = option.pointee.val, !["password", "sslpassword", "passfile"].contains(key) {
+                let text = String(cString: value)
+                let quoted = text.contains(where: { $0 == " " || $0 == "'" || $0 == "\\" }) || text.isEmpty
+                    ? "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" : text
+                parts.append("\(key)=\(quoted)")
+            }
+            option += 1
+        }
+        return parts.joined(separator: " ")
+    }
+
     /// Quotes an identifier (table, column) for SQL: never splice a name unquoted.
     public static func quote(_ identifier: String) -> String { SQLIdentifier.quote(identifier) }
 
