@@ -99,7 +99,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("skip-column"), help: ArgumentHelp("Leave out an archive column that has no target column.", valueName: "TABLE.COLUMN"))
     var skipColumns: [String] = []
 
-    @Option(name: .customLong("if-exists"), help: "When target tables already hold rows: fail (default) or replace (empty them inside the transaction).")
+    @Option(name: .customLong("if-exists"), help: "When target tables already hold rows: fail (default), replace (empty them inside the transaction) or merge (insert only rows whose primary key is absent: the incremental re-run).")
     var ifExists: IfExistsChoice = .fail
 
     @Option(name: .customLong("on-error"), help: "What a row that cannot be loaded (a value that does not convert, an orphan) does: rollback (default: list every problem, change nothing) or reject (load the rest, write each such row whole to the rejects file).")
@@ -133,7 +133,7 @@ struct DatabaseOptions: ParsableArguments {
 }
 
 enum IfExistsChoice: String, ExpressibleByArgument, CaseIterable {
-    case fail, replace
+    case fail, replace, merge
 }
 
 enum VerifyChoice: String, ExpressibleByArgument, CaseIterable {

@@ -335,3 +335,37 @@ struct RollbackInstructionTests {
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
 }
+
+@Suite("--if-exists merge, the incremental re-run", .timeLimit(.minutes(5)))
+struct MergeTests {
+    @Test("only rows whose key is new are inserted; the counts say inserted and skipped per table")
+    func merge() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        let first = try PostgresLoadTests.sampleArchive(folder)
+        let options = LoadOptions(archive: first, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice")
+        _ = try Loader(options: options, console: MessageLog().console).run()
+
+        // The daemon kept running: one new session, one new outbox event, one changed title.
+        let db = try makeDatabase(folder.file("s/project/teleclaude.db"), wal: false, [
+            "INSERT INTO sessions (session_id, computer_name, origin_adapter, closed) VALUES ('e0e0e0e0-new', 'workstation', 'cli', 0)",
+            "INSERT INTO hook_outbox (session_id, event_type, payload, created_at) VALUES ('e0e0e0e0-new', 'stop', '{}', '2025-02-01 00:00:00')",
+            "UPDATE sessions SET title = 'changed later' WHERE session_id LIKE '7f3c%'",
+        ])
+        db.close()
+        try export(database: folder.file("s/project/teleclaude.db"), to: folder.file("second.tcar"))
+        var merge = options
+        merge.archive = folder.file("second.tcar")
+        merge.ifExists = .merge
+        let report = try Loader(options: merge, console: MessageLog().console).run()
+        let sessions = try #require(report.tables.first { $0.name == "sessions" })
+        #expect(sessions.rows == 5 && sessions.loaded == 1 && sessions.skipped == 4)
+        let outbox = try #require(report.tables.first { $0.name == "hook_outbox" })
+        #expect(outbox.rows == 4 && outbox.loaded == 1 && outbox.skipped == 3)
+        #expect(try schema.counts()["sessions"] == 5 && schema.counts()["hook_outbox"] == 4)
+        // Rows already there are left as they were, and the new event got the next id (6, not a reused 4).
+        #expect(try schema.value("SELECT title FROM \(schema.name).sessions WHERE session_id LIKE '7f3c%'") == "Refactor the payment flow")
+        #expect(try schema.value("SELECT id FROM \(schema.name).hook_outbox WHERE session_id = 'e0e0e0e0-new'") == "6")
+        #expect(try schema.value("SELECT owner_person FROM \(schema.name).sessions WHERE session_id = 'e0e0e0e0-new'") == "maurice")
+    }
+}

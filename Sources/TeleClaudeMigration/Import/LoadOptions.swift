@@ -7,6 +7,8 @@ public struct LoadOptions: Sendable {
         case fail
         /// Target tables are emptied inside the load's transaction.
         case replace
+        /// Only rows whose primary key is not in the target yet are inserted (incremental re-run).
+        case merge
     }
 
     public enum OnError: String, Sendable, CaseIterable {

@@ -11,8 +11,10 @@ public final class Loader {
             public var rows: Int64
             public var loaded: Int64
             public var rejected: Int64
-            /// Rows read back and compared value by value (0 with `--verify counts`).
+            /// Rows read back and compared value by value (0 with `--verify counts` or merge).
             public var verified: Int64
+            /// Rows already in the target under the same key (`--if-exists merge`), left as they were.
+            public var skipped: Int64
         }
 
         public struct Sequence: Codable, Sendable {
@@ -133,6 +135,8 @@ struct LoadSession: ArchiveVisitor {
     /// Canonical lines of the current table, when it loads through staging in reject mode.
     var spool: RowSpool?
     var rejectedInTable: Int64 = 0
+    var skippedInTable: Int64 = 0
+    var insertedInTable: Int64 = 0
     var contentCheck: ContentCheck?
     var loadedTables: [Loader.Report.Table] = []
     var sequences: [Loader.Report.Sequence] = []
@@ -156,6 +160,11 @@ struct LoadSession: ArchiveVisitor {
         if manifest.tables.contains(where: { $0.name == "sessions" }), options.ownerPerson == nil,
            plan.tables.first(where: { $0.table == "sessions" })?.ownershipColumns.isEmpty == false {
             problems.append("sessions without an owner need one: pass --owner-person NAME (the person from config.yml's people: list)")
+        }
+        if options.ifExists == .merge {
+            for table in manifest.tables where table.primaryKey.isEmpty {
+                problems.append("\(table.name): --if-exists merge needs a primary key to tell new rows from loaded ones, and the table has none")
+            }
         }
         guard problems.isEmpty else {
             throw Loader.Failure(summary: "the archive cannot be loaded into schema \(catalog.schema); nothing was changed:", problems: problems)
@@ -189,7 +198,7 @@ struct LoadSession: ArchiveVisitor {
         converters = plan.columns.map { mapping in
             ValueConverter(baseType: target.column(mapping.column)!.baseType, naiveZone: options.naiveTimeZone)
         }
-        if options.verify == .content {
+        if options.verify == .content && options.ifExists != .merge {
             let names = plan.columns.map(\.column)
             let key = table.primaryKey.compactMap { names.firstIndex(of: $0) }
             contentCheck = ContentCheck(kinds: converters.map(\.kind), names: names,
@@ -198,15 +207,21 @@ struct LoadSession: ArchiveVisitor {
         }
         guard problems.isEmpty else { return }  // the load will roll back: only collect problems now
         let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
-        if target.foreignKeys.isEmpty {
+        if !staged(table) {
             copy = try connection.copyIn("COPY \(target.qualifiedName) (\(columns)) FROM STDIN")
         } else {
             // A child table goes through a staging table first, so orphan rows can be found
-            // and listed instead of aborting the COPY at the first one.
+            // and listed instead of aborting the COPY at the first one; in merge mode every
+            // table does, so rows already present can be left out.
             try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) (LIKE \(target.qualifiedName) INCLUDING DEFAULTS, \(Self.lineColumn) bigint) ON COMMIT DROP")
             copy = try connection.copyIn("COPY \(Self.staging) (\(columns), \(Self.lineColumn)) FROM STDIN")
             if rejects != nil { spool = try RowSpool() }
         }
+    }
+
+    /// Whether a table loads through the staging table.
+    func staged(_ table: TableSchema) -> Bool {
+        options.ifExists == .merge || !catalog!.tables[table.name]!.foreignKeys.isEmpty
     }
 
     static let staging = "tc_import_staging"
@@ -215,7 +230,7 @@ struct LoadSession: ArchiveVisitor {
     /// Lists rows of the staging table whose parent is missing, then moves the rest in.
     mutating func moveStagedRows(_ table: TableSchema) throws {
         let target = catalog!.tables[table.name]!
-        guard !target.foreignKeys.isEmpty else { return }
+        guard staged(table) else { return }
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
         let keyColumns = table.primaryKey.isEmpty ? plan!.columns.map(\.column) : table.primaryKey
         for key in target.foreignKeys {
@@ -248,12 +263,21 @@ struct LoadSession: ArchiveVisitor {
         spool = nil
         guard problems.isEmpty else { return }
         let columns = plan!.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
-        try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
+        if options.ifExists == .merge {
+            let staged = Int64(try connection.execute("SELECT count(*) FROM \(Self.staging)").value(0, 0) ?? "") ?? 0
+            let same = table.primaryKey.map { "t.\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+            let selected = plan!.columns.map { "s." + PostgresConnection.quote($0.column) }.joined(separator: ", ")
+            insertedInTable = Int64(try connection.execute(
+                "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(Self.staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))").affectedRows)
+            skippedInTable = staged - insertedInTable
+        } else {
+            try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
+        }
     }
 
     mutating func row(_ values: [SQLiteValue], table: TableSchema, line: Int64) throws {
         guard let plan else { return }
-        let staged = !(catalog!.tables[table.name]!.foreignKeys.isEmpty)
+        let staged = staged(table)
         let mark = buffer.count
         for (index, mapping) in plan.columns.enumerated() {
             if index > 0 { buffer.append(0x09) }
@@ -322,7 +346,7 @@ struct LoadSession: ArchiveVisitor {
                     throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
                                          problems: [error.description])
                 }
-            } else if !catalog!.tables[table.name]!.foreignKeys.isEmpty {
+            } else if staged(table) {
                 _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)")
             }
         }
@@ -333,8 +357,11 @@ struct LoadSession: ArchiveVisitor {
             verified = check.targetRows
         }
         contentCheck = nil
-        loadedTables.append(.init(name: table.name, rows: rows, loaded: 0, rejected: rejectedInTable, verified: verified))
+        loadedTables.append(.init(name: table.name, rows: rows, loaded: insertedInTable, rejected: rejectedInTable, verified: verified,
+                                  skipped: skippedInTable))
         rejectedInTable = 0
+        skippedInTable = 0
+        insertedInTable = 0
         spool = nil
     }
 
@@ -347,11 +374,20 @@ struct LoadSession: ArchiveVisitor {
         // Counts: what is in each table now is exactly what the archive holds.
         var mismatches: [String] = []
         for index in loadedTables.indices {
-            let table = catalog.tables[loadedTables[index].name]!
+            let entry = loadedTables[index]
+            if options.ifExists == .merge {
+                // Rows that were there before stay; what is checked is that every archive row
+                // was inserted, skipped as present, or rejected.
+                if entry.loaded + entry.skipped + entry.rejected != entry.rows {
+                    mismatches.append("\(entry.name): \(entry.loaded) inserted + \(entry.skipped) skipped + \(entry.rejected) rejected, \(entry.rows) in the archive")
+                }
+                continue
+            }
+            let table = catalog.tables[entry.name]!
             let count = Int64(try connection.execute("SELECT count(*) FROM \(table.qualifiedName)").value(0, 0) ?? "") ?? -1
             loadedTables[index].loaded = count
-            if count + loadedTables[index].rejected != loadedTables[index].rows {
-                mismatches.append("\(table.name): \(count) rows after the load and \(loadedTables[index].rejected) rejected, \(loadedTables[index].rows) in the archive")
+            if count + entry.rejected != entry.rows {
+                mismatches.append("\(table.name): \(count) rows after the load and \(entry.rejected) rejected, \(entry.rows) in the archive")
             }
         }
         guard mismatches.isEmpty else {

@@ -10,10 +10,10 @@ public enum ImportReport {
     public static func text(_ report: Loader.Report) -> String {
         var lines = ["committed: \(report.tables.count) tables into schema \(report.schema) in \(Format.seconds(report.seconds))", ""]
         let width = max(5, report.tables.map(\.name.count).max() ?? 0)
-        lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "     archive      loaded    rejected")
+        lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "     archive      loaded    rejected     skipped")
         func cell(_ value: Int64) -> String { String(repeating: " ", count: max(1, 12 - Format.count(value).count)) + Format.count(value) }
         for table in report.tables {
-            lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0) + cell(table.rows) + cell(table.loaded) + cell(table.rejected))
+            lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0) + cell(table.rows) + cell(table.loaded) + cell(table.rejected) + cell(table.skipped))
         }
         if let rejects = report.rejects {
             lines.append("")
