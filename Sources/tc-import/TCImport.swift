@@ -117,6 +117,12 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("owner-person"), help: ArgumentHelp("The person who owns sessions without an owner.", valueName: "NAME"))
     var ownerPerson: String?
 
+    @Flag(name: .customLong("add-ownership-columns"), help: "Add owner_person and owner_uid to the target sessions table when it lacks them (inside the transaction).")
+    var addOwnershipColumns = false
+
+    @Option(name: .customLong("daemon-check"), help: ArgumentHelp("A command to run after COMMIT, e.g. the daemon's own check mode; its exit status is recorded as a check.", valueName: "CMD"))
+    var daemonCheck: String?
+
     @Option(name: .customLong("owner-uid"), help: ArgumentHelp("Their uid (default: the exporting uid from the manifest).", valueName: "UID"))
     var ownerUID: Int?
 
@@ -124,11 +130,14 @@ struct DatabaseOptions: ParsableArguments {
         guard let zone = TimeZone(identifier: naiveTimeZone) else {
             throw ValidationError("--naive-timezone \(naiveTimeZone) is not a known time zone (e.g. UTC, Europe/Amsterdam)")
         }
-        return LoadOptions(archive: archive, databaseURL: databaseURL, schema: schema,
+        var options = LoadOptions(archive: archive, databaseURL: databaseURL, schema: schema,
                            ifExists: LoadOptions.IfExists(rawValue: ifExists.rawValue)!, skipColumns: Set(skipColumns),
                            naiveTimeZone: zone, ownerPerson: ownerPerson, ownerUID: ownerUID,
                            onError: LoadOptions.OnError(rawValue: onError.rawValue)!, rejectsPath: rejects,
                            verify: LoadOptions.Verify(rawValue: verify.rawValue)!)
+        options.addOwnershipColumns = addOwnershipColumns
+        options.daemonCheck = daemonCheck
+        return options
     }
 }
 
@@ -195,7 +204,8 @@ struct Load: ParsableCommand {
           tc-import load teleclaude.tcar --if-exists replace --naive-timezone Europe/Amsterdam
           tc-import load teleclaude.tcar --owner-person maurice --on-error reject --rejects /root/rejects.ndjson
 
-        Exit status: 0 committed; 1 nothing was changed (the reasons are printed).
+        Exit status: 0 committed and every check passed; 1 nothing was changed (the reasons are \
+        printed), or committed but a check after COMMIT failed (the report says which).
         """)
 
     @OptionGroup var archive: ArchiveArgument
@@ -214,6 +224,12 @@ struct Load: ParsableCommand {
             } else {
                 print(ImportReport.text(report))
             }
+            if report.checks.contains(where: { !$0.passed }) {
+                console.error("the data is committed, but a check after COMMIT failed (see the report); the rollback steps above undo the load")
+                throw ExitCode.failure
+            }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             console.error("\(error)")
             throw ExitCode.failure

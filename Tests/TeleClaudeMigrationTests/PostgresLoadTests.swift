@@ -369,3 +369,38 @@ struct MergeTests {
         #expect(try schema.value("SELECT owner_person FROM \(schema.name).sessions WHERE session_id = 'e0e0e0e0-new'") == "maurice")
     }
 }
+
+@Suite("Ownership columns and checks after COMMIT", .timeLimit(.minutes(5)))
+struct AfterCommitTests {
+    @Test("missing ownership columns stop the preflight by name; --add-ownership-columns adds them")
+    func ownershipColumns() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema(withSampleTables: true, "ALTER TABLE sessions DROP COLUMN owner_person, DROP COLUMN owner_uid")
+        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice", ownerUID: 1000)
+        #expect {
+            _ = try Loader(options: options, console: MessageLog().console).run()
+        } throws: { error in
+            "\(error)".contains("owner_person, owner_uid") && "\(error)".contains("--add-ownership-columns")
+        }
+        options.addOwnershipColumns = true
+        let report = try Loader(options: options, console: MessageLog().console).run()
+        #expect(report.ownershipUpdated == 4)
+        #expect(try schema.value("SELECT count(*) FROM \(schema.name).sessions WHERE owner_person = 'maurice' AND owner_uid = 1000") == "4")
+        #expect(report.checks.first { $0.name == "owner's sessions listable" }?.passed == true)
+    }
+
+    @Test("--daemon-check records the command's exit status; a failure makes the exit status 1")
+    func daemonCheck() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        for (command, expected) in [("true", Int32(0)), ("exit 3", Int32(1))] {
+            let schema = try TestServer.Schema()
+            let result = try runTool("tc-import", ["load", archive, "--database-url", schema.url, "--schema", schema.name,
+                                                   "--owner-person", "maurice", "--daemon-check", command])
+            #expect(result.status == expected, "\(command): \(result.stderr)")
+            #expect(result.stdout.contains(expected == 0 ? "check passed: daemon check" : "check FAILED: daemon check: `exit 3` exited with 3"))
+            #expect(try schema.counts()["sessions"] == 4)  // committed either way; the report says how to undo it
+        }
+    }
+}

@@ -26,6 +26,10 @@ public struct LoadOptions: Sendable {
     }
 
     public var archive: String
+    /// Add `owner_person`/`owner_uid` to the target sessions table when it lacks them.
+    public var addOwnershipColumns = false
+    /// A command run after COMMIT (e.g. the daemon's own check mode); its exit status is a check.
+    public var daemonCheck: String?
     public var verify: Verify
     public var onError: OnError
     /// Where `--on-error reject` writes rejected rows.

@@ -74,8 +74,8 @@ public struct LoadPlan: Sendable {
             if table.name == "sessions" {
                 plan.ownershipColumns = ownershipColumns.filter { target.column($0) != nil }
                 let missing = ownershipColumns.filter { target.column($0) == nil }
-                if !missing.isEmpty {
-                    plan.problems.append("the target sessions table lacks the ownership columns \(missing.joined(separator: ", ")); the multi-user schema must have them")
+                if !missing.isEmpty && !options.addOwnershipColumns {
+                    plan.problems.append("the target sessions table lacks the ownership columns \(missing.joined(separator: ", ")); the multi-user schema must have them (--add-ownership-columns adds them inside the load's transaction)")
                 }
             }
             return plan

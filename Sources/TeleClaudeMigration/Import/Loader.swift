@@ -31,13 +31,21 @@ public final class Loader {
         /// The rejects file, when rows were rejected (`--on-error reject`).
         public var rejects: String?
         public var seconds: Double
+        /// Checks after COMMIT; the command exits 0 only when all passed.
+        public var checks: [Check]
+
+        public struct Check: Codable, Sendable {
+            public var name: String
+            public var passed: Bool
+            public var detail: String
+        }
         /// How to go back to the single-user installation, step by step.
         public var rollback: [String]
 
         enum CodingKeys: String, CodingKey {
             case archive, schema, committed, tables, sequences
             case ownershipUpdated = "ownership_updated"
-            case rejects, seconds, rollback
+            case rejects, seconds, checks, rollback
         }
     }
 
@@ -90,9 +98,39 @@ public final class Loader {
         }
         let rollback = Self.rollbackSteps(manifest: session.manifest!, catalog: session.catalog!, rejects: rejectsPath,
                                           connection: PostgresConnection.redacted(options.databaseURL))
+        let checks = try afterCommitChecks(connection, catalog: session.catalog!)
         return Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
-                      rejects: rejectsPath, seconds: Date().timeIntervalSince(started), rollback: rollback)
+                      rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: rollback)
+    }
+
+    /// What the daemon needs on its first start: the owner's sessions can be listed the way
+    /// its session tools list them, and (with --daemon-check) the daemon's own check passes.
+    func afterCommitChecks(_ connection: PostgresConnection, catalog: TargetCatalog) throws -> [Report.Check] {
+        var checks: [Report.Check] = []
+        if let person = options.ownerPerson, let sessions = catalog.tables["sessions"], sessions.column("owner_person") != nil {
+            let listed = try connection.execute(
+                "SELECT count(*) FROM \(sessions.qualifiedName) WHERE owner_person = $1", [person]).value(0, 0) ?? "0"
+            let unowned = try connection.execute(
+                "SELECT count(*) FROM \(sessions.qualifiedName) WHERE owner_person IS NULL").value(0, 0) ?? "0"
+            checks.append(.init(name: "owner's sessions listable", passed: unowned == "0",
+                                detail: "\(listed) session(s) listed for \(person), \(unowned) without an owner"))
+        }
+        if let command = options.daemonCheck {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+            process.standardInput = FileHandle.nullDevice
+            do {
+                try process.run()
+                process.waitUntilExit()
+                checks.append(.init(name: "daemon check", passed: process.terminationStatus == 0,
+                                    detail: "`\(command)` exited with \(process.terminationStatus)"))
+            } catch {
+                checks.append(.init(name: "daemon check", passed: false, detail: "`\(command)` could not start: \(error)"))
+            }
+        }
+        return checks
     }
 
     /// The way back: nothing of the old installation was touched, so going back is stopping
@@ -184,6 +222,12 @@ struct LoadSession: ArchiveVisitor {
         try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
         try connection.execute("BEGIN")
         inTransaction = true
+        if options.addOwnershipColumns, let sessions = catalog.tables["sessions"],
+           sessions.column("owner_person") == nil || sessions.column("owner_uid") == nil {
+            try connection.execute("ALTER TABLE \(sessions.qualifiedName) ADD COLUMN IF NOT EXISTS owner_person text, ADD COLUMN IF NOT EXISTS owner_uid integer")
+            self.catalog = try TargetCatalog.read(connection, schema: catalog.schema)
+            console.info("added owner_person and owner_uid to \(sessions.qualifiedName) (inside the transaction)")
+        }
         if options.ifExists == .replace && !occupied.isEmpty {
             let names = occupied.map { catalog.tables[$0]!.qualifiedName }.joined(separator: ", ")
             try connection.execute("TRUNCATE \(names)")

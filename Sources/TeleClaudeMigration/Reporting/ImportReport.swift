@@ -26,6 +26,9 @@ public enum ImportReport {
         let verified = report.tables.reduce(0) { $0 + $1.verified }
         lines.append("content verified: \(Format.count(verified)) rows read back inside the transaction, every value equal to the archive's")
         lines.append("sessions given an owner: \(report.ownershipUpdated)")
+        for check in report.checks {
+            lines.append("check \(check.passed ? "passed" : "FAILED"): \(check.name): \(check.detail)")
+        }
         lines.append("")
         lines.append("To roll back:")
         for (number, step) in report.rollback.enumerated() { lines.append("  \(number + 1). \(step)") }
