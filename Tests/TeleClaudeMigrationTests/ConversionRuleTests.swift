@@ -87,3 +87,17 @@ struct JSONCanonicalTests {
         }
     }
 }
+
+@Suite("Dates keep their calendar day")
+struct CalendarDateTests {
+    @Test("a bare date is not shifted by the naive zone; an instant with an offset gives its UTC date")
+    func dates() throws {
+        let amsterdam = ValueConverter(baseType: "date", naiveZone: TimeZone(identifier: "Europe/Amsterdam")!)
+        var out: [UInt8] = []
+        try amsterdam.append(.text("2024-02-29"), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "2024-02-29")
+        out.removeAll()
+        try amsterdam.append(.text("2024-02-29T00:30:00+02:00"), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "2024-02-28")
+    }
+}

@@ -28,12 +28,11 @@ final class ArchiveOutput {
         let base = (target as NSString).lastPathComponent
         var template = Array("\(folder)/.\(base).partial-XXXXXX".utf8CString)
         // No interrupt may land between creating the file and registering it for removal.
-        let fd = TemporaryFiles.withInterruptsBlocked {
+        let (fd, temporary) = TemporaryFiles.withInterruptsBlocked { () -> (Int32, String) in
             let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            if fd >= 0 {
-                TemporaryFiles.register(String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-            }
-            return fd
+            let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if fd >= 0 { TemporaryFiles.register(path) }
+            return (fd, path)
         }
         guard fd >= 0 else {
             throw ExportError.output(path: target, reason: String(cString: strerror(errno)))
@@ -41,7 +40,7 @@ final class ArchiveOutput {
         fchmod(fd, 0o600)
         fileDescriptor = fd
         displayPath = target
-        temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        temporaryPath = temporary
         targetPath = target
     }
 

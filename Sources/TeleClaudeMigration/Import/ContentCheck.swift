@@ -166,8 +166,7 @@ struct ContentCheck {
                 return "date:" + String(TimestampText.format(utcMicroseconds: TimestampText.microseconds(fromEpoch: epoch)).prefix(10))
             }
             guard let parsed = TimestampText.parse(bytes) else { return text }
-            let zone = fromTarget ? TimeZone(identifier: "UTC")! : naiveZone
-            return "date:" + String(TimestampText.format(utcMicroseconds: TimestampText.utcMicroseconds(parsed, naiveZone: zone)).prefix(10))
+            return "date:" + ValueConverter.calendarDate(parsed)
         case .boolean:
             switch text.trimmingCharacters(in: .whitespaces).lowercased() {
             case "1", "t", "true", "y", "yes", "on": return "true"

@@ -176,6 +176,8 @@ struct LoadSession: ArchiveVisitor {
     var skippedInTable: Int64 = 0
     var insertedInTable: Int64 = 0
     var contentCheck: ContentCheck?
+    /// Whether the current table loads through staging (decided once per table).
+    var currentStaged = false
     var loadedTables: [Loader.Report.Table] = []
     var sequences: [Loader.Report.Sequence] = []
     var ownershipUpdated = 0
@@ -249,6 +251,7 @@ struct LoadSession: ArchiveVisitor {
                                         keyColumns: key.count == table.primaryKey.count && !key.isEmpty ? key : Array(names.indices),
                                         naiveZone: options.naiveTimeZone)
         }
+        currentStaged = staged(table)
         guard problems.isEmpty else { return }  // the load will roll back: only collect problems now
         let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
         if !staged(table) {
@@ -321,7 +324,7 @@ struct LoadSession: ArchiveVisitor {
 
     mutating func row(_ values: [SQLiteValue], table: TableSchema, line: Int64) throws {
         guard let plan else { return }
-        let staged = staged(table)
+        let staged = currentStaged
         let mark = buffer.count
         for (index, mapping) in plan.columns.enumerated() {
             if index > 0 { buffer.append(0x09) }

@@ -145,7 +145,7 @@ public struct ValueConverter: Sendable {
             switch kind {
             case .timestamptz: return Array((utc + "+00").utf8)
             case .timestamp: return Array(utc.utf8)
-            default: return Array(utc.prefix(10).utf8)
+            default: return Array(Self.calendarDate(parsed).utf8)
             }
         case .json:
             guard JSONCanonical.isValid(bytes) else {
@@ -162,6 +162,14 @@ public struct ValueConverter: Sendable {
             for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
             return out
         }
+    }
+
+    /// The date of a timestamp text for a `date` column: the date as written when the text
+    /// has no offset (a calendar date is not shifted by a zone), else the UTC date.
+    static func calendarDate(_ parsed: TimestampText.Parsed) -> String {
+        let micros = parsed.offsetSeconds == nil ? parsed.localMicroseconds
+            : TimestampText.utcMicroseconds(parsed, naiveZone: TimeZone(identifier: "UTC")!)
+        return String(TimestampText.format(utcMicroseconds: micros).prefix(10))
     }
 
     // MARK: - COPY text encoding
