@@ -404,3 +404,19 @@ struct AfterCommitTests {
         }
     }
 }
+
+@Suite("Rollback steps depend on the mode")
+struct RollbackModeTests {
+    @Test("merge never prints a TRUNCATE command; replace warns that the old rows need a backup")
+    func modes() {
+        let manifest = Manifest(tool: .init(name: "tc-export", version: "test"), createdAt: "2025-01-01T00:00:00Z",
+                                source: .init(host: "h", user: "u", uid: 1, paths: .init(projectRoot: "/p", database: "/p/teleclaude.db"),
+                                              sqliteVersion: "3", databaseEncoding: "UTF-8", userVersion: 0),
+                                tables: [], otherSchema: [], files: [])
+        let catalog = TargetCatalog(schema: "public", tables: [:])
+        let merge = Loader.rollbackSteps(manifest: manifest, catalog: catalog, rejects: nil, connection: "dbname=x", mode: .merge)
+        #expect(!merge.joined().contains("psql") && merge.joined().contains("restore the backup"))
+        let replace = Loader.rollbackSteps(manifest: manifest, catalog: catalog, rejects: nil, connection: "dbname=x", mode: .replace)
+        #expect(replace.joined().contains("TRUNCATE") && replace.joined().contains("backup taken before the load"))
+    }
+}

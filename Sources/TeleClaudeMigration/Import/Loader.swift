@@ -97,7 +97,7 @@ public final class Loader {
             if rejects.count == 0 { unlink(rejects.path) } else { rejectsPath = rejects.path }
         }
         let rollback = Self.rollbackSteps(manifest: session.manifest!, catalog: session.catalog!, rejects: rejectsPath,
-                                          connection: PostgresConnection.redacted(options.databaseURL))
+                                          connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists)
         let checks = try afterCommitChecks(connection, catalog: session.catalog!)
         return Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
@@ -135,7 +135,8 @@ public final class Loader {
 
     /// The way back: nothing of the old installation was touched, so going back is stopping
     /// the new daemon, emptying what the load filled, and starting the old one.
-    static func rollbackSteps(manifest: Manifest, catalog: TargetCatalog, rejects: String?, connection: String) -> [String] {
+    static func rollbackSteps(manifest: Manifest, catalog: TargetCatalog, rejects: String?, connection: String,
+                              mode: LoadOptions.IfExists = .fail) -> [String] {
         let paths = manifest.source.paths
         let tables = manifest.tables.compactMap { catalog.tables[$0.name]?.qualifiedName }.joined(separator: ", ")
         var steps = [
@@ -144,9 +145,16 @@ public final class Loader {
                 + (paths.config.map { ", config \($0)" } ?? "") + (paths.env.map { ", .env \($0)" } ?? "")
                 + (paths.docs.map { ", docs \($0)" } ?? "") + " on \(manifest.source.host), as user \(manifest.source.user).",
             "Start the single-user daemon again as \(manifest.source.user) from \(paths.projectRoot ?? "its project root"), the way it was started before the migration.",
-            "Remove what this import loaded (every row of these tables, and their sequences reset):\n"
-                + "    psql \"\(connection)\" -c 'TRUNCATE \(tables.replacingOccurrences(of: "'", with: "'\\''")) RESTART IDENTITY'",
         ]
+        let truncate = "    psql \"\(connection)\" -c 'TRUNCATE \(tables.replacingOccurrences(of: "'", with: "'\\''")) RESTART IDENTITY'"
+        switch mode {
+        case .fail:
+            steps.append("Remove what this import loaded (the tables were empty before it; every row goes and their sequences reset):\n" + truncate)
+        case .replace:
+            steps.append("Remove what this import loaded with the command below. The rows these tables held before were emptied by --if-exists replace: only a backup taken before the load brings them back.\n" + truncate)
+        case .merge:
+            steps.append("This load merged into tables that already held rows: do not TRUNCATE them. To undo it, restore the backup taken before the load; the rows it inserted are the archive rows whose keys were new (see the inserted counts above).")
+        }
         if let rejects { steps.append("Delete the rejects file \(rejects) (it holds rows of the archive, possibly secrets).") }
         return steps
     }
