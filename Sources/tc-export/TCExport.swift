@@ -46,6 +46,9 @@ struct TCExport: ParsableCommand {
     @Option(help: ArgumentHelp("zstd compression level, 1 (fastest) to 19 (smallest).", valueName: "N"))
     var level: Int = ExportOptions.defaultZstdLevel
 
+    @Option(name: .customLong("chunk-bytes"), help: ArgumentHelp("Target size of a table data member (for benchmarks).", visibility: .hidden))
+    var chunkBytes: Int = ArchiveLayout.chunkTarget
+
     @Flag(help: "Replace an existing file at the output path (atomically, once the new archive is complete).")
     var force = false
 
@@ -57,6 +60,7 @@ struct TCExport: ParsableCommand {
 
     func validate() throws {
         guard (1...19).contains(level) else { throw ValidationError("--level must be between 1 and 19") }
+        guard (4096...(256 << 20)).contains(chunkBytes) else { throw ValidationError("--chunk-bytes must be between 4096 and 268435456") }
     }
 
     func run() throws {
@@ -64,7 +68,8 @@ struct TCExport: ParsableCommand {
         let console = Console(quiet: quiet || json)
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
-            output: output, compression: compression.value, replaceExisting: force, zstdLevel: level)
+            output: output, compression: compression.value, replaceExisting: force, zstdLevel: level,
+            chunkTarget: chunkBytes)
         let result: ExportResult
         do {
             result = try Exporter(options: options, console: console).run()

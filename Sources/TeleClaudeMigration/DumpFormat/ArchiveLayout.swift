@@ -7,7 +7,7 @@ public enum ArchiveLayout {
     public static let extensionsFolder = "ext/"
 
     /// Writers start a new data member once this many bytes are buffered (rows never split).
-    public static let chunkTarget = 4 << 20
+    public static let chunkTarget = 1 << 20
     /// Readers refuse larger members of these kinds.
     public static let maxMetadataMember: Int64 = 64 << 20
     public static let maxChunkMember: Int64 = 2 << 30
