@@ -26,21 +26,19 @@ final class ArchiveOutput {
         }
         let folder = (target as NSString).deletingLastPathComponent
         let base = (target as NSString).lastPathComponent
-        var template = Array("\(folder)/.\(base).partial-XXXXXX".utf8CString)
         // No interrupt may land between creating the file and registering it for removal.
-        let (fd, temporary) = TemporaryFiles.withInterruptsBlocked { () -> (Int32, String) in
-            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if fd >= 0 { TemporaryFiles.register(path) }
-            return (fd, path)
+        let created = TemporaryFiles.withInterruptsBlocked { () -> (fileDescriptor: Int32, path: String)? in
+            let file = TemporaryFile.create(prefix: "\(folder)/.\(base).partial-")
+            if let file { TemporaryFiles.register(file.path) }
+            return file
         }
-        guard fd >= 0 else {
+        guard let created else {
             throw ExportError.output(path: target, reason: String(cString: strerror(errno)))
         }
-        fchmod(fd, 0o600)
-        fileDescriptor = fd
+        fchmod(created.fileDescriptor, 0o600)
+        fileDescriptor = created.fileDescriptor
         displayPath = target
-        temporaryPath = temporary
+        temporaryPath = created.path
         targetPath = target
     }
 

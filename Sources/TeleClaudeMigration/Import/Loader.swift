@@ -342,9 +342,10 @@ struct LoadSession: ArchiveVisitor {
                 buffer.removeSubrange(mark...)
                 let reason = "column \(mapping.column) → \(mapping.targetType): \(error.reason)"
                 if let rejects {
-                    try rejects.write(table: table.name, line: line, reason: reason, row: Self.canonicalLine(values))
+                    let original = Self.canonicalLine(values)
+                    try rejects.write(table: table.name, line: line, reason: reason, row: original)
                     rejectedInTable += 1
-                    try spool?.append(Self.canonicalLine(values))  // keeps spool line numbers aligned
+                    try spool?.append(original)  // keeps spool line numbers aligned
                 } else {
                     problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), \(reason); value \(Self.display(values[mapping.sourceIndex], column: mapping.column))")
                 }

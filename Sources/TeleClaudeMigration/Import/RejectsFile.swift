@@ -48,11 +48,11 @@ final class RowSpool {
     private var size: UInt64 = 0
 
     init() throws {
-        var template = Array("/tmp/tc-import-spool.XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw ArchiveError("cannot create a spool file in /tmp: \(String(cString: strerror(errno)))") }
-        unlink(String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        guard let file = TemporaryFile.create(prefix: "/tmp/tc-import-spool.") else {
+            throw ArchiveError("cannot create a spool file in /tmp: \(String(cString: strerror(errno)))")
+        }
+        unlink(file.path)  // nameless: gone when closed, whatever happens
+        handle = FileHandle(fileDescriptor: file.fileDescriptor, closeOnDealloc: true)
     }
 
     func append(_ line: [UInt8]) throws {
