@@ -1,0 +1,272 @@
+import Yams
+
+/// Splits a single-user `config.yml` and its `.env` into the system, secrets and per-user
+/// layers (REFERENCE.md), keeping comments and key order, and proves the split: the
+/// layers merged and resolved equal the original resolved with its `.env`.
+public enum ConfigSplitter {
+    public static func split(configText: String?, configPath: String, envText: String?, envPath: String,
+                             owner: String) throws(ConfigError) -> ConfigSplit {
+        let env = try envText.map { text throws(ConfigError) in try EnvFile.parse(text, path: envPath) } ?? EnvFile(entries: [])
+        let root = try parse(configText ?? "", path: configPath)
+        var warnings: [String] = []
+        var reemitted: [String] = []
+
+        guard let mapping = root?.mapping else {
+            if root != nil { throw .notAMapping(path: configPath) }
+            let secrets = try SecretsFile.renderChecked(env.entries.map { ($0.name, $0.value) })
+            return ConfigSplit(systemText: configText ?? "", secretsText: secrets, userText: nil,
+                               record: .init(keys: [], movedSecrets: [], secretNames: env.entries.map(\.name),
+                                             reemitted: [], warnings: []))
+        }
+
+        // Literal secrets, and the layer of each top-level key.
+        var sites: [SecretSite] = []
+        for (index, pair) in mapping.enumerated() {
+            let key = ConfigValue.keyText(pair.key)
+            collectSecrets(pair.value, steps: [], path: key, key: key, top: index, into: &sites, warnings: &warnings)
+        }
+        var layers: [ConfigSplit.KeyLayer] = []
+        for (index, pair) in mapping.enumerated() {
+            let key = ConfigValue.keyText(pair.key)
+            var layer: ConfigLayer = ConfigLayer.userKeys.contains(key) ? .user : .system
+            if layer == .user, let site = sites.first(where: { $0.top == index }) {
+                layer = .system
+                warnings.append("\(key) stays in the system layer because it holds a secret (\(site.path)); the per-user layer never holds secrets")
+            }
+            layers.append(.init(key: key, layer: layer))
+        }
+
+        // Variables for the moved secrets: the key path in capitals, unless .env already
+        // holds the same value under that name; never a name that holds something else.
+        var secretEntries = env.entries.map { (name: $0.name, value: $0.value) }
+        var taken = Set(secretEntries.map(\.name))
+        var moved: [ConfigSplit.MovedSecret] = []
+        for index in sites.indices {
+            let base = variableName(for: sites[index].path)
+            if env.values[base] == sites[index].scalar.string {
+                sites[index].variable = base
+            } else {
+                var name = base
+                var suffix = 2
+                while taken.contains(name) { name = "\(base)_\(suffix)"; suffix += 1 }
+                taken.insert(name)
+                secretEntries.append((name, sites[index].scalar.string))
+                sites[index].variable = name
+            }
+            moved.append(.init(path: sites[index].path, variable: sites[index].variable))
+        }
+
+        // The expected trees, then their text with comments kept where possible.
+        var systemPairs: [(Node, Node)] = []
+        var userPairs: [(Node, Node)] = []
+        for (index, pair) in mapping.enumerated() {
+            var value = pair.value
+            for site in sites where site.top == index {
+                value = replacing(value, steps: site.steps[...], with: .scalar(.init("${\(site.variable)}", Tag(.str), .plain)))
+            }
+            if layers[index].layer == .user { userPairs.append((pair.key, value)) } else { systemPairs.append((pair.key, value)) }
+        }
+        let blocks = YAMLBlocks(text: configText ?? "", root: mapping)
+        let flow = mapping.style == .flow
+        var systemText = blocks.text(of: blocks.header)
+        for (index, block) in blocks.blocks.enumerated() where layers[index].layer == .system && !flow {
+            var patched: [Int: String] = [:]
+            var patchable = true
+            for site in sites where site.top == index && patchable {
+                guard let mark = site.scalar.mark, let line = patched[mark.line - 1] ?? blocks.lines[safe: mark.line - 1],
+                      let edited = blocks.patchScalar(in: line, mark: mark, style: site.scalar.style,
+                                                      replacement: "${\(site.variable)}") else {
+                    patchable = false
+                    break
+                }
+                patched[mark.line - 1] = edited
+            }
+            if patchable {
+                systemText += blocks.text(of: block.lines, patched: patched)
+            } else {
+                let pair = systemPairs.first { ConfigValue.keyText($0.0) == block.key }!
+                systemText += try emit([pair])
+                reemitted.append("config.yml: \(block.key)")
+            }
+        }
+        let systemKeptComments = flow ? false : try matches(systemText, expected: systemPairs)
+        if !systemKeptComments {
+            systemText = blocks.text(of: blocks.header) + (try emit(systemPairs))
+            reemitted.append("config.yml (system layer)")
+        }
+        var userText: String?
+        if !userPairs.isEmpty {
+            var text = "# Per-user TeleClaude preferences of \(owner), split from config.yml by tc-export.\n\n"
+            for (index, block) in blocks.blocks.enumerated() where layers[index].layer == .user {
+                text += blocks.text(of: block.lines)
+            }
+            let keptComments = flow ? false : try matches(text, expected: userPairs)
+            if !keptComments {
+                text = "# Per-user TeleClaude preferences of \(owner), split from config.yml by tc-export.\n\n" + (try emit(userPairs))
+                reemitted.append("per-user config.yml")
+            }
+            userText = text
+        }
+        if !reemitted.isEmpty {
+            warnings.append("comments could not be kept for: \(reemitted.joined(separator: ", ")) (re-written from the parsed YAML)")
+        }
+        let secretsText = try SecretsFile.renderChecked(secretEntries)
+
+        // The proof.
+        let differences = try differencesAfterSplit(original: root, env: env.values, systemText: systemText,
+                                                    secretsText: secretsText, userText: userText, paths: ("config.yml", "secrets.yml", "per-user config.yml"))
+        guard differences.isEmpty else { throw .splitDiffers(keyPaths: differences) }
+        if let userText {
+            let problems = ConfigLayer.userLayerProblems(ConfigValue(try parse(userText, path: "per-user config.yml") ?? Node.mapping(.init([])), environment: nil))
+            guard problems.isEmpty else { throw .userLayerRule(path: "per-user config.yml", problems: problems) }
+        }
+        return ConfigSplit(systemText: systemText, secretsText: secretsText, userText: userText,
+                           record: .init(keys: layers, movedSecrets: moved, secretNames: secretEntries.map(\.name),
+                                         reemitted: reemitted, warnings: warnings))
+    }
+
+    // MARK: - Proof
+
+    /// Key paths where the layers (system, then per-user, `${VAR}` resolved from secrets)
+    /// differ from the original resolved from its `.env`; also names any `.env` variable
+    /// that secrets.yml lacks or changes.
+    public static func differencesAfterSplit(original: Node?, env: [String: String], systemText: String, secretsText: String,
+                                             userText: String?, paths: (system: String, secrets: String, user: String)) throws(ConfigError) -> [String] {
+        let secrets = try SecretsFile.parse(secretsText, path: paths.secrets)
+        var differences = env.keys.sorted().filter { secrets[$0] != env[$0] }.map { "environment variable \($0)" }
+        let empty = ConfigValue.mapping([:])
+        let system = try parse(systemText, path: paths.system).map { ConfigValue($0, environment: secrets) } ?? empty
+        let user = try userText.flatMap { text throws(ConfigError) in try parse(text, path: paths.user) }.map { ConfigValue($0, environment: secrets) } ?? empty
+        let before = original.map { ConfigValue($0, environment: env) } ?? empty
+        differences += ConfigValue.differences(before, ConfigValue.merge(system, user))
+        return differences
+    }
+
+    public static func parse(_ text: String, path: String) throws(ConfigError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw .invalidYAML(path: path, reason: describe(error))
+        }
+    }
+
+    /// A YAML error without the quoted source line Yams adds: that line may hold a secret.
+    static func describe(_ error: Error) -> String {
+        guard let yaml = error as? YamlError else { return "unreadable" }
+        switch yaml {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return "\(problem) at line \(mark.line), column \(mark.column)"
+        case .reader(let problem, let offset, _, _):
+            return "\(problem)" + (offset.map { " at byte \($0)" } ?? "")
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "duplicate keys: \(duplicates.joined(separator: ", "))"
+        default:
+            return "unreadable YAML"
+        }
+    }
+
+    // MARK: - Secrets in the tree
+
+    enum Step { case pair(Int), item(Int) }
+
+    struct SecretSite {
+        var top: Int
+        var steps: [Step]
+        var path: String
+        var scalar: Node.Scalar
+        var variable = ""
+    }
+
+    static func collectSecrets(_ node: Node, steps: [Step], path: String, key: String?, top: Int,
+                               into sites: inout [SecretSite], warnings: inout [String]) {
+        switch node {
+        case .scalar(let scalar):
+            let kind = ConfigValue.kind(of: scalar)
+            if kind == "str" || scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
+                if SecretRules.isLiteralSecret(key: key, value: scalar.string) {
+                    sites.append(SecretSite(top: top, steps: steps, path: path, scalar: scalar))
+                }
+            } else if let key, SecretRules.isSecretName(key), kind != "null", kind != "bool" {
+                warnings.append("\(path) is named like a secret but holds a \(kind), which a ${VAR} reference cannot reproduce; it stays in the system config. Move it to .env by hand if it is secret")
+            }
+        case .mapping(let mapping):
+            for (index, pair) in mapping.enumerated() {
+                let name = ConfigValue.keyText(pair.key)
+                collectSecrets(pair.value, steps: steps + [.pair(index)], path: path + "." + name, key: name, top: top,
+                               into: &sites, warnings: &warnings)
+            }
+        case .sequence(let sequence):
+            for (index, item) in sequence.enumerated() {
+                collectSecrets(item, steps: steps + [.item(index)], path: "\(path)[\(index)]", key: nil, top: top,
+                               into: &sites, warnings: &warnings)
+            }
+        case .alias:
+            break
+        }
+    }
+
+    static func replacing(_ node: Node, steps: ArraySlice<Step>, with new: Node) -> Node {
+        guard let step = steps.first else { return new }
+        switch (node, step) {
+        case (.mapping(let mapping), .pair(let index)):
+            var pairs = mapping.map { ($0.key, $0.value) }
+            pairs[index].1 = replacing(pairs[index].1, steps: steps.dropFirst(), with: new)
+            return .mapping(.init(pairs, mapping.tag, mapping.style, mapping.mark))
+        case (.sequence(let sequence), .item(let index)):
+            var nodes = Array(sequence)
+            nodes[index] = replacing(nodes[index], steps: steps.dropFirst(), with: new)
+            return .sequence(.init(nodes, sequence.tag, sequence.style, sequence.mark))
+        default:
+            return node
+        }
+    }
+
+    /// `telegram.bot_token` → `TELEGRAM_BOT_TOKEN`.
+    static func variableName(for path: String) -> String {
+        var name = ""
+        for scalar in path.uppercased().unicodeScalars {
+            let keep = (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+            if keep { name.unicodeScalars.append(scalar) } else if !name.hasSuffix("_") && !name.isEmpty { name += "_" }
+        }
+        while name.hasSuffix("_") { name.removeLast() }
+        if name.isEmpty || name.first!.isNumber { name = "SECRET_" + name }
+        return name
+    }
+
+    // MARK: - Text
+
+    static func emit(_ pairs: [(Node, Node)]) throws(ConfigError) -> String {
+        do {
+            return try Yams.serialize(node: .mapping(.init(pairs)), width: -1, allowUnicode: true)
+        } catch {
+            throw .invalidYAML(path: "config.yml", reason: "cannot be written back: \(describe(error))")
+        }
+    }
+
+    static func matches(_ text: String, expected pairs: [(Node, Node)]) throws(ConfigError) -> Bool {
+        guard let parsed = try? Yams.compose(yaml: text) else { return false }
+        return ConfigValue(parsed ?? .mapping(.init([])), environment: nil) == ConfigValue(.mapping(.init(pairs)), environment: nil)
+    }
+}
+
+extension SecretsFile {
+    /// Renders and reads back: the file must give exactly these values.
+    static func renderChecked(_ entries: [(name: String, value: String)]) throws(ConfigError) -> String {
+        let text: String
+        do {
+            text = try render(entries)
+        } catch {
+            throw .invalidYAML(path: "secrets.yml", reason: "cannot be written: \(ConfigSplitter.describe(error))")
+        }
+        let back = try parse(text, path: "secrets.yml")
+        let expected = Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        guard back == expected else {
+            throw .splitDiffers(keyPaths: expected.keys.sorted().filter { back[$0] != expected[$0] }.map { "secrets.yml: \($0)" })
+        }
+        return text
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
