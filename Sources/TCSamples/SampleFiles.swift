@@ -23,6 +23,11 @@ enum SampleFiles {
       token: ${DISCORD_BOT_TOKEN}
       guild_id: "998877665544332211"
 
+    whatsapp:
+      enabled: false
+      phone_number_id: "1234567890"
+      access_token: EAAfakeWhatsAppAccessTokenForTheSample   # pasted here before .env existed
+
     redis:
       enabled: false
       url: redis://localhost:6379

@@ -17,6 +17,15 @@ struct TCExport: ParsableCommand {
           tc-export --project-root ~/teleclaude -o /backup/tc.tcar
           tc-export -o - | ssh server tc-import load -     # stream to another host
           SOURCE_DATE_EPOCH=0 tc-export -o a.tcar --json   # reproducible bytes, JSON summary
+          tc-export --dry-run                              # show the config split and counts, write nothing
+
+        The archive also holds config.yml and .env unchanged, the configuration split into \
+        the system layer (/etc/teleclaude/config.yml), the secrets layer (secrets.yml: every \
+        .env variable plus literal secrets moved out of config.yml as ${VAR}) and the \
+        per-user layer (ui, terminal, tts, stt, experiments, interests, thinking_mode, \
+        default_agent, notifications), and every file of the doc snippets folder. The split \
+        is proven before anything is written: the layers must resolve to the same \
+        configuration as config.yml with its .env, or the export fails naming the key paths.
 
         Exit status: 0 archive written; 1 export failed (nothing at the target path); \
         64 invalid options; 130/143 interrupted (nothing at the target path).
@@ -38,7 +47,10 @@ struct TCExport: ParsableCommand {
     var docs: String?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The archive to write, or - for standard output.", valueName: "PATH"))
-    var output: String
+    var output: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Find the installation, count rows, split the configuration and list the docs; write nothing (no -o needed).")
+    var dryRun = false
 
     @Option(help: "Outer compression: zstd, gzip or none.")
     var compression: CompressionChoice = .zstd
@@ -59,6 +71,7 @@ struct TCExport: ParsableCommand {
     var json = false
 
     func validate() throws {
+        guard output != nil || dryRun else { throw ValidationError("missing -o PATH (or - for standard output), unless --dry-run") }
         guard (1...19).contains(level) else { throw ValidationError("--level must be between 1 and 19") }
         guard (4096...(256 << 20)).contains(chunkBytes) else { throw ValidationError("--chunk-bytes must be between 4096 and 268435456") }
     }
@@ -68,8 +81,8 @@ struct TCExport: ParsableCommand {
         let console = Console(quiet: quiet || json)
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
-            output: output, compression: compression.value, replaceExisting: force, zstdLevel: level,
-            chunkTarget: chunkBytes)
+            output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level,
+            chunkTarget: chunkBytes, dryRun: dryRun)
         let result: ExportResult
         do {
             result = try Exporter(options: options, console: console).run()
@@ -79,7 +92,7 @@ struct TCExport: ParsableCommand {
         }
         if json {
             let text = try ExportReport.json(result)
-            if output == "-" { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
+            if output == "-" && !dryRun { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
         } else {
             console.info(ExportReport.text(result))
         }

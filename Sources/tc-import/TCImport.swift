@@ -10,7 +10,7 @@ struct TCImport: ParsableCommand {
         discussion: """
         Exit status: 0 success; 1 the archive is invalid or the command failed; 64 invalid options.
         """,
-        subcommands: [Verify.self, Inspect.self, Plan.self, Load.self])
+        subcommands: [Verify.self, Inspect.self, Plan.self, Load.self, InstallFiles.self, Extract.self])
 }
 
 struct ArchiveArgument: ParsableArguments {
@@ -114,7 +114,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("naive-timezone"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "ZONE"))
     var naiveTimeZone = "UTC"
 
-    @Option(name: .customLong("owner-person"), help: ArgumentHelp("The person who owns sessions without an owner.", valueName: "NAME"))
+    @Option(name: .customLong("owner-person"), help: ArgumentHelp("The person who owns sessions without an owner (default: the people: entry of the archived config.yml whose username is the exporting user).", valueName: "NAME"))
     var ownerPerson: String?
 
     @Flag(name: .customLong("add-ownership-columns"), help: "Add owner_person and owner_uid to the target sessions table when it lacks them (inside the transaction).")
@@ -196,7 +196,11 @@ struct Load: ParsableCommand {
         the archive is read (standard input too), converts each value to its target column's \
         type, checks row counts, sets sequences past the highest key and SQLite's \
         high-water mark, gives ownerless sessions their owner, and commits only after the \
-        whole archive verified. Any problem rolls everything back and is listed.
+        whole archive verified. Any problem rolls everything back and is listed. Then \
+        installs the configuration layers and doc snippets (see install-files; their \
+        destinations are checked before BEGIN) unless --skip-files. Sessions without an \
+        owner go to --owner-person, else to the people: entry of the archived config.yml \
+        whose username is the exporting user.
 
         Examples:
           tc-import load teleclaude.tcar --database-url postgresql:///teleclaude --owner-person "Maurice Faber"
@@ -210,12 +214,18 @@ struct Load: ParsableCommand {
 
     @OptionGroup var archive: ArchiveArgument
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Configuration and docs (installed after COMMIT)") var install: InstallArguments
+
+    @Flag(name: .customLong("skip-files"), help: "Load the database only; install the configuration and docs later with install-files.")
+    var skipFiles = false
 
     func run() throws {
         ProcessSetup.prepare()
         let console = Console(quiet: archive.quiet || archive.json)
         do {
-            let report = try Loader(options: try database.loadOptions(archive: archive.archive), console: console).run()
+            var options = try database.loadOptions(archive: archive.archive)
+            if !skipFiles { options.install = install.options(archive: archive.archive) }
+            let report = try Loader(options: options, console: console).run()
             if let reportJSON {
                 try ImportReport.json(report).write(toFile: reportJSON, atomically: true, encoding: .utf8)
             }

@@ -5,6 +5,8 @@ public enum ArchiveLayout {
     public static let checksums = "SHA256SUMS"
     public static let tablesFolder = "tables/"
     public static let extensionsFolder = "ext/"
+    /// Doc snippets: `docs/<path relative to the snippets folder>`.
+    public static let docsFolder = "docs/"
 
     /// Writers start a new data member once this many bytes are buffered (rows never split).
     public static let chunkTarget = 1 << 20

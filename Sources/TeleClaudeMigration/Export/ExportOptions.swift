@@ -11,10 +11,13 @@ public struct ExportOptions: Sendable {
     public var createdAt: Date
     public var zstdLevel: Int
     public var chunkTarget: Int
+    /// Find, count, split and list, but write nothing.
+    public var dryRun: Bool
 
     public init(locations: Installation.Overrides = .init(), output: String, compression: Compression = .zstd,
                 replaceExisting: Bool = false, createdAt: Date? = nil, zstdLevel: Int = ExportOptions.defaultZstdLevel,
-                chunkTarget: Int = ArchiveLayout.chunkTarget) {
+                chunkTarget: Int = ArchiveLayout.chunkTarget, dryRun: Bool = false) {
+        self.dryRun = dryRun
         self.locations = locations
         self.output = output
         self.compression = compression
@@ -51,11 +54,20 @@ public struct ExportResult: Codable, Sendable {
     public var archiveBytes: Int64
     public var seconds: Double
     public var warnings: [String]
+    public var dryRun: Bool
+    /// File members: configuration layers, originals and doc snippets.
+    public var files: [Manifest.FileEntry]
+    /// How config.yml was split (key names and variable names only, never values).
+    public var config: ConfigSplit.Record?
+    /// Doc snippet files (the old index not counted).
+    public var docs: Int
 
     enum CodingKeys: String, CodingKey {
         case archive, compression, snapshot, tables, rows
         case dataBytes = "data_bytes"
         case archiveBytes = "archive_bytes"
         case seconds, warnings
+        case dryRun = "dry_run"
+        case files, config, docs
     }
 }

@@ -18,6 +18,8 @@ public struct Exporter {
         let installation = try Installation.locate(options.locations)
         installation.notes.forEach { console.info("found \($0)") }
         var warnings = installation.warnings
+        let files = try ExportFiles.gather(installation, owner: CurrentUser.lookup().name)
+        warnings += files.warnings
         if let daemon = RunningDaemon.find() {
             warnings.append("a TeleClaude process appears to be running (pid \(daemon.pid): \(daemon.command)); exporting a consistent snapshot of the database as of now. Changes made after this point are not in the archive")
         }
@@ -28,7 +30,17 @@ public struct Exporter {
         defer { if !snapshotFinished { try? snapshot.finish() } }
         console.info("reading \(installation.database): \(snapshot.mode.rawValue)")
 
-        let manifest = try buildManifest(snapshot.connection, installation: installation)
+        let manifest = try buildManifest(snapshot.connection, installation: installation, files: files.members.map(\.entry))
+        if options.dryRun {
+            snapshotFinished = true
+            try snapshot.finish()
+            return ExportResult(
+                archive: "", compression: options.compression, snapshot: snapshot.mode.rawValue,
+                tables: manifest.tables.map { .init(name: $0.name, rows: $0.rows, bytes: 0) },
+                rows: manifest.tables.reduce(0) { $0 + $1.rows }, dataBytes: 0, archiveBytes: 0,
+                seconds: Date().timeIntervalSince(started), warnings: warnings, dryRun: true,
+                files: files.members.map(\.entry), config: files.split, docs: files.docs)
+        }
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
         let writer = try ArchiveWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
                                        modificationTime: Int(options.createdAt.timeIntervalSince1970),
@@ -39,6 +51,9 @@ public struct Exporter {
         var tallies: [Summary.Table] = []
         do {
             try assembler.submit(.member(name: ArchiveLayout.manifest, bytes: try CanonicalJSON.encode(manifest), table: nil))
+            for member in files.members {
+                try assembler.submit(.member(name: member.entry.path, bytes: member.bytes, table: nil))
+            }
             let progress = ExportProgress(console: console, totalRows: manifest.tables.reduce(0) { $0 + $1.rows })
             for (position, table) in manifest.tables.enumerated() {
                 tallies.append(try exportTable(table, position: position, connection: snapshot.connection,
@@ -65,13 +80,15 @@ public struct Exporter {
             archive: output.displayPath, compression: options.compression, snapshot: snapshot.mode.rawValue,
             tables: tallies.map { .init(name: $0.name, rows: $0.rows, bytes: $0.bytes) },
             rows: tallies.reduce(0) { $0 + $1.rows }, dataBytes: tallies.reduce(0) { $0 + $1.bytes },
-            archiveBytes: archiveBytes, seconds: Date().timeIntervalSince(started), warnings: warnings)
+            archiveBytes: archiveBytes, seconds: Date().timeIntervalSince(started), warnings: warnings, dryRun: false,
+            files: files.members.map(\.entry), config: files.split, docs: files.docs)
         return result
     }
 
     // MARK: - Manifest
 
-    func buildManifest(_ connection: SQLiteConnection, installation: Installation) throws -> Manifest {
+    func buildManifest(_ connection: SQLiteConnection, installation: Installation,
+                       files: [Manifest.FileEntry]) throws -> Manifest {
         let reader = SQLiteSchemaReader(connection: connection)
         let (found, skipped) = try reader.tables()
         for name in skipped { console.warning("skipping \(name): only ordinary tables are exported") }
@@ -92,7 +109,7 @@ public struct Exporter {
             sqliteVersion: SQLiteConnection.libraryVersion, databaseEncoding: encoding, userVersion: userVersion)
         return Manifest(tool: .init(name: "tc-export", version: Self.toolVersion),
                         createdAt: Format.timestamp(options.createdAt), source: source,
-                        tables: tables, otherSchema: try reader.otherObjects(), files: [])
+                        tables: tables, otherSchema: try reader.otherObjects(), files: files)
     }
 
     // MARK: - Table data

@@ -41,8 +41,12 @@ public struct LoadOptions: Sendable {
     /// `table.column` pairs of archive columns to leave out.
     public var skipColumns: Set<String>
     public var naiveTimeZone: TimeZone
+    /// The person sessions without an owner get; nil: the `people:` entry of the archived
+    /// config.yml whose `username` is the exporting user.
     public var ownerPerson: String?
     public var ownerUID: Int?
+    /// Where to install the configuration layers and docs after COMMIT; nil: not at all.
+    public var install: InstallOptions?
 
     public init(archive: String, databaseURL: String = "", schema: String? = nil, ifExists: IfExists = .fail,
                 skipColumns: Set<String> = [], naiveTimeZone: TimeZone = TimeZone(identifier: "UTC")!,

@@ -41,11 +41,15 @@ public final class Loader {
         }
         /// How to go back to the single-user installation, step by step.
         public var rollback: [String]
+        /// The person ownerless sessions were given, and where that name came from.
+        public var owner: String?
+        /// Configuration and docs installed after COMMIT (nil with --skip-files or none archived).
+        public var files: InstallReport?
 
         enum CodingKeys: String, CodingKey {
             case archive, schema, committed, tables, sequences
             case ownershipUpdated = "ownership_updated"
-            case rejects, seconds, checks, rollback
+            case rejects, seconds, checks, rollback, owner, files
         }
     }
 
@@ -98,17 +102,32 @@ public final class Loader {
         }
         let rollback = Self.rollbackSteps(manifest: session.manifest!, catalog: session.catalog!, rejects: rejectsPath,
                                           connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists)
-        let checks = try afterCommitChecks(connection, catalog: session.catalog!)
+        var checks = try afterCommitChecks(connection, catalog: session.catalog!, owner: session.owner)
+        var installed: InstallReport?
+        var steps = rollback
+        if let install = options.install, !session.files.members.isEmpty {
+            do {
+                let report = try FileInstaller(files: session.files, options: install).install()
+                installed = report
+                steps += FileInstaller.rollbackSteps(report)
+                checks.append(.init(name: "configuration and docs installed", passed: true,
+                                    detail: "\(report.config.count) config files, \(report.docsCopied.count) docs copied, \(report.docsConflicts.count) in conflict"))
+            } catch {
+                checks.append(.init(name: "configuration and docs installed", passed: false,
+                                    detail: "\(error). Run `tc-import install-files` again once that is fixed; the database is committed"))
+            }
+        }
         return Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
-                      rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: rollback)
+                      rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: steps,
+                      owner: session.owner, files: installed)
     }
 
     /// What the daemon needs on its first start: the owner's sessions can be listed the way
     /// its session tools list them, and (with --daemon-check) the daemon's own check passes.
-    func afterCommitChecks(_ connection: PostgresConnection, catalog: TargetCatalog) throws -> [Report.Check] {
+    func afterCommitChecks(_ connection: PostgresConnection, catalog: TargetCatalog, owner: String?) throws -> [Report.Check] {
         var checks: [Report.Check] = []
-        if let person = options.ownerPerson, let sessions = catalog.tables["sessions"], sessions.column("owner_person") != nil {
+        if let person = owner, let sessions = catalog.tables["sessions"], sessions.column("owner_person") != nil {
             let listed = try connection.execute(
                 "SELECT count(*) FROM \(sessions.qualifiedName) WHERE owner_person = $1", [person]).value(0, 0) ?? "0"
             let unowned = try connection.execute(
@@ -173,6 +192,9 @@ struct LoadSession: ArchiveVisitor {
     var tablePlans: [LoadPlan.TablePlan] = []
     var plan: LoadPlan.TablePlan?
     var converters: [ValueConverter] = []
+    /// Configuration and docs, kept for installing after COMMIT.
+    var files = ArchiveFiles()
+    var owner: String?
     var copy: CopyIn?
     var buffer: [UInt8] = []
     var problems: [String] = []
@@ -200,14 +222,46 @@ struct LoadSession: ArchiveVisitor {
     mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
         warnings.forEach { console.warning($0) }
         self.manifest = manifest
+        try files.manifest(manifest, warnings: warnings)
+        // The file members come next; the owner may be in the archived config.yml.
+        if manifest.files.isEmpty { try preflight(manifest) }
+    }
+
+    mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws {
+        try files.file(entry, bytes: bytes)
+        if files.members.count == manifest!.files.count { try preflight(manifest!) }
+    }
+
+    /// The person ownerless sessions get: --owner-person, else the archived config's
+    /// `people:` entry for the exporting user.
+    func resolveOwner(_ manifest: Manifest) -> String? {
+        if let person = options.ownerPerson { return person }
+        guard let config = files.bytes(of: .configOriginal) else { return nil }
+        return People.name(ofUser: manifest.source.user, inConfig: String(decoding: config, as: UTF8.self))
+    }
+
+    /// Everything checked before BEGIN: the plan, the owner, occupied tables, and the
+    /// destinations of the files to install. Throws with every problem found.
+    mutating func preflight(_ manifest: Manifest) throws {
+        owner = resolveOwner(manifest)
+        if options.ownerPerson == nil, let owner {
+            console.info("owner of sessions without one: \(owner) (the people: entry of config.yml whose username is \(manifest.source.user))")
+        }
         let catalog = try TargetCatalog.read(connection, schema: options.schema)
         self.catalog = catalog
         let plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options)
         tablePlans = plan.tables
         var problems = plan.problems
-        if manifest.tables.contains(where: { $0.name == "sessions" }), options.ownerPerson == nil,
+        if manifest.tables.contains(where: { $0.name == "sessions" }), owner == nil,
            plan.tables.first(where: { $0.table == "sessions" })?.ownershipColumns.isEmpty == false {
-            problems.append("sessions without an owner need one: pass --owner-person NAME (the person from config.yml's people: list)")
+            problems.append("sessions without an owner need one, and the archived config.yml has no people: entry with username \(manifest.source.user): pass --owner-person NAME")
+        }
+        if let install = options.install, !files.members.isEmpty {
+            do {
+                try FileInstaller(files: files, options: install).preflight()
+            } catch {
+                problems.append("\(error)")
+            }
         }
         if options.ifExists == .merge {
             for table in manifest.tables where table.primaryKey.isEmpty {
@@ -422,6 +476,7 @@ struct LoadSession: ArchiveVisitor {
     }
 
     mutating func end(summary: Summary, checksums: ChecksumList) throws {
+        try files.end(summary: summary, checksums: checksums)
         guard problems.isEmpty else {
             throw Loader.Failure(summary: "\(problems.count) problem(s) in the archive's rows; the transaction was rolled back and nothing was changed:",
                                  problems: problems)
@@ -466,7 +521,7 @@ struct LoadSession: ArchiveVisitor {
             }
         }
         // Ownership: sessions nobody owns go to the migrating person.
-        if let sessions = catalog.tables["sessions"], sessions.column("owner_person") != nil, let person = options.ownerPerson {
+        if let sessions = catalog.tables["sessions"], sessions.column("owner_person") != nil, let person = owner {
             let uid = options.ownerUID ?? manifest!.source.uid
             let uidSet = sessions.column("owner_uid") != nil ? ", owner_uid = COALESCE(owner_uid, $2::integer)" : ""
             let parameters: [String?] = uidSet.isEmpty ? [person] : [person, String(uid)]

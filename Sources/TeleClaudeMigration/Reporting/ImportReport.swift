@@ -25,7 +25,11 @@ public enum ImportReport {
         }
         let verified = report.tables.reduce(0) { $0 + $1.verified }
         lines.append("content verified: \(Format.count(verified)) rows read back inside the transaction, every value equal to the archive's")
-        lines.append("sessions given an owner: \(report.ownershipUpdated)")
+        lines.append("sessions given an owner: \(report.ownershipUpdated)" + (report.owner.map { " (\($0))" } ?? ""))
+        if let files = report.files {
+            lines.append("configuration and docs:")
+            lines += files.lines
+        }
         for check in report.checks {
             lines.append("check \(check.passed ? "passed" : "FAILED"): \(check.name): \(check.detail)")
         }

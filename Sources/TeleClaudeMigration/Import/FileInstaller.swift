@@ -1,0 +1,254 @@
+import Foundation
+
+/// Installs an archive's configuration layers and doc snippets into the system layout,
+/// after the whole archive has been verified. Checks every destination first: a config
+/// file that differs (without `--overwrite-config`) or a path through a symbolic link
+/// stops the install before anything is written.
+public struct FileInstaller {
+    public let files: ArchiveFiles
+    public let options: InstallOptions
+
+    public init(files: ArchiveFiles, options: InstallOptions) {
+        self.files = files
+        self.options = options
+    }
+
+    struct Planned {
+        var path: String
+        var role: FileRole
+        var bytes: [UInt8]
+        var mode: mode_t
+        var action: InstallReport.Action
+        var backup: String?
+        var note: String?
+    }
+
+    /// The checks `install` makes before writing, for a load to run before BEGIN.
+    public func preflight() throws {
+        let conflicts = try planConfig().filter { $0.action == .conflict }.map(\.path)
+        guard conflicts.isEmpty else { throw InstallError.configConflict(paths: conflicts) }
+        _ = try planDocs()
+    }
+
+    public func install() throws -> InstallReport {
+        precondition(files.verified, "files are installed only from a fully verified archive")
+        var report = InstallReport()
+        try preflight()
+        let config = try planConfig()
+        let docs = try planDocs()
+
+        for file in config where file.action == .written || file.action == .replaced {
+            try write(file.bytes, to: file.path, mode: file.mode, backup: file.backup)
+        }
+        report.config = config.map { .init(path: $0.path, role: $0.role.rawValue, action: $0.action, backup: $0.backup, note: $0.note) }
+
+        for file in docs {
+            switch file.action {
+            case .written: report.docsCopied.append(file.path)
+            case .unchanged: report.docsIdentical.append(file.path)
+            case .conflict: report.docsConflicts.append(file.path)
+            case .replaced: report.docsReplaced.append(file.path)
+            case .skipped: break
+            }
+            if file.action == .written || file.action == .replaced {
+                try write(file.bytes, to: file.path, mode: 0o644, backup: nil)
+            }
+        }
+        if files.members.contains(where: { $0.entry.role == FileRole.doc.rawValue || $0.entry.role == FileRole.docIndex.rawValue }) {
+            try rebuildIndex(&report)
+        }
+        if files.hasConfiguration { try validate(config, &report) }
+        return report
+    }
+
+    /// How to take the installed files back out.
+    public static func rollbackSteps(_ report: InstallReport) -> [String] {
+        var steps: [String] = []
+        for file in report.config {
+            switch file.action {
+            case .written: steps.append("Remove \(file.path) (written by this import): rm \(shellQuoted(file.path))")
+            case .replaced: steps.append("Put the previous \(file.path) back: mv \(shellQuoted(file.backup ?? "")) \(shellQuoted(file.path))")
+            default: break
+            }
+        }
+        if !report.docsCopied.isEmpty || !report.docsReplaced.isEmpty {
+            steps.append("Doc snippets copied by this import (\(report.docsCopied.count)) are listed in the JSON report (files.docs_copied); remove them and rebuild the index, or leave them: the single-user daemon does not read them")
+        }
+        return steps
+    }
+
+    // MARK: - Configuration
+
+    func planConfig() throws -> [Planned] {
+        guard let system = files.bytes(of: .configSystem), let secrets = files.bytes(of: .configSecrets) else { return [] }
+        let directory = options.configDirectory
+        var planned = [
+            try plan(system, role: .configSystem, path: directory + "/config.yml", mode: 0o644, overwrite: options.overwriteConfig),
+            try plan(secrets, role: .configSecrets, path: directory + "/secrets.yml", mode: 0o600, overwrite: options.overwriteConfig),
+        ]
+        if let user = files.bytes(of: .configUser) {
+            planned.append(try planUserConfig(user))
+        }
+        return planned
+    }
+
+    func plan(_ bytes: [UInt8], role: FileRole, path: String, mode: mode_t, overwrite: Bool) throws -> Planned {
+        try requireSafe(path)
+        var file = Planned(path: path, role: role, bytes: bytes, mode: mode, action: .written)
+        guard let existing = FileManager.default.contents(atPath: path) else { return file }
+        if Array(existing) == bytes {
+            file.action = .unchanged
+        } else if overwrite {
+            file.action = .replaced
+            file.backup = path + "." + Self.stamp(options.now) + ".bak"
+        } else {
+            file.action = .conflict
+        }
+        return file
+    }
+
+    /// `--user-config PATH`, else the migrating user's ~/.teleclaude/config.yml when it is
+    /// absent and its folder writable by us; otherwise the command the user runs.
+    func planUserConfig(_ bytes: [UInt8]) throws -> Planned {
+        if let explicit = options.userConfig {
+            return try plan(bytes, role: .configUser, path: explicit, mode: 0o644, overwrite: options.overwriteConfig)
+        }
+        let user = files.manifest?.source.user ?? ""
+        let home = Self.homeDirectory(of: user)
+        let path = (home ?? "~\(user)") + "/.teleclaude/config.yml"
+        let command = "tc-import extract \(Self.shellQuoted(options.archivePath)) user-config -o ~/.teleclaude/config.yml"
+        var file = Planned(path: path, role: .configUser, bytes: bytes, mode: 0o644, action: .skipped)
+        guard let home else {
+            file.note = "no user \(user) on this host; that user (or whoever takes over the preferences) runs: \(command)"
+            return file
+        }
+        if let existing = FileManager.default.contents(atPath: path) {
+            file.action = Array(existing) == bytes ? .unchanged : .skipped
+            if file.action == .skipped { file.note = "exists with other content, left alone; to see the archived preferences run: tc-import extract \(Self.shellQuoted(options.archivePath)) user-config -o -" }
+            return file
+        }
+        let folder = home + "/.teleclaude"
+        let writable = access(folder, W_OK) == 0 || (access(folder, F_OK) != 0 && access(home, W_OK) == 0)
+        guard writable else {
+            file.note = "not writable by this user; \(user) runs: \(command)"
+            return file
+        }
+        try requireSafe(path)
+        file.action = .written
+        return file
+    }
+
+    // MARK: - Docs
+
+    func planDocs() throws -> [Planned] {
+        var planned: [Planned] = []
+        for member in files.members where member.entry.role == FileRole.doc.rawValue {
+            guard member.entry.path.hasPrefix(ArchiveLayout.docsFolder) else { continue }
+            let relative = String(member.entry.path.dropFirst(ArchiveLayout.docsFolder.count))
+            let file = try plan(member.bytes, role: .doc, path: options.docsDirectory + "/" + relative, mode: 0o644,
+                                overwrite: options.overwriteDocs)
+            planned.append(file)
+        }
+        return planned
+    }
+
+    func rebuildIndex(_ report: inout InstallReport) throws {
+        let folder = options.docsDirectory
+        let path = folder + "/" + SnippetIndex.fileName
+        if access(folder, F_OK) != 0 { try makeFolders(upTo: path) }
+        try requireSafe(path)
+        let (entries, withoutID) = try SnippetIndex.entries(root: folder)
+        let text = try SnippetIndex.render(entries, projectRoot: folder, snippetsRoot: folder)
+        if FileManager.default.contents(atPath: path).map(Array.init) != Array(text.utf8) {
+            try write(Array(text.utf8), to: path, mode: 0o644, backup: nil)
+        }
+        report.index = path
+        report.indexedSnippets = entries.count
+        report.snippetsWithoutID = withoutID
+    }
+
+    // MARK: - Validation
+
+    /// The files as installed (or, where not installed, as archived) must resolve to the
+    /// archive's original config.yml with its .env; the per-user layer must obey its rules.
+    func validate(_ config: [Planned], _ report: inout InstallReport) throws {
+        func installed(_ role: FileRole) -> String? {
+            guard let file = config.first(where: { $0.role == role }) else { return nil }
+            if file.action == .skipped { return String(decoding: file.bytes, as: UTF8.self) }
+            return FileManager.default.contents(atPath: file.path).map { String(decoding: $0, as: UTF8.self) }
+        }
+        let original = try ConfigSplitter.parse(String(decoding: files.bytes(of: .configOriginal) ?? [], as: UTF8.self), path: "archived config.yml")
+        let env = try files.bytes(of: .envOriginal).map { try EnvFile.parse(String(decoding: $0, as: UTF8.self), path: "archived .env").values } ?? [:]
+        let userText = installed(.configUser)
+        report.differences = try ConfigSplitter.differencesAfterSplit(
+            original: original, env: env, systemText: installed(.configSystem) ?? "", secretsText: installed(.configSecrets) ?? "",
+            userText: userText, paths: (options.configDirectory + "/config.yml", options.configDirectory + "/secrets.yml", "per-user config.yml"))
+        if let userText, let node = try ConfigSplitter.parse(userText, path: "per-user config.yml") {
+            report.userLayerProblems = ConfigLayer.userLayerProblems(ConfigValue(node, environment: nil))
+        }
+        report.validated = true
+        guard report.differences.isEmpty && report.userLayerProblems.isEmpty else {
+            throw InstallError.validationFailed(differences: report.differences + report.userLayerProblems)
+        }
+    }
+
+    // MARK: - Paths
+
+    /// Every existing component below the target folder must be a real folder, and the
+    /// file itself (when present) a regular file: a symbolic link planted in a target
+    /// folder could otherwise send a write anywhere.
+    func requireSafe(_ path: String) throws {
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFREG else {
+                throw InstallError.unsafePath(path: path, reason: (info.st_mode & S_IFMT) == S_IFLNK ? "it is a symbolic link" : "it is not a regular file")
+            }
+        }
+        for root in [options.configDirectory, options.docsDirectory] where path.hasPrefix(root + "/") {
+            var current = root
+            for component in path.dropFirst(root.count + 1).split(separator: "/").dropLast() {
+                current += "/" + component
+                if lstat(current, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR {
+                    throw InstallError.unsafePath(path: path, reason: "\(current) is not a folder (a symbolic link or a file)")
+                }
+            }
+        }
+    }
+
+    func makeFolders(upTo path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+        } catch {
+            throw InstallError.write(path: folder, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    func write(_ bytes: [UInt8], to path: String, mode: mode_t, backup: String?) throws {
+        try makeFolders(upTo: path)
+        try requireSafe(path)
+        do {
+            try AtomicFile.write(bytes, to: path, mode: mode, backup: backup)
+        } catch {
+            throw InstallError.write(path: path, reason: error.reason)
+        }
+    }
+
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
+    }
+
+    static func homeDirectory(of user: String) -> String? {
+        guard !user.isEmpty, let entry = getpwnam(user), let dir = entry.pointee.pw_dir else { return nil }
+        return String(cString: dir)
+    }
+
+    static func shellQuoted(_ text: String) -> String {
+        text.allSatisfy { $0.isASCIIAlphanumeric || "/._-".contains($0) } ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Where `tc-import` installs the configuration layers and doc snippets, and when it may
+/// replace what is already there.
+public struct InstallOptions: Sendable {
+    public var configDirectory: String
+    public var docsDirectory: String
+    /// The per-user layer's destination; nil: the migrating user's ~/.teleclaude/config.yml
+    /// when it is absent and writable, else a printed command.
+    public var userConfig: String?
+    public var overwriteConfig: Bool
+    public var overwriteDocs: Bool
+    /// The archive path, for the printed extract command.
+    public var archivePath: String
+    public var now: Date
+
+    public static let defaultConfigDirectory = "/etc/teleclaude"
+    public static let defaultDocsDirectory = "/usr/local/share/teleclaude/docs"
+
+    public init(configDirectory: String = InstallOptions.defaultConfigDirectory,
+                docsDirectory: String = InstallOptions.defaultDocsDirectory, userConfig: String? = nil,
+                overwriteConfig: Bool = false, overwriteDocs: Bool = false, archivePath: String, now: Date = Date()) {
+        self.configDirectory = configDirectory
+        self.docsDirectory = docsDirectory
+        self.userConfig = userConfig
+        self.overwriteConfig = overwriteConfig
+        self.overwriteDocs = overwriteDocs
+        self.archivePath = archivePath
+        self.now = now
+    }
+}

@@ -1,0 +1,67 @@
+/// What installing the files did, for the import report and `--json`.
+public struct InstallReport: Codable, Sendable, Equatable {
+    public enum Action: String, Codable, Sendable {
+        case written, unchanged, replaced, conflict, skipped
+    }
+
+    public struct FileOutcome: Codable, Sendable, Equatable {
+        public var path: String
+        public var role: String
+        public var action: Action
+        /// The old file's new name when it was replaced.
+        public var backup: String?
+        /// Why nothing was written, and what to run instead.
+        public var note: String?
+    }
+
+    public var config: [FileOutcome] = []
+    public var docsCopied: [String] = []
+    public var docsIdentical: [String] = []
+    public var docsConflicts: [String] = []
+    public var docsReplaced: [String] = []
+    public var index: String?
+    public var indexedSnippets = 0
+    /// Markdown files in the docs folder without an `id` in their front matter.
+    public var snippetsWithoutID: [String] = []
+    /// Empty: the installed layers resolve to the archive's configuration.
+    public var differences: [String] = []
+    public var userLayerProblems: [String] = []
+    public var validated = false
+
+    enum CodingKeys: String, CodingKey {
+        case config
+        case docsCopied = "docs_copied"
+        case docsIdentical = "docs_identical"
+        case docsConflicts = "docs_conflicts"
+        case docsReplaced = "docs_replaced"
+        case index
+        case indexedSnippets = "indexed_snippets"
+        case snippetsWithoutID = "snippets_without_id"
+        case differences
+        case userLayerProblems = "user_layer_problems"
+        case validated
+    }
+
+    public init() {}
+
+    public var lines: [String] {
+        var lines: [String] = []
+        for file in config {
+            var line = "  \(file.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(file.path) (\(file.role))"
+            if let backup = file.backup { line += ", old file kept as \(backup)" }
+            if let note = file.note { line += "\n            \(note)" }
+            lines.append(line)
+        }
+        lines.append("  docs: \(docsCopied.count) copied, \(docsIdentical.count) identical (skipped), \(docsReplaced.count) replaced, \(docsConflicts.count) in conflict (kept)")
+        for conflict in docsConflicts { lines.append("    conflict: \(conflict) differs from the archive's copy; kept (--overwrite-docs replaces it)") }
+        if let index {
+            lines.append("  index: \(index) rebuilt with \(indexedSnippets) snippets" + (snippetsWithoutID.isEmpty ? "" : "; without an id (not indexed): \(snippetsWithoutID.joined(separator: ", "))"))
+        }
+        if validated {
+            lines.append(differences.isEmpty && userLayerProblems.isEmpty
+                         ? "  validated: the installed layers resolve to the same configuration as the archive's config.yml with .env"
+                         : "  VALIDATION FAILED: " + (differences + userLayerProblems).joined(separator: "; "))
+        }
+        return lines
+    }
+}

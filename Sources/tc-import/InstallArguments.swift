@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import TeleClaudeMigration
+
+struct InstallArguments: ParsableArguments {
+    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where config.yml (0644) and secrets.yml (0600) go.", valueName: "DIR"))
+    var configDirectory = InstallOptions.defaultConfigDirectory
+
+    @Option(name: .customLong("docs-dir"), help: ArgumentHelp("Where the shared doc snippets and their rebuilt index.yaml go.", valueName: "DIR"))
+    var docsDirectory = InstallOptions.defaultDocsDirectory
+
+    @Option(name: .customLong("user-config"), help: ArgumentHelp("Where the per-user layer goes (default: the migrating user's ~/.teleclaude/config.yml when absent and writable, else the command to run is printed).", valueName: "PATH"))
+    var userConfig: String?
+
+    @Flag(name: .customLong("overwrite-config"), help: "Replace config files that exist with other content; each old file is kept as PATH.<UTC time>.bak.")
+    var overwriteConfig = false
+
+    @Flag(name: .customLong("overwrite-docs"), help: "Replace doc snippets that exist with other content (default: keep them and report a conflict).")
+    var overwriteDocs = false
+
+    func options(archive: String) -> InstallOptions {
+        InstallOptions(configDirectory: configDirectory, docsDirectory: docsDirectory, userConfig: userConfig,
+                       overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archivePath: archive)
+    }
+}
+
+struct InstallFiles: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install-files",
+        abstract: "Install an archive's configuration layers and doc snippets, without any database.",
+        discussion: """
+        Verifies the whole archive first. Then checks every destination: a config file that \
+        exists with other content stops the install before anything is written (unless \
+        --overwrite-config). Files are written atomically; identical files are left alone; \
+        a doc snippet that differs is kept and reported as a conflict. The snippet index is \
+        rebuilt from every snippet in --docs-dir. Finally the installed layers are loaded, \
+        merged and resolved, and must equal the archived config.yml with its .env.
+
+        Examples:
+          tc-import install-files teleclaude.tcar
+          tc-import install-files teleclaude.tcar --config-dir /tmp/etc --docs-dir /tmp/docs --user-config /tmp/me.yml
+          tc-import install-files teleclaude.tcar --overwrite-config --json
+
+        Exit status: 0 installed and validated; 1 nothing installed (conflict, unsafe path, \
+        invalid archive) or validation failed.
+        """)
+
+    @OptionGroup var archive: ArchiveArgument
+    @OptionGroup var install: InstallArguments
+
+    func run() throws {
+        ProcessSetup.prepare()
+        let console = Console(quiet: archive.quiet || archive.json)
+        do {
+            var files = ArchiveFiles()
+            try ArchiveReader(path: archive.archive).read(into: &files)
+            let report = try FileInstaller(files: files, options: install.options(archive: archive.archive)).install()
+            print(archive.json ? try ImportReport.json(report) : (["installed:"] + report.lines).joined(separator: "\n"),
+                  terminator: archive.json ? "" : "\n")
+        } catch {
+            console.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write one configuration or docs member of a verified archive to a file.",
+        discussion: """
+        MEMBER is a member path (see `tc-import inspect`) or one of: user-config, \
+        system-config, secrets, config (the original config.yml), env (the original .env), \
+        split. Members that may hold secrets are written with mode 0600 and never to \
+        standard output.
+
+        Examples:
+          tc-import extract teleclaude.tcar user-config -o ~/.teleclaude/config.yml
+          tc-import extract teleclaude.tcar docs/guides/release-checklist.md -o -
+        """)
+
+    @Argument(help: ArgumentHelp("The archive file, or - for standard input.", valueName: "ARCHIVE"))
+    var archive: String
+
+    @Argument(help: ArgumentHelp("The member to extract.", valueName: "MEMBER"))
+    var member: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write, or - for standard output.", valueName: "PATH"))
+    var output: String
+
+    @Flag(help: "Replace an existing file (atomically).")
+    var force = false
+
+    func run() throws {
+        ProcessSetup.prepare()
+        do {
+            if let bytes = try MemberExtractor(archive: archive, member: member, output: output, replaceExisting: force).run() {
+                FileHandle.standardOutput.write(Data(bytes))
+            }
+        } catch {
+            Console(quiet: false).error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}
