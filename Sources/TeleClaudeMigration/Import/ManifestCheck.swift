@@ -66,7 +66,7 @@ enum ManifestCheck {
             guard ArchiveLayout.isSafeMemberName(file.path), !file.path.hasPrefix(ArchiveLayout.tablesFolder),
                   !file.path.hasPrefix(ArchiveLayout.extensionsFolder), !reserved.contains(file.path),
                   files.insert(file.path).inserted, file.size >= 0 else {
-                throw ArchiveError("the manifest lists an invalid or repeated file member '\(file.path)'")
+                throw ArchiveError("the manifest lists an invalid or repeated file member \(TarReader.quoted(file.path))")
             }
         }
     }

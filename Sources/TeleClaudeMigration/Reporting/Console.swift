@@ -40,7 +40,26 @@ public final class Console: @unchecked Sendable {
         sink("\r\u{1B}[2K" + line)
     }
 
+    /// Control characters other than newline and tab, shown as `\u{1b}`: names and values
+    /// from an archive or a database (ANSI escapes in `last_output_raw`, a crafted member
+    /// name) must not drive the terminal.
+    public static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F || (0x80...0x9F).contains($0.value) }) else {
+            return text
+        }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     private func emit(_ text: String) {
+        let text = Console.printable(text)
         lock.lock()
         let clear = progressShown
         progressShown = false

@@ -1,0 +1,186 @@
+import Foundation
+import TCSamples
+import Testing
+@testable import TeleClaudeMigration
+
+/// A copy of the bundled sample installation exported to an archive, and target folders.
+struct SampleExport {
+    let folder: TemporaryFolder
+    let archive: String
+    var installation: String { folder.file("installation") }
+    var configDirectory: String { folder.file("target/etc/teleclaude") }
+    var docsDirectory: String { folder.file("target/share/docs") }
+    var userConfig: String { folder.file("target/home/config.yml") }
+
+    init(configure: (String) throws -> Void = { _ in }) throws {
+        folder = try TemporaryFolder("tc-install")
+        try BundledSample.write(to: folder.file("installation"))
+        try configure(folder.file("installation"))
+        archive = folder.file("sample.tcar")
+        let options = ExportOptions(
+            locations: .init(projectRoot: folder.file("installation/project"), docs: folder.file("installation/home/.teleclaude/docs")),
+            output: archive, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        _ = try Exporter(options: options, console: MessageLog().console).run()
+    }
+
+    func installOptions(overwriteConfig: Bool = false, overwriteDocs: Bool = false) -> InstallOptions {
+        InstallOptions(configDirectory: configDirectory, docsDirectory: docsDirectory, userConfig: userConfig,
+                       overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archivePath: archive,
+                       now: Date(timeIntervalSince1970: 1_800_000_000))
+    }
+
+    func install(overwriteConfig: Bool = false, overwriteDocs: Bool = false) throws -> InstallReport {
+        var files = ArchiveFiles()
+        try ArchiveReader(path: archive).read(into: &files)
+        return try FileInstaller(files: files, options: installOptions(overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs)).install()
+    }
+
+    func installArguments(_ extra: [String] = []) -> [String] {
+        ["install-files", archive, "--config-dir", configDirectory, "--docs-dir", docsDirectory, "--user-config", userConfig] + extra
+    }
+}
+
+func mode(_ path: String) -> mode_t? {
+    var info = stat()
+    return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+}
+
+@Suite("Installing configuration and docs", .timeLimit(.minutes(5)))
+struct InstallTests {
+    @Test func layersAreInstalledWithTheirModesAndProven() throws {
+        let sample = try SampleExport()
+        // umask 000 must not widen the secrets file.
+        let result = try runTool("tc-import", sample.installArguments(["--json"]), umask: "000")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(mode(sample.configDirectory + "/config.yml") == 0o644)
+        #expect(mode(sample.configDirectory + "/secrets.yml") == 0o600)
+        let report = try JSONDecoder().decode(InstallReport.self, from: Data(result.stdout.utf8))
+        #expect(report.validated && report.differences.isEmpty && report.userLayerProblems.isEmpty)
+        #expect(report.config.map(\.action) == [.written, .written, .written])
+        #expect(report.docsCopied.count == 3)
+        // The literal WhatsApp token left config.yml for secrets.yml; comments stayed.
+        let system = String(decoding: contents(sample.configDirectory + "/config.yml") ?? [], as: UTF8.self)
+        #expect(system.contains("access_token: ${WHATSAPP_ACCESS_TOKEN}   # pasted here before .env existed"))
+        #expect(system.hasPrefix("# TeleClaude configuration for maurice's workstation."))
+        #expect(!system.contains("EAAfake"))
+        let secrets = try SecretsFile.parse(String(decoding: contents(sample.configDirectory + "/secrets.yml") ?? [], as: UTF8.self), path: "s")
+        #expect(secrets["WHATSAPP_ACCESS_TOKEN"] == "EAAfakeWhatsAppAccessTokenForTheSample")
+        #expect(secrets["REDIS_PASSWORD"] == "p4ss=with=equals")
+        let user = String(decoding: contents(sample.userConfig) ?? [], as: UTF8.self)
+        #expect(user.contains("  provider: openai         # whisper via API"))
+        #expect(!user.contains("computer:"))
+        // Nothing secret in what was printed.
+        for secret in ["EAAfake", "AAFakeTelegram", "sk-fake", "p4ss=with", "MTAfake"] {
+            #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
+        }
+    }
+
+    @Test func aDifferentConfigIsNeverOverwrittenWithoutTheFlag() throws {
+        let sample = try SampleExport()
+        try FileManager.default.createDirectory(atPath: sample.configDirectory, withIntermediateDirectories: true)
+        let mine = Array("computer:\n  name: hand-edited\n".utf8)
+        FileManager.default.createFile(atPath: sample.configDirectory + "/config.yml", contents: Data(mine))
+        let refused = try runTool("tc-import", sample.installArguments())
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("\(sample.configDirectory)/config.yml"))
+        #expect(refused.stderr.contains("--overwrite-config"))
+        #expect(contents(sample.configDirectory + "/config.yml") == mine)
+        // Nothing else was written either: the check runs before the first write.
+        #expect(contents(sample.configDirectory + "/secrets.yml") == nil)
+        #expect(!FileManager.default.fileExists(atPath: sample.docsDirectory))
+
+        let report = try sample.install(overwriteConfig: true)
+        let backup = try #require(report.config.first?.backup)
+        #expect(report.config.first?.action == .replaced)
+        #expect(contents(backup) == mine)
+        #expect(contents(sample.configDirectory + "/config.yml") != mine)
+        // Once installed, a second run changes nothing.
+        let again = try sample.install()
+        #expect(again.config.map(\.action) == [.unchanged, .unchanged, .unchanged])
+        #expect(again.docsIdentical.count == 3 && again.docsCopied.isEmpty)
+    }
+
+    @Test func docConflictsAreKeptAndTheIndexCoversEverySnippet() throws {
+        let sample = try SampleExport()
+        try FileManager.default.createDirectory(atPath: sample.docsDirectory + "/guides", withIntermediateDirectories: true)
+        let local = Array("---\nid: guides/release-checklist\ndescription: the admin's own\n---\nlocal\n".utf8)
+        FileManager.default.createFile(atPath: sample.docsDirectory + "/guides/release-checklist.md", contents: Data(local))
+        FileManager.default.createFile(atPath: sample.docsDirectory + "/team.md",
+                                       contents: Data("---\nid: team/oncall\ntype: policy\nscope: global\ndescription: Who is on call\n---\n".utf8))
+        let report = try sample.install()
+        #expect(report.docsConflicts == [sample.docsDirectory + "/guides/release-checklist.md"])
+        #expect(contents(sample.docsDirectory + "/guides/release-checklist.md") == local)
+        #expect(report.docsCopied.count == 2)
+        #expect(report.indexedSnippets == 3)
+        let index = String(decoding: contents(sample.docsDirectory + "/index.yaml") ?? [], as: UTF8.self)
+        let (entries, _) = try SnippetIndex.entries(root: sample.docsDirectory)
+        #expect(entries.map(\.id) == ["guides/release-checklist", "reference/git-conventions", "team/oncall"])
+        #expect(index.contains("id: team/oncall") && index.contains("path: team.md") && index.contains("visibility: internal"))
+        #expect(index.contains("snippets_root: \(sample.docsDirectory)"))
+
+        let replaced = try sample.install(overwriteDocs: true)
+        #expect(replaced.docsReplaced == [sample.docsDirectory + "/guides/release-checklist.md"])
+        #expect(contents(sample.docsDirectory + "/guides/release-checklist.md") != local)
+    }
+
+    @Test func aSymbolicLinkPlantedInATargetFolderIsRefused() throws {
+        let sample = try SampleExport()
+        let outside = try TemporaryFolder("tc-outside")
+        try FileManager.default.createDirectory(atPath: sample.docsDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: sample.docsDirectory + "/guides", withDestinationPath: outside.path)
+        let result = try runTool("tc-import", sample.installArguments())
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("refusing to write"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: sample.configDirectory + "/config.yml"))
+    }
+
+    @Test func theUserConfigCommandIsPrintedWhenTheUserIsUnknownHere() throws {
+        let sample = try SampleExport()
+        var files = ArchiveFiles()
+        try ArchiveReader(path: sample.archive).read(into: &files)
+        var options = sample.installOptions()
+        options.userConfig = nil
+        // The exporting user exists here (it is us), so point the lookup at a user that does not.
+        let report = try FileInstaller(files: files.renamingUser("no-such-user-tc"), options: options).install()
+        let user = try #require(report.config.first { $0.role == FileRole.configUser.rawValue })
+        #expect(user.action == .skipped)
+        #expect(user.note?.contains("tc-import extract \(sample.archive) user-config -o ~/.teleclaude/config.yml") == true)
+
+        let extracted = sample.folder.file("extracted/config.yml")
+        let result = try runTool("tc-import", ["extract", sample.archive, "user-config", "-o", extracted])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: contents(extracted) ?? [], as: UTF8.self).contains("theme: dark"))
+        let secret = try runTool("tc-import", ["extract", sample.archive, "secrets", "-o", "-"])
+        #expect(secret.status == 1 && secret.stdout.isEmpty)
+    }
+
+    @Test func exportFailsOnABrokenEnvLineWithoutEchoingIt() throws {
+        #expect(throws: ConfigError.self) {
+            _ = try SampleExport { root in
+                try "GOOD=1\nthis line holds hunter2secret\n".write(toFile: root + "/project/.env", atomically: false, encoding: .utf8)
+            }
+        }
+        let folder = try TemporaryFolder()
+        try BundledSample.write(to: folder.path)
+        try "GOOD=1\nthis line holds hunter2secret\n".write(toFile: folder.file("project/.env"), atomically: false, encoding: .utf8)
+        let result = try runTool("tc-export", ["--project-root", folder.file("project"), "--docs", folder.file("home/.teleclaude/docs"), "-o", folder.file("a.tcar")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(folder.file("project/.env")), line 2"))
+        #expect(!result.stderr.contains("hunter2"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("a.tcar")))
+    }
+}
+
+extension ArchiveFiles {
+    /// The same files with another exporting user in the manifest (for user lookups).
+    func renamingUser(_ user: String) throws -> ArchiveFiles {
+        var copy = ArchiveFiles()
+        var manifest = try #require(self.manifest)
+        manifest.source.user = user
+        try copy.manifest(manifest, warnings: [])
+        for member in members { try copy.file(member.entry, bytes: member.bytes) }
+        try copy.end(summary: Summary(tables: []), checksums: ChecksumList(entries: []))
+        return copy
+    }
+}
