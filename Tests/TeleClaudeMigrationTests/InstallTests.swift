@@ -155,6 +155,30 @@ struct InstallTests {
         #expect(secret.status == 1 && secret.stdout.isEmpty)
     }
 
+    @Test func dryRunShowsTheSplitAndWritesNothing() throws {
+        let folder = try TemporaryFolder()
+        try BundledSample.write(to: folder.path)
+        let before = try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted()
+        let result = try runTool("tc-export", ["--project-root", folder.file("project"), "--docs", folder.file("home/.teleclaude/docs"), "--dry-run"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("per-user layer stt, tts, ui, terminal, experiments"))
+        #expect(result.stderr.contains("literal secret whatsapp.access_token moved to secrets as ${WHATSAPP_ACCESS_TOKEN}"))
+        #expect(result.stderr.contains("nothing was written"))
+        #expect(!result.stderr.contains("EAAfake") && !result.stdout.contains("EAAfake"))
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
+    }
+
+    @Test func aSymbolicLinkLoopInTheDocsFolderStopsTheExport() throws {
+        let folder = try TemporaryFolder()
+        try BundledSample.write(to: folder.path)
+        try FileManager.default.createSymbolicLink(atPath: folder.file("home/.teleclaude/docs/guides/again"),
+                                                   withDestinationPath: folder.file("home/.teleclaude/docs"))
+        let result = try runTool("tc-export", ["--project-root", folder.file("project"), "--docs", folder.file("home/.teleclaude/docs"), "-o", folder.file("a.tcar")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("symbolic link loop"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("a.tcar")))
+    }
+
     @Test func exportFailsOnABrokenEnvLineWithoutEchoingIt() throws {
         #expect(throws: ConfigError.self) {
             _ = try SampleExport { root in
