@@ -117,6 +117,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("owner-person"), help: ArgumentHelp("The person who owns sessions without an owner (default: the people: entry of the archived config.yml whose username is the exporting user).", valueName: "NAME"))
     var ownerPerson: String?
 
+    @Flag(name: .customLong("create-missing-tables"), help: "Create archive tables the target lacks from their SQLite schema (type mapping in the README), inside the transaction: keys, defaults and unique constraints first, indexes and foreign keys after the data.")
+    var createMissingTables = false
+
     @Flag(name: .customLong("add-ownership-columns"), help: "Add owner_person and owner_uid to the target sessions table when it lacks them (inside the transaction).")
     var addOwnershipColumns = false
 
@@ -136,6 +139,7 @@ struct DatabaseOptions: ParsableArguments {
                            onError: LoadOptions.OnError(rawValue: onError.rawValue)!, rejectsPath: rejects,
                            verify: LoadOptions.Verify(rawValue: verify.rawValue)!)
         options.addOwnershipColumns = addOwnershipColumns
+        options.createMissingTables = createMissingTables
         options.daemonCheck = daemonCheck
         return options
     }

@@ -45,6 +45,9 @@ public struct LoadOptions: Sendable {
     /// config.yml whose `username` is the exporting user.
     public var ownerPerson: String?
     public var ownerUID: Int?
+    /// Create archive tables the target lacks (keys, defaults, unique constraints first;
+    /// indexes and foreign keys after the data), inside the load's transaction.
+    public var createMissingTables = false
     /// Where to install the configuration layers and docs after COMMIT; nil: not at all.
     public var install: InstallOptions?
 

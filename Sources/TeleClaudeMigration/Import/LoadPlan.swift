@@ -13,6 +13,8 @@ public struct LoadPlan: Sendable {
         public var table: String
         public var rows: Int64
         public var targetFound: Bool
+        /// The target is missing and `--create-missing-tables` creates it.
+        public var created = false
         public var columns: [ColumnMapping]
         public var skippedColumns: [String]
         /// Target columns the archive does not provide (filled by their default or NULL).
@@ -32,7 +34,20 @@ public struct LoadPlan: Sendable {
 
     static let ownershipColumns = ["owner_person", "owner_uid"]
 
-    public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions) -> LoadPlan {
+    /// The catalog as it will be once `--create-missing-tables` created what is missing,
+    /// and the archive tables it creates.
+    public static func withCreatedTables(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions) -> (TargetCatalog, [TableSchema]) {
+        guard options.createMissingTables else { return (catalog, []) }
+        var catalog = catalog
+        var created: [TableSchema] = []
+        for table in manifest.tables where catalog.tables[table.name] == nil {
+            catalog.tables[table.name] = TableCreator.plannedTable(table, schema: catalog.schema)
+            created.append(table)
+        }
+        return (catalog, created)
+    }
+
+    public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, created: [TableSchema] = []) -> LoadPlan {
         var general: [String] = []
         let known = Set(manifest.tables.flatMap { table in table.columns.map { "\(table.name).\($0.name)" } })
         for skip in options.skipColumns.sorted() where !known.contains(skip) {
@@ -42,10 +57,11 @@ public struct LoadPlan: Sendable {
             var plan = TablePlan(table: table.name, rows: table.rows, targetFound: false, columns: [], skippedColumns: [],
                                  targetOnlyColumns: [], ownershipColumns: [], problems: [])
             guard let target = catalog.tables[table.name] else {
-                plan.problems.append("no table \(table.name) in schema \(catalog.schema); create the target schema first (the system installer does)")
+                plan.problems.append("no table \(table.name) in schema \(catalog.schema); create the target schema first (the system installer does), or pass --create-missing-tables")
                 return plan
             }
-            plan.targetFound = true
+            plan.created = created.contains { $0.name == table.name }
+            plan.targetFound = !plan.created
             for (index, column) in table.columns.enumerated() {
                 if options.skipColumns.contains("\(table.name).\(column.name)") {
                     plan.skippedColumns.append(column.name)
@@ -87,7 +103,7 @@ public struct LoadPlan: Sendable {
         var lines = ["target schema: \(schema)"]
         for table in tables {
             lines.append("")
-            lines.append("\(table.table): \(table.targetFound ? "target found" : "target missing"), \(table.rows) rows, \(table.verdict)")
+            lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(table.rows) rows, \(table.verdict)")
             for column in table.columns { lines.append("  \(column.column): \(column.conversion)") }
             if !table.skippedColumns.isEmpty { lines.append("  skipped: \(table.skippedColumns.joined(separator: ", "))") }
             if !table.targetOnlyColumns.isEmpty { lines.append("  target only (default or NULL): \(table.targetOnlyColumns.joined(separator: ", "))") }

@@ -45,11 +45,16 @@ public final class Loader {
         public var owner: String?
         /// Configuration and docs installed after COMMIT (nil with --skip-files or none archived).
         public var files: InstallReport?
+        /// Tables `--create-missing-tables` created, and what their definition left out.
+        public var createdTables: [String] = []
+        public var creationNotes: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case archive, schema, committed, tables, sequences
             case ownershipUpdated = "ownership_updated"
             case rejects, seconds, checks, rollback, owner, files
+            case createdTables = "created_tables"
+            case creationNotes = "creation_notes"
         }
     }
 
@@ -76,7 +81,8 @@ public final class Loader {
         let manifest = try ArchiveReader(path: options.archive).readManifest()
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
-        return LoadPlan.make(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: options.schema), options: options)
+        let (catalog, created) = LoadPlan.withCreatedTables(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: options.schema), options: options)
+        return LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created)
     }
 
     public func run() throws -> Report {
@@ -101,7 +107,8 @@ public final class Loader {
             if rejects.count == 0 { unlink(rejects.path) } else { rejectsPath = rejects.path }
         }
         let rollback = Self.rollbackSteps(manifest: session.manifest!, catalog: session.catalog!, rejects: rejectsPath,
-                                          connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists)
+                                          connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists,
+                                          created: session.createdTables.map(\.name))
         var checks = try afterCommitChecks(connection, catalog: session.catalog!, owner: session.owner)
         var installed: InstallReport?
         var steps = rollback
@@ -120,7 +127,8 @@ public final class Loader {
         return Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
                       rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: steps,
-                      owner: session.owner, files: installed)
+                      owner: session.owner, files: installed, createdTables: session.createdTables.map(\.name),
+                      creationNotes: session.creationNotes)
     }
 
     /// What the daemon needs on its first start: the owner's sessions can be listed the way
@@ -155,9 +163,9 @@ public final class Loader {
     /// The way back: nothing of the old installation was touched, so going back is stopping
     /// the new daemon, emptying what the load filled, and starting the old one.
     static func rollbackSteps(manifest: Manifest, catalog: TargetCatalog, rejects: String?, connection: String,
-                              mode: LoadOptions.IfExists = .fail) -> [String] {
+                              mode: LoadOptions.IfExists = .fail, created: [String] = []) -> [String] {
         let paths = manifest.source.paths
-        let tables = manifest.tables.compactMap { catalog.tables[$0.name]?.qualifiedName }.joined(separator: ", ")
+        let tables = manifest.tables.filter { !created.contains($0.name) }.compactMap { catalog.tables[$0.name]?.qualifiedName }.joined(separator: ", ")
         var steps = [
             "Stop the system TeleClaude daemon (for example: sudo systemctl stop teleclaude).",
             "The single-user installation was not modified: database \(paths.database)"
@@ -166,7 +174,13 @@ public final class Loader {
             "Start the single-user daemon again as \(manifest.source.user) from \(paths.projectRoot ?? "its project root"), the way it was started before the migration.",
         ]
         let truncate = "    psql \"\(connection)\" -c 'TRUNCATE \(tables.replacingOccurrences(of: "'", with: "'\\''")) RESTART IDENTITY'"
+        if !created.isEmpty {
+            let names = created.compactMap { catalog.tables[$0]?.qualifiedName }.joined(separator: ", ")
+            steps.append("Drop the tables this import created (--create-missing-tables):\n    psql \"\(connection)\" -c 'DROP TABLE \(names.replacingOccurrences(of: "'", with: "'\\''"))'")
+        }
         switch mode {
+        case _ where tables.isEmpty && !created.isEmpty:
+            break
         case .fail:
             steps.append("Remove what this import loaded (the tables were empty before it; every row goes and their sequences reset):\n" + truncate)
         case .replace:
@@ -194,6 +208,9 @@ struct LoadSession: ArchiveVisitor {
     var converters: [ValueConverter] = []
     /// Configuration and docs, kept for installing after COMMIT.
     var files = ArchiveFiles()
+    /// Tables `--create-missing-tables` creates, and what it could not carry over.
+    var createdTables: [TableSchema] = []
+    var creationNotes: [String] = []
     var owner: String?
     var copy: CopyIn?
     var buffer: [UInt8] = []
@@ -247,9 +264,10 @@ struct LoadSession: ArchiveVisitor {
         if options.ownerPerson == nil, let owner {
             console.info("owner of sessions without one: \(owner) (the people: entry of config.yml whose username is \(manifest.source.user))")
         }
-        let catalog = try TargetCatalog.read(connection, schema: options.schema)
+        let (catalog, created) = LoadPlan.withCreatedTables(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: options.schema), options: options)
         self.catalog = catalog
-        let plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options)
+        createdTables = created
+        let plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created)
         tablePlans = plan.tables
         var problems = plan.problems
         if manifest.tables.contains(where: { $0.name == "sessions" }), owner == nil,
@@ -272,7 +290,7 @@ struct LoadSession: ArchiveVisitor {
             throw Loader.Failure(summary: "the archive cannot be loaded into schema \(catalog.schema); nothing was changed:", problems: problems)
         }
         var occupied: [String] = []
-        for table in manifest.tables {
+        for table in manifest.tables where !created.contains(where: { $0.name == table.name }) {
             let target = catalog.tables[table.name]!
             if try connection.execute("SELECT EXISTS (SELECT 1 FROM \(target.qualifiedName))").value(0, 0) == "t" {
                 occupied.append(table.name)
@@ -286,6 +304,16 @@ struct LoadSession: ArchiveVisitor {
         try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
         try connection.execute("BEGIN")
         inTransaction = true
+        if !created.isEmpty {
+            for table in created {
+                let (sql, warnings) = TableCreator.createTable(table, schema: catalog.schema)
+                try connection.execute(sql)
+                warnings.forEach { console.warning($0) }
+                creationNotes += warnings
+            }
+            self.catalog = try TargetCatalog.read(connection, schema: catalog.schema)
+            console.info("created \(created.map(\.name).joined(separator: ", ")) (inside the transaction; indexes and foreign keys follow the data)")
+        }
         if options.addOwnershipColumns, let sessions = catalog.tables["sessions"],
            sessions.column("owner_person") == nil || sessions.column("owner_uid") == nil {
             try connection.execute("ALTER TABLE \(sessions.qualifiedName) ADD COLUMN IF NOT EXISTS owner_person text, ADD COLUMN IF NOT EXISTS owner_uid integer")
@@ -309,7 +337,7 @@ struct LoadSession: ArchiveVisitor {
         if options.verify == .content && options.ifExists != .merge {
             let names = plan.columns.map(\.column)
             let key = table.primaryKey.compactMap { names.firstIndex(of: $0) }
-            contentCheck = ContentCheck(kinds: converters.map(\.kind), names: names,
+            contentCheck = try ContentCheck(kinds: converters.map(\.kind), names: names,
                                         keyColumns: key.count == table.primaryKey.count && !key.isEmpty ? key : Array(names.indices),
                                         naiveZone: options.naiveTimeZone)
         }
@@ -408,7 +436,7 @@ struct LoadSession: ArchiveVisitor {
         }
         if staged { buffer.append(0x09); buffer.append(contentsOf: String(line).utf8) }
         buffer.append(0x0A)
-        contentCheck?.addArchiveRow(plan.columns.map { values[$0.sourceIndex] })
+        try contentCheck?.addArchiveRow(plan.columns.map { values[$0.sourceIndex] })
         try spool?.append(Self.canonicalLine(values))
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -417,12 +445,24 @@ struct LoadSession: ArchiveVisitor {
     mutating func verifyContent(_ table: TableSchema, _ check: inout ContentCheck) throws {
         let target = catalog!.tables[table.name]!
         let columns = plan!.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
-        try connection.copyOut("COPY (SELECT \(columns) FROM \(target.qualifiedName)) TO STDOUT") { check.addTargetRow($0) }
+        let readBack = "COPY (SELECT \(columns) FROM \(target.qualifiedName)) TO STDOUT"
+        try connection.copyOut(readBack) { check.addTargetRow($0) }
+        guard !check.matches else { return }
+        // Name the rows: a second read of the rows in the differing buckets, against the
+        // archive's rows there (from the check's spool file).
+        var diagnosis = try check.diagnosis()
+        try connection.copyOut(readBack) { diagnosis.addTargetRow($0) }
         let differing = check.differingColumns
-        guard differing.isEmpty && check.targetRows == check.archiveRows else {
-            throw Loader.Failure(summary: "reading \(table.name) back inside the transaction found values that differ from the archive; the transaction was rolled back and nothing was changed:",
-                                 problems: ["\(table.name): \(check.targetRows) rows read back for \(check.archiveRows) loaded; differing column(s): \(differing.isEmpty ? "(none; the row sets differ)" : differing.joined(separator: ", ")). A trigger, a rule or a column type that changes values on insert (char(n) padding, varchar truncation) can cause this; --verify counts skips this check."])
+        var problems = diagnosis.unmatched.map { "\(table.name) row \($0) differs from the archive" + (differing.isEmpty ? "" : " (column(s) \(differing.joined(separator: ", ")))") }
+        if diagnosis.unmatchedCount > diagnosis.unmatched.count {
+            problems.append("… and \(diagnosis.unmatchedCount - diagnosis.unmatched.count) more rows of \(table.name)")
         }
+        if diagnosis.missingCount > 0 {
+            problems.append("\(table.name): \(diagnosis.missingCount) archive row(s) have no equal row in the table")
+        }
+        problems.append("\(table.name): \(check.targetRows) rows read back for \(check.archiveRows) loaded; differing column(s): \(differing.isEmpty ? "(none; the row sets differ)" : differing.joined(separator: ", ")). A trigger, a rule or a column type that changes values on insert (char(n) padding, varchar truncation) can cause this; --verify counts skips this check.")
+        throw Loader.Failure(summary: "reading \(table.name) back inside the transaction found values that differ from the archive; the transaction was rolled back and nothing was changed:",
+                             problems: problems)
     }
 
     static func canonicalLine(_ values: [SQLiteValue]) -> [UInt8] {
@@ -481,6 +521,7 @@ struct LoadSession: ArchiveVisitor {
             throw Loader.Failure(summary: "\(problems.count) problem(s) in the archive's rows; the transaction was rolled back and nothing was changed:",
                                  problems: problems)
         }
+        try finishCreatedTables()
         let catalog = self.catalog!
         // Counts: what is in each table now is exactly what the archive holds.
         var mismatches: [String] = []
@@ -530,6 +571,50 @@ struct LoadSession: ArchiveVisitor {
         }
         try connection.execute("COMMIT")
         inTransaction = false
+    }
+
+    /// Indexes and foreign keys of the tables this load created, now that the data is in.
+    /// An index PostgreSQL cannot build from SQLite's definition is left out with a
+    /// warning (a savepoint keeps the transaction); orphan rows stop the load.
+    mutating func finishCreatedTables() throws {
+        guard !createdTables.isEmpty else { return }
+        let schema = catalog!.schema
+        let parents = Dictionary(manifest!.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var orphans: [String] = []
+        for table in createdTables {
+            let target = SQLIdentifier.quote(schema) + "." + SQLIdentifier.quote(table.name)
+            for key in TableCreator.foreignKeys(table, schema: schema, parents: parents) {
+                let parent = SQLIdentifier.quote(schema) + "." + SQLIdentifier.quote(key.key.referencedTable)
+                let notNull = key.key.columns.map { "c.\(SQLIdentifier.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+                let match = zip(key.key.columns, key.referenced).map { "p.\(SQLIdentifier.quote($1)) = c.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
+                let shown = key.key.columns.map { "c.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
+                let found = try connection.execute("SELECT \(shown) FROM \(target) c WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) LIMIT 100")
+                for row in found.rows {
+                    let described = zip(key.key.columns, row).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
+                    orphans.append("\(table.name) (\(described)) is an orphan: no \(key.key.referencedTable) row matches, so the foreign key cannot be created")
+                }
+                if found.rows.isEmpty { try connection.execute(key.sql) }
+            }
+            let (indexes, warnings) = TableCreator.indexes(table, schema: schema)
+            creationNotes += warnings
+            warnings.forEach { console.warning($0) }
+            for index in indexes {
+                try connection.execute("SAVEPOINT tc_import_index")
+                do {
+                    try connection.execute(index.sql)
+                    try connection.execute("RELEASE SAVEPOINT tc_import_index")
+                } catch let error as PostgresError {
+                    try connection.execute("ROLLBACK TO SAVEPOINT tc_import_index")
+                    let note = "\(table.name): the index \(index.name) was not created (\(error.message)); create it by hand: \(index.sql)"
+                    creationNotes.append(note)
+                    console.warning(note)
+                }
+            }
+        }
+        guard orphans.isEmpty else {
+            throw Loader.Failure(summary: "tables created by --create-missing-tables hold rows whose parent is missing; the transaction was rolled back and nothing was changed (create the tables first to use --on-error reject on them):",
+                                 problems: orphans)
+        }
     }
 
     /// The row's primary key for messages, `rowid`-ordered tables by line.

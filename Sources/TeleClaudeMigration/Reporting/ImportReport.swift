@@ -15,6 +15,11 @@ public enum ImportReport {
         for table in report.tables {
             lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0) + cell(table.rows) + cell(table.loaded) + cell(table.rejected) + cell(table.skipped))
         }
+        if !report.createdTables.isEmpty {
+            lines.append("")
+            lines.append("created by --create-missing-tables: \(report.createdTables.joined(separator: ", "))")
+            for note in report.creationNotes { lines.append("  note: \(note)") }
+        }
         if let rejects = report.rejects {
             lines.append("")
             lines.append("rejected rows were written whole to \(rejects)")
