@@ -145,28 +145,44 @@ struct ContentCheck {
 
     private static let nullHash = hashBytes(Array("\u{0}NULL".utf8))
 
-    /// Unescapes each field of a COPY text line and hashes its normalized value.
+    /// Hashes the normalized value of each field of a COPY text line. A field without a
+    /// backslash is hashed where it lies; only escaped fields are copied and unescaped.
     private mutating func hashTargetFields(_ line: UnsafeBufferPointer<UInt8>) {
         var column = 0
-        var isNull = false
-        var i = 0
-        field.removeAll(keepingCapacity: true)
-        func finish(_ check: inout ContentCheck) {
-            if column < check.hashes.count {
-                check.hashes[column] = isNull ? Self.nullHash : check.hash(target: check.field, kind: check.kinds[column])
+        var start = 0
+        while start <= line.count {
+            var end = start
+            var escaped = false
+            while end < line.count && line[end] != 0x09 {
+                if line[end] == 0x5C { escaped = true }
+                end += 1
             }
-            check.field.removeAll(keepingCapacity: true)
-            isNull = false
+            if column < hashes.count {
+                let slice = UnsafeBufferPointer(rebasing: line[start..<end])
+                if escaped && slice.count == 2 && slice[1] == UInt8(ascii: "N") {
+                    hashes[column] = Self.nullHash
+                } else if !escaped && (kinds[column] == .text || kinds[column] == .other || kinds[column] == .integer) {
+                    hashes[column] = Self.hashBytes(UnsafeRawBufferPointer(slice))
+                } else {
+                    field.removeAll(keepingCapacity: true)
+                    if escaped { Self.unescape(slice, into: &field) } else { field.append(contentsOf: slice) }
+                    hashes[column] = hash(target: field, kind: kinds[column])
+                }
+            }
             column += 1
+            start = end + 1
         }
-        while i < line.count {
-            let b = line[i]
-            if b == 0x09 { finish(&self); i += 1; continue }
-            if b == 0x5C, i + 1 < line.count {
-                let e = line[i + 1]
+    }
+
+    /// COPY text format escapes: `\n`, `\t`, `\\`, ...
+    private static func unescape(_ source: UnsafeBufferPointer<UInt8>, into field: inout [UInt8]) {
+        var i = 0
+        while i < source.count {
+            let b = source[i]
+            if b == 0x5C, i + 1 < source.count {
+                let e = source[i + 1]
                 i += 2
                 switch e {
-                case UInt8(ascii: "N"): isNull = true
                 case UInt8(ascii: "n"): field.append(0x0A)
                 case UInt8(ascii: "r"): field.append(0x0D)
                 case UInt8(ascii: "t"): field.append(0x09)
@@ -180,7 +196,6 @@ struct ContentCheck {
             field.append(b)
             i += 1
         }
-        finish(&self)
     }
 
     func hash(archive value: SQLiteValue, kind: ValueConverter.Kind) -> UInt64 {

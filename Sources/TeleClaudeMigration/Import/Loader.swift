@@ -97,6 +97,7 @@ public final class Loader {
             try reader.read(into: &session)
         } catch {
             console.endProgress()
+            session.copy?.abandon()  // the sender thread lets go of the connection first
             if session.inTransaction { _ = try? connection.execute("ROLLBACK") }
             throw error
         }

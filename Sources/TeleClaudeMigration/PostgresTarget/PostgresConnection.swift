@@ -56,24 +56,71 @@ public final class PostgresConnection {
     }
 
     /// Runs `COPY (...) TO STDOUT` and hands each row (without its newline) to `body`.
+    ///
+    /// A receiver thread takes rows from libpq into batches of about 1 MiB while `body`
+    /// works through the previous batch on the calling thread, so the server keeps
+    /// producing while rows are checked (at most four batches wait in between).
     public func copyOut(_ sql: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         let result = try PostgresResult(PQexec(raw, sql), connection: self, statement: sql, expecting: PGRES_COPY_OUT)
         result.clear()
-        var failure: Error?
-        while true {
-            var buffer: UnsafeMutablePointer<CChar>?
-            let count = PQgetCopyData(raw, &buffer, 0)
-            if count == -1 { break }  // done; the final result follows
-            if count < 0 {
-                throw PostgresError(message: errorMessage, sqlState: nil, statement: sql)
+        struct Batch: Sendable {
+            var bytes: [UInt8] = []
+            var ends: [Int] = []
+        }
+        final class Receiver: @unchecked Sendable {
+            let queue = BlockingQueue<Batch>(capacity: 4)
+            let finished = DispatchSemaphore(value: 0)
+            var error: PostgresError?
+        }
+        let receiver = Receiver()
+        /// The connection crosses to the receiver thread; the caller does not touch it
+        /// until `finished` is signalled.
+        struct Handle: @unchecked Sendable { let connection: PostgresConnection }
+        let handle = Handle(connection: self)
+        let thread = Thread {
+            let connection = handle.connection.raw
+            var batch = Batch()
+            batch.bytes.reserveCapacity(1 << 20 + 65536)
+            while true {
+                var buffer: UnsafeMutablePointer<CChar>?
+                let count = PQgetCopyData(connection, &buffer, 0)
+                if count == -1 { break }  // done; the final result follows
+                if count < 0 {
+                    receiver.error = PostgresError(message: handle.connection.errorMessage, sqlState: nil, statement: sql)
+                    break
+                }
+                if let buffer {
+                    let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+                    let length = count > 0 && bytes[Int(count) - 1] == 0x0A ? Int(count) - 1 : Int(count)
+                    batch.bytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+                    batch.ends.append(batch.bytes.count)
+                    PQfreemem(buffer)
+                }
+                if batch.bytes.count >= 1 << 20 {
+                    if !receiver.queue.push(batch) { break }
+                    batch = Batch()
+                    batch.bytes.reserveCapacity(1 << 20 + 65536)
+                }
             }
-            defer { PQfreemem(buffer) }
-            if failure == nil, let buffer {
-                let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
-                let length = count > 0 && bytes[Int(count) - 1] == 0x0A ? Int(count) - 1 : Int(count)
-                do { try body(UnsafeBufferPointer(start: bytes, count: length)) } catch { failure = error }
+            if !batch.ends.isEmpty { receiver.queue.push(batch) }
+            receiver.queue.close()
+            receiver.finished.signal()
+        }
+        thread.name = "tc-import COPY receiver"
+        thread.start()
+        var failure: Error?
+        while let batch = receiver.queue.pop() {
+            guard failure == nil else { continue }
+            batch.bytes.withUnsafeBufferPointer { all in
+                var start = 0
+                for end in batch.ends where failure == nil {
+                    do { try body(UnsafeBufferPointer(rebasing: all[start..<end])) } catch { failure = error }
+                    start = end
+                }
             }
         }
+        receiver.finished.wait()
+        if let error = receiver.error { throw error }
         var serverError: PostgresError?
         while let result = PQgetResult(raw) {
             if PQresultStatus(result) != PGRES_COMMAND_OK, serverError == nil {
@@ -126,17 +173,60 @@ public final class PostgresConnection {
 }
 
 /// An open `COPY ... FROM STDIN`: data in, then `finish()` to learn whether the server took it.
-public final class CopyIn {
+///
+/// `send` hands each buffer to a sender thread that feeds libpq, so the caller prepares
+/// the next rows while the server parses the previous ones. Sending on the calling thread
+/// made the two take turns: a blocking `PQputCopyData` returns only once the socket took
+/// most of the buffer, and then the server waits while the next buffer is built. At most
+/// `queueDepth` buffers wait in between. Nothing else may use the connection until
+/// `finish()` or `abandon()` returns.
+public final class CopyIn: @unchecked Sendable {
     private let connection: PostgresConnection
     private let statement: String
     private var done = false
+    private let queue: BlockingQueue<[UInt8]>
+    private let stopped = DispatchSemaphore(value: 0)
+    private var started = false
+    private let failureLock = NSLock()
+    private var failure: Error?
+
+    public static let queueDepth = 4
 
     init(connection: PostgresConnection, statement: String) {
         self.connection = connection
         self.statement = statement
+        self.queue = BlockingQueue(capacity: Self.queueDepth)
     }
 
-    public func send(_ bytes: UnsafeRawBufferPointer) throws {
+    deinit { abandon() }
+
+    private var currentFailure: Error? {
+        failureLock.lock()
+        defer { failureLock.unlock() }
+        return failure
+    }
+
+    private func startSender() {
+        started = true
+        let thread = Thread { [self] in
+            while let bytes = queue.pop() {
+                guard currentFailure == nil else { continue }
+                do {
+                    try bytes.withUnsafeBytes { try put($0) }
+                } catch {
+                    failureLock.lock()
+                    failure = error
+                    failureLock.unlock()
+                    queue.close()
+                }
+            }
+            stopped.signal()
+        }
+        thread.name = "tc-import COPY sender"
+        thread.start()
+    }
+
+    private func put(_ bytes: UnsafeRawBufferPointer) throws {
         guard !bytes.isEmpty else { return }
         let status = PQputCopyData(connection.raw, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
         guard status == 1 else {
@@ -144,14 +234,41 @@ public final class CopyIn {
         }
     }
 
+    /// Queues a buffer for the server; throws the sender's error once it has one.
     public func send(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try send($0) }
+        guard !bytes.isEmpty else { return }
+        if let failure = currentFailure { throw failure }
+        if !started { startSender() }
+        if !queue.push(bytes), let failure = currentFailure { throw failure }
+    }
+
+    /// Waits until every queued buffer went to libpq (or the sender failed).
+    private func drain() throws {
+        if started {
+            queue.close()
+            stopped.wait()
+            started = false
+        }
+        if let failure = currentFailure { throw failure }
+    }
+
+    /// Stops the sender without ending the COPY (after a failure elsewhere); the
+    /// connection is then free for the caller to close or roll back.
+    public func abandon() {
+        guard started else { return }
+        failureLock.lock()
+        if failure == nil { failure = CancellationError() }
+        failureLock.unlock()
+        queue.close()
+        stopped.wait()
+        started = false
     }
 
     /// Ends the COPY (or aborts it with `abortMessage`) and drains every result.
     public func finish(abortMessage: String? = nil) throws {
         guard !done else { return }
         done = true
+        if abortMessage == nil { try drain() } else { abandon() }
         guard PQputCopyEnd(connection.raw, abortMessage) == 1 else {
             throw PostgresError(message: connection.errorMessage, sqlState: nil, statement: statement)
         }

@@ -174,16 +174,25 @@ public struct ValueConverter: Sendable {
 
     // MARK: - COPY text encoding
 
-    /// Escapes for COPY's text format: backslash, newline, carriage return and tab.
+    /// Escapes for COPY's text format: backslash, newline, carriage return and tab. Runs of
+    /// bytes that need no escape are copied at once (most text has none at all).
     func appendText(_ bytes: [UInt8], to out: inout [UInt8]) throws(Failure) {
-        for b in bytes {
-            switch b {
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            default: out.append(b)
+        bytes.withUnsafeBufferPointer { source in
+            var runStart = 0
+            for index in 0..<source.count {
+                let b = source[index]
+                guard b == 0x5C || b == 0x0A || b == 0x0D || b == 0x09 else { continue }
+                if index > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<index])) }
+                out.append(0x5C)
+                switch b {
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                default: out.append(0x5C)
+                }
+                runStart = index + 1
             }
+            if runStart < source.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart...])) }
         }
     }
 
