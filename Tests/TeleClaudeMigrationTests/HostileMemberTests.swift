@@ -8,7 +8,8 @@ import Testing
 struct TarBuilder {
     private(set) var bytes: [UInt8] = []
 
-    mutating func add(name: [UInt8], type: UInt8 = UInt8(ascii: "0"), link: String = "", content: [UInt8] = []) {
+    mutating func add(name: [UInt8], type: UInt8 = UInt8(ascii: "0"), link: String = "", content: [UInt8] = [],
+                      declaredSize: Int? = nil) {
         var header = [UInt8](repeating: 0, count: 512)
         func put(_ field: [UInt8], at offset: Int, width: Int) {
             for (index, byte) in field.prefix(width).enumerated() { header[offset + index] = byte }
@@ -21,7 +22,8 @@ struct TarBuilder {
         put(octal(0o644, width: 8), at: 100, width: 8)
         put(octal(0, width: 8), at: 108, width: 8)
         put(octal(0, width: 8), at: 116, width: 8)
-        put(octal(type == UInt8(ascii: "0") ? content.count : 0, width: 12), at: 124, width: 12)
+        let carriesData = type == UInt8(ascii: "0") || type == UInt8(ascii: "x")
+        put(octal(declaredSize ?? (carriesData ? content.count : 0), width: 12), at: 124, width: 12)
         put(octal(0, width: 12), at: 136, width: 12)
         put(Array(repeating: UInt8(ascii: " "), count: 8), at: 148, width: 8)
         header[156] = type
@@ -30,7 +32,7 @@ struct TarBuilder {
         let sum = header.reduce(0) { $0 + Int($1) }
         put(octal(sum, width: 7) + [UInt8(ascii: " ")], at: 148, width: 8)
         bytes += header
-        if type == UInt8(ascii: "0") {
+        if carriesData {
             bytes += content
             bytes += [UInt8](repeating: 0, count: (512 - content.count % 512) % 512)
         }

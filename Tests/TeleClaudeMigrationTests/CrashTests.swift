@@ -1,0 +1,95 @@
+import Foundation
+import TCSamples
+import Testing
+@testable import TeleClaudeMigration
+
+@Suite("Killed and cut-off imports change nothing", .timeLimit(.minutes(10)))
+struct CrashTests {
+    /// SIGKILL at 20 moments spread over a whole load (COPY, staging, read-back, the last
+    /// checks before COMMIT): after each, every table is still empty; then a load succeeds.
+    @Test func twentyKillPointsLeaveTheDatabaseUnchanged() throws {
+        let folder = try TemporaryFolder()
+        try SyntheticInstallation(scale: 0.01).write(to: folder.file("big"))
+        try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
+        let schema = try TestServer.Schema()
+        let arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
+                         "--owner-person", "maurice", "--quiet", "--skip-files"]
+        func start() throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-import")
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        func emptyAll() throws {
+            let tables = try schema.rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(schema.name)'")
+                .map { "\(schema.name).\(SQLIdentifier.quote($0[0]!))" }.joined(separator: ", ")
+            try schema.connection.execute("TRUNCATE \(tables)")
+        }
+        // How long a whole load takes here, to spread the kills over it.
+        let timing = Date()
+        let whole = try start()
+        whole.waitUntilExit()
+        #expect(whole.terminationStatus == 0)
+        let duration = Date().timeIntervalSince(timing)
+        try emptyAll()
+
+        var killed = 0
+        for point in 1...20 {
+            let process = try start()
+            usleep(useconds_t(duration * Double(point) / 21 * 1_000_000))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                if process.terminationReason == .uncaughtSignal { killed += 1 }
+            } else {
+                process.waitUntilExit()
+            }
+            if process.terminationReason == .exit && process.terminationStatus == 0 {
+                // It finished before the kill: the data is complete; empty it for the next point.
+                #expect(try schema.counts()["hook_outbox"] == SyntheticInstallation(scale: 0.01).counts.hookOutbox)
+                try emptyAll()
+                continue
+            }
+            #expect(try schema.counts().values.allSatisfy { $0 == 0 }, "kill point \(point): rows of a killed load are visible")
+            // The server notices the dead client and rolls its transaction back.
+            let gone = Date().addingTimeInterval(30)
+            while try schema.value("SELECT count(*) FROM pg_stat_activity WHERE state <> 'idle' AND query LIKE 'COPY %'") != "0", Date() < gone { usleep(20_000) }
+        }
+        #expect(killed >= 15, "only \(killed) of 20 kills landed during the load")
+        let again = try runTool("tc-import", arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try schema.counts()["hook_outbox"] == SyntheticInstallation(scale: 0.01).counts.hookOutbox)
+    }
+
+    /// The server goes away in the middle of the load (its backend is terminated, as a
+    /// restart or a crash would): a clear error, nothing committed.
+    @Test func aLostServerConnectionIsAClearErrorAndNothingIsCommitted() throws {
+        let folder = try TemporaryFolder()
+        try SyntheticInstallation(scale: 0.02).write(to: folder.file("big"))
+        try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
+        let schema = try TestServer.Schema()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-import")
+        process.arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
+                             "--owner-person", "maurice", "--skip-files", "--quiet"]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        var terminated = false
+        while process.isRunning, Date() < deadline, !terminated {
+            terminated = try schema.value("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND state <> 'idle' AND pid <> pg_backend_pid()") != "0"
+            if !terminated { usleep(5_000) }
+        }
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(terminated, "the load never reached COPY")
+        #expect(process.terminationStatus == 1)
+        #expect(stderr.contains("error:") && (stderr.contains("terminat") || stderr.contains("connection")), "\(stderr)")
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
+}
