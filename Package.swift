@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tc-export", targets: ["tc-export"]),
         .executable(name: "tc-import", targets: ["tc-import"]),
         .executable(name: "tc-sample", targets: ["tc-sample"]),
+        .executable(name: "tc-fuzz", targets: ["tc-fuzz"]),
         .library(name: "TeleClaudeMigration", targets: ["TeleClaudeMigration"]),
     ],
     dependencies: [
@@ -47,6 +48,10 @@ let package = Package(
         .executableTarget(
             name: "tc-sample",
             dependencies: ["TCSamples", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The libFuzzer entry points (scripts/fuzz), or a corpus replayer in normal builds.
+        .executableTarget(
+            name: "tc-fuzz", dependencies: ["TeleClaudeMigration"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
 
         .testTarget(
             name: "TeleClaudeMigrationTests",

@@ -244,7 +244,12 @@ public enum ConfigSplitter {
     }
 
     static func matches(_ text: String, expected pairs: [(Node, Node)]) throws(ConfigError) -> Bool {
-        guard let parsed = try? Yams.compose(yaml: text) else { return false }
+        let parsed: Node?
+        do {
+            parsed = try Yams.compose(yaml: text)
+        } catch {
+            return false
+        }
         return ConfigValue(parsed ?? .mapping(.init([])), environment: nil) == ConfigValue(.mapping(.init(pairs)), environment: nil)
     }
 }
