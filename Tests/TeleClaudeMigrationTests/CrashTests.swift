@@ -53,15 +53,53 @@ struct CrashTests {
                 try emptyAll()
                 continue
             }
-            #expect(try schema.counts().values.allSatisfy { $0 == 0 }, "kill point \(point): rows of a killed load are visible")
+            let unchanged = try schema.counts().values.allSatisfy { $0 == 0 }
+            #expect(unchanged, "kill point \(point): rows of a killed load are visible")
+            if unchanged { Figures.record("kills-survived", 1) }
             // The server notices the dead client and rolls its transaction back.
             let gone = Date().addingTimeInterval(30)
             while try schema.value("SELECT count(*) FROM pg_stat_activity WHERE state <> 'idle' AND query LIKE 'COPY %'") != "0", Date() < gone { usleep(20_000) }
         }
         #expect(killed >= 15, "only \(killed) of 20 kills landed during the load")
+        Figures.record("kills-landed", killed)
         let again = try runTool("tc-import", arguments)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try schema.counts()["hook_outbox"] == SyntheticInstallation(scale: 0.01).counts.hookOutbox)
+    }
+
+    /// A damaged archive streams into the load, but is never committed: 20 flipped bytes and
+    /// 10 cut points spread over a compressed archive.
+    @Test(arguments: [Compression.zstd, .none])
+    func aDamagedArchiveIsNeverCommitted(compression: Compression) throws {
+        let folder = try TemporaryFolder()
+        try BundledSample.write(to: folder.file("s"))
+        let db = folder.file("s/project/teleclaude.db")
+        let connection = try makeDatabase(db, wal: false, ["DELETE FROM conversation_link_members WHERE link_id = 'link-0000'"])
+        connection.close()
+        try export(database: db, to: folder.file("a.tcar"), compression: compression)
+        let original = try #require(contents(folder.file("a.tcar")))
+        let schema = try TestServer.Schema()
+        var damaged: [[UInt8]] = (1...20).map { index in
+            var bytes = original
+            bytes[index * (original.count - 1) / 21] ^= 0x10
+            return bytes
+        }
+        damaged += (1...10).map { Array(original.prefix($0 * original.count / 11)) }
+        var refused = 0
+        for (index, bytes) in damaged.enumerated() {
+            let path = folder.file("damaged-\(index).tcar")
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            let options = LoadOptions(archive: path, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice")
+            do {
+                _ = try Loader(options: options, console: MessageLog().console).run()
+                Issue.record("damaged archive \(index) was committed")
+            } catch {
+                refused += 1
+            }
+            #expect(try schema.counts().values.allSatisfy { $0 == 0 }, "damaged archive \(index) left rows")
+        }
+        Figures.record("damaged-loads-tried", damaged.count)
+        Figures.record("damaged-loads-refused", refused)
     }
 
     /// The server goes away in the middle of the load (its backend is terminated, as a

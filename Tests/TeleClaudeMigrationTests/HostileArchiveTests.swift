@@ -113,9 +113,12 @@ struct HostileArchiveTests {
             ["load", archive, "--database-url", schema.url, "--schema", schema.name, "--owner-person", "maurice"] + install,
             ["install-files", archive] + install,
         ]
+        Figures.record("hostile-cases", 1)
         for arguments in commands {
             let started = Date()
             let result = try runTool("tc-import", arguments)
+            Figures.record("hostile-runs", 1)
+            if result.status == 1 { Figures.record("hostile-runs-refused", 1) }
             #expect(result.status == 1, "\(hostile): \(arguments[0]) exited \(result.status): \(result.stderr)")
             #expect(result.stderr.contains("error:"), "\(hostile): \(arguments[0]) said nothing")
             #expect(!result.stderr.contains("\u{1B}"))
@@ -126,6 +129,9 @@ struct HostileArchiveTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: sample.folder.path).sorted() == before)
         #expect(!FileManager.default.fileExists(atPath: sample.folder.file("target")))
         #expect(contents(sentinel) == Array("untouched".utf8))
+        if try schema.counts().values.allSatisfy({ $0 == 0 }), contents(sentinel) == Array("untouched".utf8) {
+            Figures.record("hostile-cases-nothing-written", 1)
+        }
     }
 
     @Test("a table name that is an SQL injection attempt is a plain identifier, never executed")

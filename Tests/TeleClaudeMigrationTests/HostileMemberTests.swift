@@ -93,6 +93,8 @@ struct HostileMemberTests {
             var arguments = command
             if arguments.first == "install-files" { arguments[1] = archive }
             let result = try runTool("tc-import", arguments)
+            Figures.record("hostile-runs", 1)
+            if result.status == 1 { Figures.record("hostile-runs-refused", 1) }
             #expect(result.status == 1, "\(hostile): \(arguments.first!) exited \(result.status)")
             #expect(!result.stderr.isEmpty)
             #expect(!result.stderr.contains("\u{1B}"), "a control character from the archive reached the terminal")
@@ -101,5 +103,7 @@ struct HostileMemberTests {
         #expect(!FileManager.default.fileExists(atPath: sample.folder.file("target")))
         #expect(contents(sentinel) == Array("untouched".utf8))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/tc-hostile-absolute.md"))
+        Figures.record("hostile-cases", 1)
+        if contents(sentinel) == Array("untouched".utf8) { Figures.record("hostile-cases-nothing-written", 1) }
     }
 }

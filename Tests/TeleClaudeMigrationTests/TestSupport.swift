@@ -139,3 +139,22 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
     return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
                          stderr: String(decoding: stderrData, as: UTF8.self))
 }
+
+/// Counts for `scripts/reliability-figures`: with TC_FIGURES_FILE set, tests append
+/// `name value` lines that the script adds up. Recording never changes a test's outcome.
+enum Figures {
+    private static let lock = NSLock()
+
+    static func record(_ name: String, _ value: Int) {
+        guard let path = ProcessInfo.processInfo.environment["TC_FIGURES_FILE"], !path.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        guard let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data("\(name) \(value)\n".utf8))
+        try? handle.close()
+    }
+}
