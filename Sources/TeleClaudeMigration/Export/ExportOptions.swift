@@ -27,7 +27,9 @@ public struct ExportOptions: Sendable {
         self.chunkTarget = chunkTarget
     }
 
-    public static let defaultZstdLevel = 3
+    /// Level 1: at scale 0.25 it exported in 3.2–3.6 s against 4.8–5.1 s for level 3, for an
+    /// archive 12% larger (88.6 MB against 78.9 MB); the export should keep pace with SQLite.
+    public static let defaultZstdLevel = 1
 
     /// `SOURCE_DATE_EPOCH` (reproducible-builds.org), when set to an integer.
     public static func sourceDateEpoch(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Date? {
