@@ -246,7 +246,7 @@ struct KilledLoadTests {
         try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
         let schema = try TestServer.Schema()
         let arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
-                         "--owner-person", "maurice", "--quiet"]
+                         "--owner-person", "maurice", "--quiet", "--skip-files"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-import")
         process.arguments = arguments
@@ -326,7 +326,7 @@ struct RollbackInstructionTests {
         let url = schema.url + " password=not-printed-secret"
         let archive = try PostgresLoadTests.sampleArchive(folder)
         let result = try runTool("tc-import", ["load", archive, "--database-url", url, "--schema", schema.name,
-                                               "--owner-person", "maurice", "--report-json", folder.file("report.json")])
+                                               "--owner-person", "maurice", "--report-json", folder.file("report.json"), "--skip-files"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.contains("not-printed-secret") && !result.stderr.contains("not-printed-secret"))
         #expect(!(try String(contentsOfFile: folder.file("report.json"), encoding: .utf8)).contains("not-printed-secret"))
@@ -401,7 +401,7 @@ struct AfterCommitTests {
         for (command, expected) in [("true", Int32(0)), ("exit 3", Int32(1))] {
             let schema = try TestServer.Schema()
             let result = try runTool("tc-import", ["load", archive, "--database-url", schema.url, "--schema", schema.name,
-                                                   "--owner-person", "maurice", "--daemon-check", command])
+                                                   "--owner-person", "maurice", "--daemon-check", command, "--skip-files"])
             #expect(result.status == expected, "\(command): \(result.stderr)")
             #expect(result.stdout.contains(expected == 0 ? "check passed: daemon check" : "check FAILED: daemon check: `exit 3` exited with 3"))
             #expect(try schema.counts()["sessions"] == 4)  // committed either way; the report says how to undo it

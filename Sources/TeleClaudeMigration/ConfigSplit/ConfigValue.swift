@@ -42,14 +42,16 @@ public indirect enum ConfigValue: Equatable, Sendable {
         return name
     }
 
-    public static func resolve(_ text: String, environment: [String: String]) -> String {
+    /// `${NAME}` replaced by its value; an unknown name stays as written, or becomes empty
+    /// with `keepUnknown: false` (as a shell would expand it).
+    public static func resolve(_ text: String, environment: [String: String], keepUnknown: Bool = true) -> String {
         var result = ""
         var rest = Substring(text)
         while let open = rest.range(of: "${") {
             result += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
             let name = String(rest[open.upperBound..<close])
-            result += environment[name] ?? "${\(name)}"
+            result += environment[name] ?? (keepUnknown ? "${\(name)}" : "")
             rest = rest[rest.index(after: close)...]
         }
         return result + rest

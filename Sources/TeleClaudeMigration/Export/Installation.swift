@@ -115,16 +115,7 @@ public struct Installation: Sendable, Equatable {
     }
 
     static func expand(_ value: String, environment: [String: String]) -> String {
-        var result = ""
-        var rest = Substring(value)
-        while let open = rest.range(of: "${") {
-            result += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
-            let name = String(rest[open.upperBound..<close])
-            result += environment[name] ?? ""
-            rest = rest[rest.index(after: close)...]
-        }
-        return result + rest
+        ConfigValue.resolve(value, environment: environment, keepUnknown: false)
     }
 
     static func absolute(_ path: String, relativeTo base: String) -> String {
