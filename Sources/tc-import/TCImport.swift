@@ -168,16 +168,24 @@ struct Plan: ParsableCommand {
         Examples:
           tc-import plan teleclaude.tcar --database-url postgresql:///teleclaude
           tc-import plan teleclaude.tcar --json
+          tc-import plan teleclaude.tcar --storage-classes   # also: which storage classes each column holds
         """)
 
     @OptionGroup var archive: ArchiveArgument
     @OptionGroup var database: DatabaseOptions
 
+    @Flag(name: .customLong("storage-classes"), help: "Also show the storage classes each column holds; reads (and verifies) the whole archive, so it takes as long as verify. Not with standard input.")
+    var storageClasses = false
+
+    func validate() throws {
+        if storageClasses && archive.archive == "-" { throw ValidationError("--storage-classes reads the archive twice; pass a file, not -") }
+    }
+
     func run() throws {
         ProcessSetup.prepare()
         let console = Console(quiet: archive.quiet)
         do {
-            let plan = try Loader(options: try database.loadOptions(archive: archive.archive), console: console).plan()
+            let plan = try Loader(options: try database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
             print(archive.json ? try ImportReport.json(plan.tables) : plan.render(), terminator: "")
             if !plan.problems.isEmpty { throw ExitCode.failure }
         } catch let exit as ExitCode {

@@ -177,6 +177,13 @@ struct PostgresLoadTests {
         #expect(plan.tables.first { $0.table == "sessions" }?.ownershipColumns == ["owner_person", "owner_uid"])
         // The same problems stop a load before BEGIN.
         #expect(throws: Loader.Failure.self) { _ = try load(options.archive, schema) }
+
+        // With --storage-classes the plan shows what each column holds (from the whole archive).
+        #expect(plan.tables.flatMap(\.columns).allSatisfy { $0.seen == nil })
+        let classes = try Loader(options: options, console: MessageLog().console).plan(storageClasses: true)
+        let closed = try #require(classes.tables.first { $0.table == "sessions" }?.columns.first { $0.column == "closed" })
+        #expect(closed.seen == "integer 4", "\(closed.seen ?? "nil")")
+        #expect(classes.render().contains("closed: BOOLEAN → boolean (boolean rules); seen: integer 4"))
     }
 
     @Test("timestamps with offsets land as the same instant in timestamp and timestamptz columns")

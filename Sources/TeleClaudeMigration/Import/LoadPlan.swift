@@ -7,6 +7,8 @@ public struct LoadPlan: Sendable {
         public var sourceIndex: Int
         public var targetType: String
         public var conversion: String
+        /// Storage classes the column holds in the archive (`plan --storage-classes`).
+        public var seen: String?
     }
 
     public struct TablePlan: Sendable, Codable {
@@ -47,7 +49,8 @@ public struct LoadPlan: Sendable {
         return (catalog, created)
     }
 
-    public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, created: [TableSchema] = []) -> LoadPlan {
+    public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, created: [TableSchema] = [],
+                            summary: Summary? = nil) -> LoadPlan {
         var general: [String] = []
         let known = Set(manifest.tables.flatMap { table in table.columns.map { "\(table.name).\($0.name)" } })
         for skip in options.skipColumns.sorted() where !known.contains(skip) {
@@ -76,8 +79,10 @@ public struct LoadPlan: Sendable {
                     continue
                 }
                 let converter = ValueConverter(baseType: targetColumn.baseType)
+                let counts = summary?.tables.first { $0.name == table.name }?.classes[safe: index]
                 plan.columns.append(ColumnMapping(column: column.name, sourceIndex: index, targetType: targetColumn.type,
-                                                  conversion: "\(column.declaredType.isEmpty ? "(no type)" : column.declaredType) → \(targetColumn.type) (\(converter.kind.rawValue) rules)"))
+                                                  conversion: "\(column.declaredType.isEmpty ? "(no type)" : column.declaredType) → \(targetColumn.type) (\(converter.kind.rawValue) rules)",
+                                                  seen: counts.map(Self.describe)))
             }
             let provided = Set(plan.columns.map(\.column))
             for column in target.columns where !provided.contains(column.name) {
@@ -99,12 +104,21 @@ public struct LoadPlan: Sendable {
         return LoadPlan(schema: catalog.schema, tables: tables, general: general)
     }
 
+    /// `text 3, null 1`: the storage classes a column holds, most frequent first.
+    static func describe(_ counts: ClassCounts) -> String {
+        let all = [("integer", counts.integer), ("real", counts.real), ("text", counts.text), ("blob", counts.blob), ("null", counts.null)]
+        let present = all.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+        return present.isEmpty ? "no rows" : present.map { "\($0.0) \(Format.count($0.1))" }.joined(separator: ", ")
+    }
+
     public func render() -> String {
         var lines = ["target schema: \(schema)"]
         for table in tables {
             lines.append("")
             lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(table.rows) rows, \(table.verdict)")
-            for column in table.columns { lines.append("  \(column.column): \(column.conversion)") }
+            for column in table.columns {
+                lines.append("  \(column.column): \(column.conversion)" + (column.seen.map { "; seen: \($0)" } ?? ""))
+            }
             if !table.skippedColumns.isEmpty { lines.append("  skipped: \(table.skippedColumns.joined(separator: ", "))") }
             if !table.targetOnlyColumns.isEmpty { lines.append("  target only (default or NULL): \(table.targetOnlyColumns.joined(separator: ", "))") }
             if !table.ownershipColumns.isEmpty { lines.append("  ownership columns: \(table.ownershipColumns.joined(separator: ", "))") }

@@ -77,12 +77,24 @@ public final class Loader {
     }
 
     /// Reads only the manifest and the target catalog, and says what a load would do.
-    public func plan() throws -> LoadPlan {
+    /// With `storageClasses`, the whole archive is read (and verified) first, for the
+    /// storage classes each column holds (from `summary.json`, at the archive's end).
+    public func plan(storageClasses: Bool = false) throws -> LoadPlan {
+        struct SummaryReader: ArchiveVisitor {
+            var summary: Summary?
+            mutating func end(summary: Summary, checksums: ChecksumList) throws { self.summary = summary }
+        }
+        var summary: Summary?
+        if storageClasses {
+            var reader = SummaryReader()
+            try ArchiveReader(path: options.archive).read(into: &reader)
+            summary = reader.summary
+        }
         let manifest = try ArchiveReader(path: options.archive).readManifest()
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
         let (catalog, created) = LoadPlan.withCreatedTables(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: options.schema), options: options)
-        return LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created)
+        return LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created, summary: summary)
     }
 
     public func run() throws -> Report {
