@@ -30,6 +30,23 @@ struct FormatSpecTests {
         return blocks
     }
 
+    @Test("section 9 lists every file role with the member name the writer uses, in order")
+    func fileRoles() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("format-spec.md"), encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "## 9. File members").last?.components(separatedBy: "## 10.").first)
+        var listed: [(String, String)] = []
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: "") }
+            listed.append((cells[0], cells[1]))
+        }
+        #expect(listed.map(\.0) == FileRole.allCases.map(\.rawValue))
+        for role in FileRole.allCases {
+            let name = try #require(listed.first { $0.0 == role.rawValue }?.1)
+            #expect(name == (role.memberName ?? (role == .docIndex ? "docs/index.yaml" : "docs/<path>")), "\(role)")
+        }
+    }
+
     static func exportExample(_ folder: TemporaryFolder, compression: Compression = .none) throws -> String {
         let sql = try #require(try blocks()["file=example.sql"])
         let db = try makeDatabase(folder.file("example.db"), wal: false, [sql])
