@@ -55,7 +55,7 @@ struct InstallFiles: ParsableCommand {
             var files = ArchiveFiles()
             try ArchiveReader(path: archive.archive).read(into: &files)
             let report = try FileInstaller(files: files, options: install.options(archive: archive.archive)).install()
-            print(archive.json ? try ImportReport.json(report) : (["installed:"] + report.lines).joined(separator: "\n"),
+            print(archive.json ? try ImportReport.json(report) : Console.printable((["installed:"] + report.lines).joined(separator: "\n")),
                   terminator: archive.json ? "" : "\n")
         } catch {
             console.error("\(error)")

@@ -48,7 +48,7 @@ struct Verify: ParsableCommand {
             if options.json {
                 print(try ImportReport.json(result), terminator: "")
             } else {
-                print(ImportReport.text(result))
+                print(Console.printable(ImportReport.text(result)))
             }
         } catch {
             if options.json {
@@ -80,7 +80,7 @@ struct Inspect: ParsableCommand {
             if options.json {
                 print(try ImportReport.json(report), terminator: "")
             } else {
-                print(ArchiveInspector.render(report), terminator: "")
+                print(Console.printable(ArchiveInspector.render(report)), terminator: "")
             }
         } catch {
             console.error("cannot inspect \(options.archive): \(error)")
@@ -186,7 +186,7 @@ struct Plan: ParsableCommand {
         let console = Console(quiet: archive.quiet)
         do {
             let plan = try Loader(options: try database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
-            print(archive.json ? try ImportReport.json(plan.tables) : plan.render(), terminator: "")
+            print(archive.json ? try ImportReport.json(plan.tables) : Console.printable(plan.render()), terminator: "")
             if !plan.problems.isEmpty { throw ExitCode.failure }
         } catch let exit as ExitCode {
             throw exit
@@ -244,7 +244,7 @@ struct Load: ParsableCommand {
             if archive.json {
                 print(try ImportReport.json(report), terminator: "")
             } else {
-                print(ImportReport.text(report))
+                print(Console.printable(ImportReport.text(report)))
             }
             if report.checks.contains(where: { !$0.passed }) {
                 console.error("the data is committed, but a check after COMMIT failed (see the report); the rollback steps above undo the load")

@@ -137,7 +137,7 @@ struct HostileArchiveTests {
     @Test("a table name that is an SQL injection attempt is a plain identifier, never executed")
     func injectionInANameIsAPlainIdentifier() throws {
         let folder = try TemporaryFolder()
-        let evil = "x\"; DROP TABLE sessions; --"
+        let evil = "x\"; DROP TABLE sessions; --\u{1B}[2J"
         try BundledSample.write(to: folder.file("s"))
         let db = folder.file("s/project/teleclaude.db")
         let connection = try makeDatabase(db, wal: false, [
@@ -152,11 +152,12 @@ struct HostileArchiveTests {
 
         let refused = try runTool("tc-import", load)
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("no table \(evil)"))
+        #expect(refused.stderr.contains("no table x\"; DROP TABLE sessions; --\\u{1b}[2J"), "\(refused.stderr)")
         #expect(try schema.counts()["sessions"] == 0)
 
         let created = try runTool("tc-import", load + ["--create-missing-tables"])
         #expect(created.status == 0, "\(created.stderr)")
+        #expect(!created.stdout.contains("\u{1B}") && !created.stderr.contains("\u{1B}"), "a control character from a table name reached the terminal")
         #expect(try schema.counts()["sessions"] == 4)
         #expect(try schema.value("SELECT \(SQLIdentifier.quote("y'); DELETE FROM sessions; --")) FROM \(schema.name).\(SQLIdentifier.quote(evil))") == "kept")
     }
