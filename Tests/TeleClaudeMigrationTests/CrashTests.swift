@@ -69,8 +69,8 @@ struct CrashTests {
         #expect(try schema.counts()["hook_outbox"] == SyntheticInstallation(scale: 0.01).counts.hookOutbox)
     }
 
-    /// A damaged archive streams into the load, but is never committed: 20 flipped bytes and
-    /// 10 cut points spread over a compressed archive.
+    /// A damaged archive streams into the load, but is never committed: 200 flipped bytes and
+    /// 50 cut points spread over a compressed and an uncompressed archive.
     @Test(arguments: [Compression.zstd, .none])
     func aDamagedArchiveIsNeverCommitted(compression: Compression) throws {
         let folder = try TemporaryFolder()
@@ -81,12 +81,14 @@ struct CrashTests {
         try export(database: db, to: folder.file("a.tcar"), compression: compression)
         let original = try #require(contents(folder.file("a.tcar")))
         let schema = try TestServer.Schema()
-        var damaged: [[UInt8]] = (1...20).map { index in
+        // The same damage verify is tested with: 200 single-byte flips spread over the file
+        // and 50 cut points.
+        var damaged: [[UInt8]] = (0..<200).map { index in
             var bytes = original
-            bytes[index * (original.count - 1) / 21] ^= 0x10
+            bytes[index * (original.count - 1) / 199] ^= 0x10
             return bytes
         }
-        damaged += (1...10).map { Array(original.prefix($0 * original.count / 11)) }
+        damaged += (0..<50).map { Array(original.prefix($0 * original.count / 50)) }
         var refused = 0
         for (index, bytes) in damaged.enumerated() {
             let path = folder.file("damaged-\(index).tcar")
@@ -102,6 +104,36 @@ struct CrashTests {
         }
         Figures.record("damaged-loads-tried", damaged.count)
         Figures.record("damaged-loads-refused", refused)
+    }
+
+    /// SIGKILL in the middle of writing: nothing at the target path (the nameless partial
+    /// file beside it is all a kill can leave), and the database untouched.
+    @Test func aKilledExportLeavesNoArchiveAndTheSourceUntouched() throws {
+        let folder = try TemporaryFolder()
+        try SyntheticInstallation(scale: 0.05).write(to: folder.file("big"))
+        let db = folder.file("big/project/teleclaude.db")
+        let before = try #require(contents(db))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-export")
+        process.arguments = ["--project-root", folder.file("big/project"), "--docs", folder.file("big/home/.teleclaude/docs"),
+                             "-o", folder.file("out/a.tcar"), "--quiet"]
+        try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: true)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill once the partial archive has data in it.
+        let deadline = Date().addingTimeInterval(60)
+        var writing = false
+        while process.isRunning, Date() < deadline, !writing {
+            let partial = (try? FileManager.default.contentsOfDirectory(atPath: folder.file("out")))?.first { $0.contains(".partial-") }
+            writing = partial.flatMap { (try? FileManager.default.attributesOfItem(atPath: folder.file("out/" + $0))[.size] as? Int) ?? 0 }.map { $0 > 1 << 20 } ?? false
+            if !writing { usleep(2_000) }
+        }
+        #expect(writing, "the export finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out/a.tcar")))
+        #expect(contents(db) == before)
+        #expect(!FileManager.default.fileExists(atPath: db + "-wal") && !FileManager.default.fileExists(atPath: db + "-shm"))
     }
 
     /// The server goes away in the middle of the load (its backend is terminated, as a
