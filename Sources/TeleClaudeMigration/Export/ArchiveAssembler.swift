@@ -17,8 +17,7 @@ final class ArchiveAssembler: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var tableHashers: [SHA256]
     private var checksums: [ChecksumList.Entry] = []
-    private let failureLock = NSLock()
-    private var failure: Error?
+    private let failure = FirstFailure()
 
     init(writer: ArchiveWriter, tableCount: Int, capacity: Int = 3) {
         self.writer = writer
@@ -64,17 +63,9 @@ final class ArchiveAssembler: @unchecked Sendable {
         done.wait()
     }
 
-    private var currentFailure: Error? {
-        failureLock.lock()
-        defer { failureLock.unlock() }
-        return failure
-    }
+    private var currentFailure: Error? { failure.current }
 
-    private func record(_ error: Error) {
-        failureLock.lock()
-        if failure == nil { failure = error }
-        failureLock.unlock()
-    }
+    private func record(_ error: Error) { failure.record(error) }
 
     private func drain() {
         while let job = queue.pop() {

@@ -66,19 +66,25 @@ struct ContentCheck {
         targetRows += 1
     }
 
-    private func fold(into sums: inout [UInt64], buckets: inout [UInt64], sign: Int) -> PairSpool.Pair {
+    /// The (key hash, row hash) pair of the row whose column hashes are in `hashes`.
+    private func currentPair() -> PairSpool.Pair {
         var key: UInt64 = 0x243F_6A88_85A3_08D3
         for column in keyColumns { key = Self.mix(key &* 0x9E37_79B9_7F4A_7C15 ^ hashes[column]) }
         var row: UInt64 = 0x1319_8A2E_0370_7344
-        for column in hashes.indices {
-            let contribution = Self.mix(key ^ Self.mix(hashes[column] &+ UInt64(column) &* 0xC2B2_AE3D_27D4_EB4F))
-            if sign > 0 { sums[column] &+= contribution } else { sums[column] &-= contribution }
-            row = Self.mix(row &* 0x9E37_79B9_7F4A_7C15 ^ hashes[column])
-        }
-        let bucket = Int(key >> 56)
-        let contribution = Self.mix(key ^ row &* 0xFF51_AFD7_ED55_8CCD)
-        if sign > 0 { buckets[bucket] &+= contribution } else { buckets[bucket] &-= contribution }
+        for hash in hashes { row = Self.mix(row &* 0x9E37_79B9_7F4A_7C15 ^ hash) }
         return PairSpool.Pair(key: key, row: row)
+    }
+
+    private func fold(into sums: inout [UInt64], buckets: inout [UInt64], sign: Int) -> PairSpool.Pair {
+        let pair = currentPair()
+        for column in hashes.indices {
+            let contribution = Self.mix(pair.key ^ Self.mix(hashes[column] &+ UInt64(column) &* 0xC2B2_AE3D_27D4_EB4F))
+            if sign > 0 { sums[column] &+= contribution } else { sums[column] &-= contribution }
+        }
+        let bucket = Int(pair.key >> 56)
+        let contribution = Self.mix(pair.key ^ pair.row &* 0xFF51_AFD7_ED55_8CCD)
+        if sign > 0 { buckets[bucket] &+= contribution } else { buckets[bucket] &-= contribution }
+        return pair
     }
 
     /// Columns whose content differs, by name.
@@ -111,9 +117,7 @@ struct ContentCheck {
 
         mutating func addTargetRow(_ line: UnsafeBufferPointer<UInt8>) {
             check.hashTargetFields(line)
-            var sums = [UInt64](repeating: 0, count: check.kinds.count)
-            var buckets = [UInt64](repeating: 0, count: 256)
-            let pair = check.fold(into: &sums, buckets: &buckets, sign: 1)
+            let pair = check.currentPair()
             guard self.buckets.contains(Int(pair.key >> 56)) else { return }
             if let count = expected[pair], count > 0 {
                 expected[pair] = count - 1

@@ -25,17 +25,22 @@ public struct FileInstaller {
 
     /// The checks `install` makes before writing, for a load to run before BEGIN.
     public func preflight() throws {
-        let conflicts = try planConfig().filter { $0.action == .conflict }.map(\.path)
+        _ = try plans()
+    }
+
+    /// Every destination, planned once: a config conflict or an unsafe path throws here,
+    /// before anything is written.
+    func plans() throws -> (config: [Planned], docs: [Planned]) {
+        let config = try planConfig()
+        let conflicts = config.filter { $0.action == .conflict }.map(\.path)
         guard conflicts.isEmpty else { throw InstallError.configConflict(paths: conflicts) }
-        _ = try planDocs()
+        return (config, try planDocs())
     }
 
     public func install() throws -> InstallReport {
         precondition(files.verified, "files are installed only from a fully verified archive")
         var report = InstallReport()
-        try preflight()
-        let config = try planConfig()
-        let docs = try planDocs()
+        let (config, docs) = try plans()
 
         for file in config where file.action == .written || file.action == .replaced {
             try write(file.bytes, to: file.path, mode: file.mode, backup: file.backup)

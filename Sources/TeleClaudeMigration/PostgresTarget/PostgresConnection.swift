@@ -187,8 +187,7 @@ public final class CopyIn: @unchecked Sendable {
     private let queue: BlockingQueue<[UInt8]>
     private let stopped = DispatchSemaphore(value: 0)
     private var started = false
-    private let failureLock = NSLock()
-    private var failure: Error?
+    private let failure = FirstFailure()
 
     public static let queueDepth = 4
 
@@ -200,11 +199,7 @@ public final class CopyIn: @unchecked Sendable {
 
     deinit { abandon() }
 
-    private var currentFailure: Error? {
-        failureLock.lock()
-        defer { failureLock.unlock() }
-        return failure
-    }
+    private var currentFailure: Error? { failure.current }
 
     private func startSender() {
         started = true
@@ -214,9 +209,7 @@ public final class CopyIn: @unchecked Sendable {
                 do {
                     try bytes.withUnsafeBytes { try put($0) }
                 } catch {
-                    failureLock.lock()
-                    failure = error
-                    failureLock.unlock()
+                    failure.record(error)
                     queue.close()
                 }
             }
@@ -256,9 +249,7 @@ public final class CopyIn: @unchecked Sendable {
     /// connection is then free for the caller to close or roll back.
     public func abandon() {
         guard started else { return }
-        failureLock.lock()
-        if failure == nil { failure = CancellationError() }
-        failureLock.unlock()
+        failure.record(CancellationError())
         queue.close()
         stopped.wait()
         started = false
@@ -272,14 +263,14 @@ public final class CopyIn: @unchecked Sendable {
         guard PQputCopyEnd(connection.raw, abortMessage) == 1 else {
             throw PostgresError(message: connection.errorMessage, sqlState: nil, statement: statement)
         }
-        var failure: PostgresError?
+        var serverError: PostgresError?
         while let result = PQgetResult(connection.raw) {
             let status = PQresultStatus(result)
-            if status != PGRES_COMMAND_OK && failure == nil {
-                failure = PostgresResult.error(of: result, statement: statement)
+            if status != PGRES_COMMAND_OK && serverError == nil {
+                serverError = PostgresResult.error(of: result, statement: statement)
             }
             PQclear(result)
         }
-        if let failure, abortMessage == nil { throw failure }
+        if let serverError, abortMessage == nil { throw serverError }
     }
 }
