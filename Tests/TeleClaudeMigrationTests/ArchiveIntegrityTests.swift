@@ -28,15 +28,20 @@ func rawMembers(_ path: String) throws -> [RawMember] {
     return members
 }
 
-/// Writes members as an archive; with `fixChecksums` the SHA256SUMS member is recomputed,
-/// so only the damage the test made remains.
-func writeMembers(_ members: [RawMember], to path: String, compression: Compression = .none, fixChecksums: Bool = true) throws {
+/// The members with SHA256SUMS listing every other member except `leaving`, as they are
+/// now, so only the damage a test made remains.
+func recomputingChecksums(_ members: [RawMember], leaving excluded: Set<String> = []) -> [RawMember] {
     var members = members
-    if fixChecksums, let index = members.firstIndex(where: { $0.name == ArchiveLayout.checksums }) {
-        let list = ChecksumList(entries: members.filter { $0.name != ArchiveLayout.checksums }
-            .map { .init(sha256: SHA256Hex.of($0.bytes), name: $0.name) })
-        members[index].bytes = Array(list.text.utf8)
-    }
+    guard let index = members.firstIndex(where: { $0.name == ArchiveLayout.checksums }) else { return members }
+    let list = ChecksumList(entries: members.filter { $0.name != ArchiveLayout.checksums && !excluded.contains($0.name) }
+        .map { .init(sha256: SHA256Hex.of($0.bytes), name: $0.name) })
+    members[index].bytes = Array(list.text.utf8)
+    return members
+}
+
+/// Writes members as an archive; with `fixChecksums` the SHA256SUMS member is recomputed.
+func writeMembers(_ members: [RawMember], to path: String, compression: Compression = .none, fixChecksums: Bool = true) throws {
+    let members = fixChecksums ? recomputingChecksums(members) : members
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     defer { close(fd) }
     let writer = try ArchiveWriter(fileDescriptor: fd, compression: compression, modificationTime: 0)

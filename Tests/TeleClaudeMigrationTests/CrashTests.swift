@@ -14,15 +14,7 @@ struct CrashTests {
         let schema = try TestServer.Schema()
         let arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
                          "--owner-person", "maurice", "--quiet", "--skip-files"]
-        func start() throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-import")
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
-        }
+        func start() throws -> Process { try launchTool("tc-import", arguments) }
         func emptyAll() throws {
             let tables = try schema.rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(schema.name)'")
                 .map { "\(schema.name).\(SQLIdentifier.quote($0[0]!))" }.joined(separator: ", ")
@@ -122,13 +114,9 @@ struct CrashTests {
         try SyntheticInstallation(scale: 0.05).write(to: folder.file("big"))
         let db = folder.file("big/project/teleclaude.db")
         let before = try #require(contents(db))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-export")
-        process.arguments = ["--project-root", folder.file("big/project"), "--docs", folder.file("big/home/.teleclaude/docs"),
-                             "-o", folder.file("out/a.tcar"), "--quiet"]
         try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: true)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try launchTool("tc-export", ["--project-root", folder.file("big/project"), "--docs", folder.file("big/home/.teleclaude/docs"),
+                                                   "-o", folder.file("out/a.tcar"), "--quiet"])
         // Kill once the partial archive has data in it.
         let deadline = Date().addingTimeInterval(60)
         var writing = false
@@ -152,14 +140,9 @@ struct CrashTests {
         try SyntheticInstallation(scale: 0.02).write(to: folder.file("big"))
         try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
         let schema = try TestServer.Schema()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-import")
-        process.arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
-                             "--owner-person", "maurice", "--skip-files", "--quiet"]
         let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
+        let process = try launchTool("tc-import", ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
+                                                   "--owner-person", "maurice", "--skip-files", "--quiet"], errors: errors)
         let deadline = Date().addingTimeInterval(60)
         var terminated = false
         while process.isRunning, Date() < deadline, !terminated {

@@ -254,12 +254,7 @@ struct KilledLoadTests {
         let schema = try TestServer.Schema()
         let arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
                          "--owner-person", "maurice", "--quiet", "--skip-files"]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-import")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try launchTool("tc-import", arguments)
         // Wait until the load is inside its transaction, streaming a table with COPY.
         let deadline = Date().addingTimeInterval(60)
         var copying = false

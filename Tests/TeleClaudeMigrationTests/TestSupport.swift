@@ -158,3 +158,15 @@ enum Figures {
         try? handle.close()
     }
 }
+
+/// Starts one of the built executables without waiting for it, for tests that kill it or
+/// cut it off; its standard output is discarded, its standard error goes to `errors`.
+func launchTool(_ name: String, _ arguments: [String], errors: Pipe? = nil) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: builtProducts + "/" + name)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors ?? FileHandle.nullDevice
+    try process.run()
+    return process
+}
