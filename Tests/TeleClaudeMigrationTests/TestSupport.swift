@@ -48,8 +48,8 @@ struct CollectedArchive: ArchiveVisitor {
         self.warnings = warnings
     }
 
-    mutating func row(_ values: [SQLiteValue], table: TableSchema, line: Int64) throws {
-        rows[table.name, default: []].append(values)
+    mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws {
+        rows[table.name, default: []].append(row.values)
     }
 
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws { files[entry.path] = bytes }

@@ -10,17 +10,26 @@ enum JSONCanonical {
 
     /// The canonical form, or nil when `bytes` is not a single valid JSON value.
     static func canonicalize(_ bytes: [UInt8]) -> [UInt8]? {
-        bytes.withUnsafeBufferPointer { buffer in
-            var parser = RowDecoder.Parser(bytes: buffer)
-            var out: [UInt8] = []
-            out.reserveCapacity(buffer.count)
-            guard (try? value(&parser, into: &out, depth: 0)) != nil else { return nil }
-            parser.skipSpace()
-            return parser.i == buffer.count ? out : nil
-        }
+        bytes.withUnsafeBufferPointer { canonicalize($0) }
+    }
+
+    static func canonicalize(_ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(buffer.count)
+        return canonicalize(buffer, into: &out) ? out : nil
+    }
+
+    /// Appends the canonical form to `out`; false (with `out` partly written) when not valid.
+    static func canonicalize(_ buffer: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        var parser = RowDecoder.Parser(bytes: buffer)
+        guard (try? value(&parser, into: &out, depth: 0)) != nil else { return false }
+        parser.skipSpace()
+        return parser.i == buffer.count
     }
 
     static func isValid(_ bytes: [UInt8]) -> Bool { canonicalize(bytes) != nil }
+
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { canonicalize(bytes) != nil }
 
     private static func value(_ p: inout RowDecoder.Parser, into out: inout [UInt8], depth: Int) throws(RowDecoder.Failure) {
         guard depth < maxDepth else { throw p.fail("JSON nested too deeply") }

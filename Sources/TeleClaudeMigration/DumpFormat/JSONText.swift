@@ -58,7 +58,7 @@ enum JSONText {
     /// True when any byte of `word` is not plain ASCII that JSON can carry unescaped.
     /// Classic SWAR zero-byte tests; a false positive only sends the word to the byte loop.
     @inline(__always)
-    private static func needsAttention(_ word: UInt64) -> Bool {
+    static func needsAttention(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func hasZeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }

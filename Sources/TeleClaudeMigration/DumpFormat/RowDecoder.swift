@@ -23,6 +23,13 @@ public enum RowDecoder {
         try line.withUnsafeBufferPointer { (buffer) throws(Failure) -> [SQLiteValue] in try decode(buffer) }
     }
 
+    /// Parses `[v1,v2,…]` into `row`, replacing what it held (no allocation once warm).
+    public static func decode(_ line: UnsafeBufferPointer<UInt8>, into row: inout RowValues) throws(Failure) {
+        row.removeAll()
+        var parser = Parser(bytes: line)
+        try parser.row(into: &row)
+    }
+
     struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var i = 0
@@ -44,14 +51,19 @@ public enum RowDecoder {
         }
 
         mutating func row() throws(Failure) -> [SQLiteValue] {
+            var values = RowValues()
+            try row(into: &values)
+            return values.values
+        }
+
+        mutating func row(into row: inout RowValues) throws(Failure) {
             try expect(UInt8(ascii: "["))
-            var values: [SQLiteValue] = []
             skipSpace()
             if current == UInt8(ascii: "]") {
                 i += 1
             } else {
                 while true {
-                    values.append(try value())
+                    try value(into: &row)
                     skipSpace()
                     guard let c = current else { throw fail("line ends inside the row array") }
                     i += 1
@@ -61,22 +73,39 @@ public enum RowDecoder {
             }
             skipSpace()
             guard i == bytes.count else { throw fail("unexpected bytes after the row array") }
-            return values
         }
 
-        mutating func value() throws(Failure) -> SQLiteValue {
+        mutating func value(into row: inout RowValues) throws(Failure) {
             skipSpace()
             guard let c = current else { throw fail("expected a value") }
             switch c {
             case UInt8(ascii: "n"):
                 try literal("null")
-                return .null
+                row.slots.append(.null)
             case UInt8(ascii: "\""):
-                return .text(try string())
+                let start = row.bytes.count
+                let nul = try string(into: &row.bytes)
+                row.slots.append(.text(start: start, count: row.bytes.count - start, utf8: true, nul: nul))
             case UInt8(ascii: "{"):
-                return try tagged()
+                switch try tagged() {
+                case .blob(let data):
+                    row.slots.append(.blob(start: row.bytes.count, count: data.count))
+                    row.bytes.append(contentsOf: data)
+                case .text(let data):
+                    let valid = data.withUnsafeBufferPointer { JSONText.isValidUTF8($0) }
+                    row.slots.append(.text(start: row.bytes.count, count: data.count, utf8: valid, nul: data.contains(0)))
+                    row.bytes.append(contentsOf: data)
+                case .real(let v):
+                    row.slots.append(.real(v))
+                default:
+                    throw fail("a tagged value holds a blob, a text or a real")
+                }
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return try number()
+                switch try number() {
+                case .integer(let v): row.slots.append(.integer(v))
+                case .real(let v): row.slots.append(.real(v))
+                default: throw fail("expected a number")
+                }
             default:
                 throw fail("a value must be null, a number, a string or a tagged object")
             }
@@ -112,6 +141,9 @@ public enum RowDecoder {
                 if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { i += 1 }
                 guard let c = current, (0x30...0x39).contains(c) else { throw fail("a digit must follow the exponent") }
                 while let c = current, (0x30...0x39).contains(c) { i += 1 }
+            }
+            if !isReal, let value = Self.integer(UnsafeBufferPointer(rebasing: bytes[start..<i])) {
+                return .integer(value)  // the common case, without a String
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
             if isReal {
@@ -152,17 +184,47 @@ public enum RowDecoder {
             }
         }
 
+        /// Digits with an optional '-' that fit in 64 bits, else nil.
+        static func integer(_ digits: UnsafeBufferPointer<UInt8>) -> Int64? {
+            var k = 0
+            let negative = digits.first == UInt8(ascii: "-")
+            if negative { k = 1 }
+            guard k < digits.count, digits.count - k <= 19 else { return nil }
+            var magnitude: UInt64 = 0
+            while k < digits.count {
+                magnitude = magnitude * 10 + UInt64(digits[k] &- 0x30)
+                k += 1
+            }
+            if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
+            return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+        }
+
         /// Parses a JSON string and returns its UTF-8 bytes.
         mutating func string() throws(Failure) -> [UInt8] {
-            i += 1  // opening quote, checked by the caller
             var out: [UInt8] = []
+            _ = try string(into: &out)
+            return out
+        }
+
+        /// Parses a JSON string, appends its UTF-8 bytes to `out`, and says whether they
+        /// hold a NUL (only `\u0000` can put one there).
+        mutating func string(into out: inout [UInt8]) throws(Failure) -> Bool {
+            i += 1  // opening quote, checked by the caller
+            var nul = false
             var runStart = i
+            let base = UnsafeRawPointer(bytes.baseAddress)
             while true {
+                // Eight plain ASCII bytes at a time (no quote, backslash, control or high byte).
+                if let base {
+                    while bytes.count - i >= 8, !JSONText.needsAttention(base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                        i += 8
+                    }
+                }
                 guard let c = current else { throw fail("string is not closed") }
                 if c == UInt8(ascii: "\"") {
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
                     i += 1
-                    return out
+                    return nul
                 }
                 if c < 0x20 { throw fail("control character 0x\(String(c, radix: 16)) must be escaped") }
                 if c >= 0x80 {
@@ -196,11 +258,28 @@ public enum RowDecoder {
                     } else if (0xDC00...0xDFFF).contains(scalar) {
                         throw fail("lone low surrogate")
                     }
-                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+                    if scalar == 0 { nul = true }
+                    Self.appendUTF8(scalar, to: &out)
                 default:
                     throw fail("unknown escape '\\\(Character(Unicode.Scalar(e)))'")
                 }
                 runStart = i
+            }
+        }
+
+        /// The UTF-8 bytes of a scalar that is not a surrogate.
+        static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+            switch scalar {
+            case ..<0x80:
+                out.append(UInt8(scalar))
+            case ..<0x800:
+                out.append(UInt8(0xC0 | scalar >> 6)); out.append(UInt8(0x80 | scalar & 0x3F))
+            case ..<0x10000:
+                out.append(UInt8(0xE0 | scalar >> 12)); out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+                out.append(UInt8(0x80 | scalar & 0x3F))
+            default:
+                out.append(UInt8(0xF0 | scalar >> 18)); out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+                out.append(UInt8(0x80 | scalar >> 6 & 0x3F)); out.append(UInt8(0x80 | scalar & 0x3F))
             }
         }
 

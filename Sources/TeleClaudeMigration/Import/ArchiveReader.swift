@@ -210,6 +210,7 @@ private struct ReadSession {
         var chunks = 0
         var classes = Array(repeating: ClassCounts(), count: table.columns.count)
         var partial: [UInt8] = []
+        var row = RowValues()
         while true {
             let expectedName = ArchiveLayout.chunkName(member: table.member, index: chunks)
             guard let member = try nextMember() else {
@@ -228,11 +229,11 @@ private struct ReadSession {
                     rows += 1
                     if partial.isEmpty {
                         try Self.decodeLine(UnsafeBufferPointer(rebasing: data[lineStart..<newline]), table: table, line: rows,
-                                       chunk: member.name, classes: &classes, visitor: &visitor)
+                                       chunk: member.name, classes: &classes, row: &row, visitor: &visitor)
                     } else {
                         partial.append(contentsOf: UnsafeBufferPointer(rebasing: data[lineStart..<newline]))
                         try partial.withUnsafeBufferPointer {
-                            try Self.decodeLine($0, table: table, line: rows, chunk: member.name, classes: &classes, visitor: &visitor)
+                            try Self.decodeLine($0, table: table, line: rows, chunk: member.name, classes: &classes, row: &row, visitor: &visitor)
                         }
                         partial.removeAll(keepingCapacity: true)
                     }
@@ -253,18 +254,25 @@ private struct ReadSession {
     }
 
     static func decodeLine<V: ArchiveVisitor>(_ line: UnsafeBufferPointer<UInt8>, table: TableSchema, line number: Int64, chunk: String,
-                                       classes: inout [ClassCounts], visitor: inout V) throws {
-        let values: [SQLiteValue]
+                                       classes: inout [ClassCounts], row: inout RowValues, visitor: inout V) throws {
         do {
-            values = try RowDecoder.decode(line)
+            try RowDecoder.decode(line, into: &row)
         } catch {
             throw ArchiveError("table '\(table.name)', row \(number) (\(chunk)): invalid value encoding \(error)")
         }
-        guard values.count == table.columns.count else {
-            throw ArchiveError("table '\(table.name)', row \(number) (\(chunk)): \(values.count) values for \(table.columns.count) columns")
+        guard row.count == table.columns.count else {
+            throw ArchiveError("table '\(table.name)', row \(number) (\(chunk)): \(row.count) values for \(table.columns.count) columns")
         }
-        for (column, value) in values.enumerated() { classes[column].add(value.storageClass) }
-        try visitor.row(values, table: table, line: number)
+        for (column, slot) in row.slots.enumerated() {
+            switch slot {
+            case .null: classes[column].null += 1
+            case .integer: classes[column].integer += 1
+            case .real: classes[column].real += 1
+            case .text: classes[column].text += 1
+            case .blob: classes[column].blob += 1
+            }
+        }
+        try visitor.row(row, table: table, line: number)
     }
 
     func compare(summary: Summary, computed: [Summary.Table], manifest: Manifest) throws {

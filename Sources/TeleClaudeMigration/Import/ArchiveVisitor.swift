@@ -5,8 +5,9 @@
 public protocol ArchiveVisitor {
     mutating func manifest(_ manifest: Manifest, warnings: [String]) throws
     mutating func beginTable(_ table: TableSchema, position: Int) throws
-    /// One decoded row; `line` counts from 1 within the table.
-    mutating func row(_ values: [SQLiteValue], table: TableSchema, line: Int64) throws
+    /// One decoded row; `line` counts from 1 within the table. `row` is reused for the next
+    /// line: keep `row.values` (an owned copy) if the values must outlive the call.
+    mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws
     mutating func endTable(_ table: TableSchema, rows: Int64) throws
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws
     mutating func end(summary: Summary, checksums: ChecksumList) throws
@@ -15,7 +16,7 @@ public protocol ArchiveVisitor {
 public extension ArchiveVisitor {
     mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {}
     mutating func beginTable(_ table: TableSchema, position: Int) throws {}
-    mutating func row(_ values: [SQLiteValue], table: TableSchema, line: Int64) throws {}
+    mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws {}
     mutating func endTable(_ table: TableSchema, rows: Int64) throws {}
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws {}
     mutating func end(summary: Summary, checksums: ChecksumList) throws {}

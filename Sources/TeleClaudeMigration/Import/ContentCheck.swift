@@ -4,21 +4,23 @@ import Foundation
 /// archive's value under type-aware equality (the same instant, the same JSON value, the
 /// same bytes, the same number), without holding either side in memory.
 ///
-/// Both sides normalize each value to the same bytes (a timestamp to UTC microseconds,
-/// JSON to a canonical text, bytes as bytes, numbers to their Double or Int64 value) and
-/// hash them. Per column, `hash(column, row key, value)` is summed, so the order rows come
-/// back in does not matter and a difference names its column. Per row, the pair (key
-/// hash, row hash) goes to a spool file and into one of 256 bucket sums, so that when a
-/// difference is found a second read of the differing buckets names the rows.
+/// Both sides hash the same normalized value: the archive side the `Converted` value the
+/// converter produced for the COPY (so nothing is parsed twice), the target side the same
+/// value decoded from `COPY ... TO STDOUT (FORMAT binary)`: a timestamp as UTC
+/// microseconds, JSON in a canonical text, bytes as bytes, numbers by value. Columns
+/// without a simple binary form are read back as `::text` and compared by their text
+/// (numbers by value). Per column, `hash(column, row key, value)` is summed, so the order
+/// rows come back in does not matter and a difference names its column. Per row, the pair
+/// (key hash, row hash) goes to a spool file and into one of 256 bucket sums, so that when
+/// a difference is found a second read of the differing buckets names the rows.
 ///
-/// Values are hashed straight from their bytes: no String per value, no allocation for
-/// text, which is most of the data.
+/// Values are hashed straight from their bytes: no String and no allocation per value
+/// (JSON aside, whose canonical form is built in a reused buffer).
 struct ContentCheck {
-    let kinds: [ValueConverter.Kind]
+    let converters: [ValueConverter]
     let names: [String]
     /// Positions (in the mapped columns) of the key used to tie a value to its row.
     let keyColumns: [Int]
-    let naiveZone: TimeZone
     private(set) var archiveSums: [UInt64]
     private(set) var targetSums: [UInt64]
     private var archiveBuckets = [UInt64](repeating: 0, count: 256)
@@ -26,44 +28,99 @@ struct ContentCheck {
     private(set) var archiveRows: Int64 = 0
     private(set) var targetRows: Int64 = 0
     private var hashes: [UInt64]
-    private var field: [UInt8] = []
+    /// Where JSON values are put in canonical form, reused.
+    private let canonical = ByteBuffer()
     private let pairs: PairSpool
-    /// Pairs taken back by `removeArchiveRow` (orphans rejected after staging).
+    /// Pairs taken back by `takeBackArchiveRow` (orphans rejected after staging).
     private var removed: [PairSpool.Pair] = []
+    /// The binary COPY header has been read (it comes with the first row).
+    private var headerSeen = false
 
-    init(kinds: [ValueConverter.Kind], names: [String], keyColumns: [Int], naiveZone: TimeZone) throws {
-        self.kinds = kinds
+    init(converters: [ValueConverter], names: [String], keyColumns: [Int]) throws {
+        self.converters = converters
         self.names = names
         self.keyColumns = keyColumns
-        self.naiveZone = naiveZone
-        archiveSums = Array(repeating: 0, count: kinds.count)
-        targetSums = Array(repeating: 0, count: kinds.count)
-        hashes = Array(repeating: 0, count: kinds.count)
-        field.reserveCapacity(1 << 16)
+        archiveSums = Array(repeating: 0, count: converters.count)
+        targetSums = Array(repeating: 0, count: converters.count)
+        hashes = Array(repeating: 0, count: converters.count)
         pairs = try PairSpool()
+    }
+
+    /// The select list that reads the mapped columns back for the check: columns with a
+    /// simple binary form as they are, the others as their text.
+    static func readBackColumns(_ columns: [String], converters: [ValueConverter]) -> String {
+        zip(columns, converters).map { column, converter in
+            PostgresConnection.quote(column) + (converter.hasBinaryForm ? "" : "::text")
+        }.joined(separator: ", ")
     }
 
     // MARK: - Folding
 
-    mutating func addArchiveRow(_ values: [SQLiteValue]) throws {
-        for index in values.indices { hashes[index] = hash(archive: values[index], kind: kinds[index]) }
+    /// The archive's value of one column of the current row, as converted for the COPY.
+    mutating func setArchiveValue(_ value: ValueConverter.Converted, column: Int) {
+        hashes[column] = hash(value, column: column)
+    }
+
+    /// Ends the archive row whose values were set.
+    mutating func commitArchiveRow() throws {
         let pair = fold(into: &archiveSums, buckets: &archiveBuckets, sign: 1)
         try pairs.append(pair)
         archiveRows += 1
     }
 
-    /// Takes back a row added with `addArchiveRow` (an orphan rejected after staging).
-    mutating func removeArchiveRow(_ values: [SQLiteValue]) {
-        for index in values.indices { hashes[index] = hash(archive: values[index], kind: kinds[index]) }
+    /// Takes back a row committed earlier, its values set again (an orphan rejected after staging).
+    mutating func takeBackArchiveRow() {
         removed.append(fold(into: &archiveSums, buckets: &archiveBuckets, sign: -1))
         archiveRows -= 1
     }
 
-    /// One row of `COPY ... TO STDOUT` text format.
-    mutating func addTargetRow(_ line: UnsafeBufferPointer<UInt8>) {
-        hashTargetFields(line)
-        _ = fold(into: &targetSums, buckets: &targetBuckets, sign: 1)
-        targetRows += 1
+    /// One message of `COPY ... TO STDOUT (FORMAT binary)`: a row, the header with the
+    /// first row, or the trailer.
+    mutating func addTargetMessage(_ message: UnsafeBufferPointer<UInt8>) {
+        var offset = skipHeader(message)
+        while let next = hashTargetRow(message, at: offset) {
+            _ = fold(into: &targetSums, buckets: &targetBuckets, sign: 1)
+            targetRows += 1
+            offset = next
+        }
+    }
+
+    /// The offset after the binary COPY header when `message` starts with it, else 0.
+    private mutating func skipHeader(_ message: UnsafeBufferPointer<UInt8>) -> Int {
+        guard !headerSeen else { return 0 }
+        headerSeen = true
+        guard message.count >= 19, message.starts(with: Self.signature) else { return 0 }
+        return 19 + Int(Self.int32(message, at: 15))
+    }
+
+    static let signature: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]
+
+    /// Hashes the fields of the row at `offset` into `hashes`; returns the offset after it,
+    /// or nil at the trailer or the end of the message.
+    private mutating func hashTargetRow(_ message: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
+        guard start + 2 <= message.count else { return nil }
+        let fields = Int(Int16(bitPattern: UInt16(message[start]) << 8 | UInt16(message[start + 1])))
+        guard fields >= 0 else { return nil }  // the trailer
+        var offset = start + 2
+        for column in 0..<fields {
+            guard offset + 4 <= message.count else { return nil }
+            let length = Int(Self.int32(message, at: offset))
+            offset += 4
+            let field = length < 0 ? nil : UnsafeBufferPointer(rebasing: message[offset..<min(message.count, offset + length)])
+            if length > 0 { offset += length }
+            if column < hashes.count { hashes[column] = hash(target: field, column: column) }
+        }
+        return offset
+    }
+
+    static func int32(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int32 {
+        Int32(bitPattern: UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
+    }
+
+    static func int64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
+        var value: UInt64 = 0
+        for b in bytes { value = value << 8 | UInt64(b) }
+        return Int64(bitPattern: value)
     }
 
     /// The (key hash, row hash) pair of the row whose column hashes are in `hashes`.
@@ -89,7 +146,7 @@ struct ContentCheck {
 
     /// Columns whose content differs, by name.
     var differingColumns: [String] {
-        (0..<kinds.count).filter { archiveSums[$0] != targetSums[$0] }.map { names[$0] }
+        (0..<converters.count).filter { archiveSums[$0] != targetSums[$0] }.map { names[$0] }
     }
 
     var matches: Bool { differingColumns.isEmpty && archiveRows == targetRows && archiveBuckets == targetBuckets }
@@ -104,7 +161,9 @@ struct ContentCheck {
             if differing.contains(Int(pair.key >> 56)) { expected[pair, default: 0] += 1 }
         }
         for pair in removed where differing.contains(Int(pair.key >> 56)) { expected[pair, default: 0] -= 1 }
-        return Diagnosis(check: self, buckets: differing, expected: expected)
+        var check = self
+        check.headerSeen = false  // the second read starts with its own header
+        return Diagnosis(check: check, buckets: differing, expected: expected)
     }
 
     struct Diagnosis {
@@ -115,192 +174,147 @@ struct ContentCheck {
         var unmatched: [String] = []
         var unmatchedCount = 0
 
-        mutating func addTargetRow(_ line: UnsafeBufferPointer<UInt8>) {
-            check.hashTargetFields(line)
-            let pair = check.currentPair()
-            guard self.buckets.contains(Int(pair.key >> 56)) else { return }
-            if let count = expected[pair], count > 0 {
-                expected[pair] = count - 1
-                return
+        /// One message of the binary read-back, as `ContentCheck.addTargetMessage` takes it.
+        mutating func addTargetMessage(_ message: UnsafeBufferPointer<UInt8>) {
+            var offset = check.skipHeader(message)
+            while let next = check.hashTargetRow(message, at: offset) {
+                defer { offset = next }
+                let pair = check.currentPair()
+                guard buckets.contains(Int(pair.key >> 56)) else { continue }
+                if let count = expected[pair], count > 0 {
+                    expected[pair] = count - 1
+                    continue
+                }
+                unmatchedCount += 1
+                if unmatched.count < 20 { unmatched.append(check.keyText(message, row: offset)) }
             }
-            unmatchedCount += 1
-            if unmatched.count < 20 { unmatched.append(check.keyText(line)) }
         }
 
         /// Archive rows in the differing buckets that no target row equals.
         var missingCount: Int { expected.values.reduce(0) { $0 + max(0, $1) } }
     }
 
-    /// `name=value, ...` of the key columns of a COPY text line, values cut at 60 bytes.
-    func keyText(_ line: UnsafeBufferPointer<UInt8>) -> String {
-        var fields: [String] = []
-        var start = 0
-        for index in 0...line.count where index == line.count || line[index] == 0x09 {
-            fields.append(String(decoding: UnsafeBufferPointer(rebasing: line[start..<index]), as: UTF8.self))
-            start = index + 1
+    /// `name=value, ...` of the key columns of the binary row at `start`, values cut at 60 bytes.
+    func keyText(_ message: UnsafeBufferPointer<UInt8>, row start: Int) -> String {
+        var fields: [UnsafeBufferPointer<UInt8>?] = []
+        var offset = start + 2
+        while fields.count < converters.count, offset + 4 <= message.count {
+            let length = Int(Self.int32(message, at: offset))
+            offset += 4
+            fields.append(length < 0 ? nil : UnsafeBufferPointer(rebasing: message[offset..<min(message.count, offset + length)]))
+            offset += max(0, length)
         }
         return keyColumns.map { column in
-            let value = column < fields.count ? fields[column] : "?"
+            guard column < fields.count else { return "\(names[column])=?" }
+            let value = describe(target: fields[column], column: column)
             return "\(names[column])=" + (value.utf8.count > 60 ? String(value.prefix(60)) + "…" : value)
         }.joined(separator: ", ")
+    }
+
+    /// A target value as text, for a message.
+    func describe(target field: UnsafeBufferPointer<UInt8>?, column: Int) -> String {
+        guard let field else { return "NULL" }
+        let converter = converters[column]
+        guard converter.hasBinaryForm else { return String(decoding: field, as: UTF8.self) }
+        switch Self.decode(field, converter: converter) {
+        case .null: return "NULL"
+        case .integer(let v), .decimal(let v): return String(v)
+        case .boolean(let v): return v ? "true" : "false"
+        case .float(let v): return String(v)
+        case .micros(let v): return TimestampText.format(utcMicroseconds: v)
+        case .days(let v): return String(TimestampText.format(utcMicroseconds: v * 86_400_000_000).prefix(10))
+        case .uuid(let high, let low):
+            var out: [UInt8] = []
+            ValueConverter.appendUUID(high, low, to: &out)
+            return String(decoding: out, as: UTF8.self)
+        case .bytes(let bytes): return converter.kind == .bytea ? "\\x" + Array(bytes).hexString : String(decoding: bytes, as: UTF8.self)
+        case .owned(let bytes): return String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     // MARK: - Hashing
 
     private static let nullHash = hashBytes(Array("\u{0}NULL".utf8))
 
-    /// Hashes the normalized value of each field of a COPY text line. A field without a
-    /// backslash is hashed where it lies; only escaped fields are copied and unescaped.
-    private mutating func hashTargetFields(_ line: UnsafeBufferPointer<UInt8>) {
-        var column = 0
-        var start = 0
-        while start <= line.count {
-            var end = start
-            var escaped = false
-            while end < line.count && line[end] != 0x09 {
-                if line[end] == 0x5C { escaped = true }
-                end += 1
-            }
-            if column < hashes.count {
-                let slice = UnsafeBufferPointer(rebasing: line[start..<end])
-                if escaped && slice.count == 2 && slice[1] == UInt8(ascii: "N") {
-                    hashes[column] = Self.nullHash
-                } else if !escaped && (kinds[column] == .text || kinds[column] == .other || kinds[column] == .integer) {
-                    hashes[column] = Self.hashBytes(UnsafeRawBufferPointer(slice))
-                } else {
-                    field.removeAll(keepingCapacity: true)
-                    if escaped { Self.unescape(slice, into: &field) } else { field.append(contentsOf: slice) }
-                    hashes[column] = hash(target: field, kind: kinds[column])
-                }
-            }
-            column += 1
-            start = end + 1
+    /// A field of the binary read-back as the converted value it holds. Only for columns
+    /// with a binary form; the others are read back as text.
+    static func decode(_ field: UnsafeBufferPointer<UInt8>, converter: ValueConverter) -> ValueConverter.Converted {
+        switch converter.baseType {
+        case "int2": return .integer(Int64(Int16(truncatingIfNeeded: int64(field))))
+        case "int4": return .integer(Int64(Int32(truncatingIfNeeded: int64(field))))
+        case "int8": return .integer(int64(field))
+        case "bool": return .boolean(field.first == 1)
+        case "float8": return .float(Double(bitPattern: UInt64(bitPattern: int64(field))))
+        case "timestamptz", "timestamp": return .micros(int64(field) &+ ValueConverter.postgresEpochMicros)
+        case "date": return .days(Int64(Int32(truncatingIfNeeded: int64(field))) + ValueConverter.postgresEpochDays)
+        case "uuid":
+            guard field.count == 16 else { return .bytes(field) }
+            return .uuid(UInt64(bitPattern: int64(UnsafeBufferPointer(rebasing: field[0..<8]))),
+                         UInt64(bitPattern: int64(UnsafeBufferPointer(rebasing: field[8..<16]))))
+        case "jsonb": return .bytes(field.isEmpty ? field : UnsafeBufferPointer(rebasing: field[1...]))  // after the version byte
+        default: return .bytes(field)
         }
     }
 
-    /// COPY text format escapes: `\n`, `\t`, `\\`, ...
-    private static func unescape(_ source: UnsafeBufferPointer<UInt8>, into field: inout [UInt8]) {
-        var i = 0
-        while i < source.count {
-            let b = source[i]
-            if b == 0x5C, i + 1 < source.count {
-                let e = source[i + 1]
-                i += 2
-                switch e {
-                case UInt8(ascii: "n"): field.append(0x0A)
-                case UInt8(ascii: "r"): field.append(0x0D)
-                case UInt8(ascii: "t"): field.append(0x09)
-                case UInt8(ascii: "b"): field.append(0x08)
-                case UInt8(ascii: "f"): field.append(0x0C)
-                case UInt8(ascii: "v"): field.append(0x0B)
-                default: field.append(e)
-                }
-                continue
-            }
-            field.append(b)
-            i += 1
-        }
+    private func hash(target field: UnsafeBufferPointer<UInt8>?, column: Int) -> UInt64 {
+        guard let field else { return Self.nullHash }
+        let converter = converters[column]
+        guard converter.hasBinaryForm else { return hash(.bytes(field), column: column) }  // read back as text
+        return hash(Self.decode(field, converter: converter), column: column)
     }
 
-    func hash(archive value: SQLiteValue, kind: ValueConverter.Kind) -> UInt64 {
+    /// The hash of a column's normalized value; the same value gives the same hash from
+    /// either side, whatever case of `Converted` carries it.
+    func hash(_ value: ValueConverter.Converted, column: Int) -> UInt64 {
         switch value {
         case .null: return Self.nullHash
-        case .integer(let v):
-            switch kind {
-            case .boolean: return Self.hashString(v == 0 ? "false" : "true")
-            case .timestamptz, .timestamp: return Self.hashString("ts:" + String(TimestampText.microseconds(fromEpoch: v)))
-            case .date: return Self.hashString("date:" + String(TimestampText.format(utcMicroseconds: TimestampText.microseconds(fromEpoch: v)).prefix(10)))
-            case .float, .numeric, .json: return Self.hashString(Self.number(Double(v)))
-            default: return Self.hashString(String(v))
+        case .integer(let v): return Self.mix(UInt64(bitPattern: v) ^ 0x1111_1111_1111_1111)
+        case .boolean(let v): return v ? 0x7472_7565 : 0x6661_6C73_65
+        case .float(let v): return Self.number(v)
+        case .micros(let v): return Self.mix(UInt64(bitPattern: v) ^ 0x3333_3333_3333_3333)
+        case .days(let v): return Self.mix(UInt64(bitPattern: v) ^ 0x4444_4444_4444_4444)
+        case .uuid(let high, let low): return Self.mix(Self.mix(high ^ 0x5555_5555_5555_5555) ^ low)
+        case .decimal(let v):
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // the decimal text, without an allocation
+            var count = 0
+            var magnitude = v.magnitude
+            return withUnsafeMutableBytes(of: &digits) { raw in
+                repeat {
+                    raw[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                    count += 1
+                } while magnitude > 0
+                if v < 0 { raw[23 - count] = UInt8(ascii: "-"); count += 1 }
+                return hash(text: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[(24 - count)...]), column: column)
             }
-        case .real(let v):
-            switch kind {
-            case .integer: return Self.hashString(String(Int64(v)))
-            case .boolean: return Self.hashString(v == 0 ? "false" : "true")
-            case .timestamptz, .timestamp: return Self.hashString("ts:" + String(Int64((v * 1_000_000).rounded())))
-            default: return Self.hashString(Self.number(v))
-            }
-        case .text(let bytes):
-            return hash(text: bytes, kind: kind, fromTarget: false)
-        case .blob(let bytes):
-            return kind == .bytea ? Self.hashBytes(bytes) : Self.hashString(bytes.hexString)
+        case .bytes(let bytes): return hash(text: bytes, column: column)
+        case .owned(let bytes): return bytes.withUnsafeBufferPointer { hash(text: $0, column: column) }
         }
     }
 
-    func hash(target bytes: [UInt8], kind: ValueConverter.Kind) -> UInt64 {
-        switch kind {
-        case .bytea:
-            return Self.hashBytes(Self.decodeHex(bytes.dropFirst(2)))  // "\x0102…"
-        case .boolean:
-            return Self.hashString(bytes == [UInt8(ascii: "t")] ? "true" : "false")
-        case .integer, .text, .other:
-            return Self.hashBytes(bytes)
-        case .float, .numeric:
-            let text = String(decoding: bytes, as: UTF8.self)
-            return Self.hashString(Double(text).map(Self.number) ?? text)
-        default:
-            return hash(text: bytes, kind: kind, fromTarget: true)
-        }
-    }
-
-    private func hash(text bytes: [UInt8], kind: ValueConverter.Kind, fromTarget: Bool) -> UInt64 {
-        switch kind {
-        case .text, .other:
-            return Self.hashBytes(bytes)
-        case .bytea:
-            return Self.hashBytes(bytes)
+    /// Bytes by the column's kind: JSON by its canonical form, numbers by value, the rest as bytes.
+    private func hash(text bytes: UnsafeBufferPointer<UInt8>, column: Int) -> UInt64 {
+        switch converters[column].kind {
         case .json:
-            return Self.hashBytes(JSONCanonical.canonicalize(bytes) ?? bytes)
-        default:
-            break
-        }
-        let text = String(decoding: bytes, as: UTF8.self)
-        switch kind {
-        case .timestamptz, .timestamp:
-            if !fromTarget, let epoch = Int64(text) { return Self.hashString("ts:" + String(TimestampText.microseconds(fromEpoch: epoch))) }
-            guard let parsed = TimestampText.parse(bytes) else { return Self.hashBytes(bytes) }
-            // A timestamp column holds UTC wall time: read back, it has no offset and means UTC.
-            let zone = fromTarget ? TimeZone(identifier: "UTC")! : naiveZone
-            return Self.hashString("ts:" + String(TimestampText.utcMicroseconds(parsed, naiveZone: zone)))
-        case .date:
-            if !fromTarget, let epoch = Int64(text) {
-                return Self.hashString("date:" + String(TimestampText.format(utcMicroseconds: TimestampText.microseconds(fromEpoch: epoch)).prefix(10)))
-            }
-            guard let parsed = TimestampText.parse(bytes) else { return Self.hashBytes(bytes) }
-            return Self.hashString("date:" + ValueConverter.calendarDate(parsed))
-        case .boolean:
-            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
-            case "1", "t", "true", "y", "yes", "on": return Self.hashString("true")
-            default: return Self.hashString("false")
-            }
-        case .integer:
-            return Self.hashString(Int64(text.trimmingCharacters(in: .whitespaces)).map(String.init) ?? text)
+            canonical.bytes.removeAll(keepingCapacity: true)
+            guard JSONCanonical.canonicalize(bytes, into: &canonical.bytes) else { return Self.hashBytes(UnsafeRawBufferPointer(bytes)) }
+            return canonical.bytes.withUnsafeBytes { Self.hashBytes($0) }
         case .float, .numeric:
-            return Self.hashString(Double(text.trimmingCharacters(in: .whitespaces)).map(Self.number) ?? text)
-        case .uuid:
-            return Self.hashString(text.lowercased())
+            guard let v = Double(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+                return Self.hashBytes(UnsafeRawBufferPointer(bytes))
+            }
+            return Self.number(v)
         default:
-            return Self.hashBytes(bytes)
+            return Self.hashBytes(UnsafeRawBufferPointer(bytes))
         }
     }
 
-    static func number(_ value: Double) -> String {
-        value == 0 ? "0" : value.description  // -0.0 and 0.0 are the same number
+    /// A number by value: -0 and 0 are the same, and so is every NaN.
+    static func number(_ value: Double) -> UInt64 {
+        let canonical = value == 0 ? 0 : value.isNaN ? Double.nan : value
+        return mix(canonical.bitPattern ^ 0x2222_2222_2222_2222)
     }
 
-    static func decodeHex<C: Collection>(_ hex: C) -> [UInt8] where C.Element == UInt8 {
-        func nibble(_ c: UInt8) -> UInt8 { c <= 0x39 ? c &- 0x30 : (c | 0x20) &- 0x57 }
-        var out: [UInt8] = []
-        out.reserveCapacity(hex.count / 2)
-        var iterator = hex.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() { out.append(nibble(high) << 4 | nibble(low)) }
-        return out
-    }
-
-    static func hashString(_ text: String) -> UInt64 {
-        var text = text
-        return text.withUTF8 { hashBytes(UnsafeRawBufferPointer($0)) }
-    }
 
     static func hashBytes(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBytes { hashBytes($0) }
@@ -337,4 +351,9 @@ struct ContentCheck {
         h ^= h >> 33
         return h
     }
+}
+
+/// A byte buffer shared by reference, reused across calls of a non-mutating method.
+final class ByteBuffer {
+    var bytes: [UInt8] = []
 }

@@ -219,6 +219,8 @@ struct LoadSession: ArchiveVisitor {
     var tablePlans: [LoadPlan.TablePlan] = []
     var plan: LoadPlan.TablePlan?
     var converters: [ValueConverter] = []
+    /// Whether the current table's COPY is in binary format.
+    var binary = false
     /// Configuration and docs, kept for installing after COMMIT.
     var files = ArchiveFiles()
     /// Tables `--create-missing-tables` creates, and what it could not carry over.
@@ -350,23 +352,27 @@ struct LoadSession: ArchiveVisitor {
         if options.verify == .content && options.ifExists != .merge {
             let names = plan.columns.map(\.column)
             let key = table.primaryKey.compactMap { names.firstIndex(of: $0) }
-            contentCheck = try ContentCheck(kinds: converters.map(\.kind), names: names,
-                                        keyColumns: key.count == table.primaryKey.count && !key.isEmpty ? key : Array(names.indices),
-                                        naiveZone: options.naiveTimeZone)
+            contentCheck = try ContentCheck(converters: converters, names: names,
+                                            keyColumns: key.count == table.primaryKey.count && !key.isEmpty ? key : Array(names.indices))
         }
         currentStaged = staged(table)
+        // Binary COPY spares the server parsing every timestamp, number and escape; a
+        // table with a column of another type (numeric, enums, arrays, ...) goes as text.
+        binary = converters.allSatisfy(\.hasBinaryForm)
         guard problems.isEmpty else { return }  // the load will roll back: only collect problems now
         let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
+        let format = binary ? " (FORMAT binary)" : ""
         if !staged(table) {
-            copy = try connection.copyIn("COPY \(target.qualifiedName) (\(columns)) FROM STDIN")
+            copy = try connection.copyIn("COPY \(target.qualifiedName) (\(columns)) FROM STDIN\(format)")
         } else {
             // A child table goes through a staging table first, so orphan rows can be found
             // and listed instead of aborting the COPY at the first one; in merge mode every
             // table does, so rows already present can be left out.
             try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) (LIKE \(target.qualifiedName) INCLUDING DEFAULTS, \(Self.lineColumn) bigint) ON COMMIT DROP")
-            copy = try connection.copyIn("COPY \(Self.staging) (\(columns), \(Self.lineColumn)) FROM STDIN")
+            copy = try connection.copyIn("COPY \(Self.staging) (\(columns), \(Self.lineColumn)) FROM STDIN\(format)")
             if rejects != nil { spool = try RowSpool() }
         }
+        if binary { buffer.append(contentsOf: ContentCheck.signature + [0, 0, 0, 0, 0, 0, 0, 0]) }  // header: flags, extension length
     }
 
     /// Whether a table loads through the staging table.
@@ -401,7 +407,7 @@ struct LoadSession: ArchiveVisitor {
                     let original = try spool.line(line)
                     try rejects.write(table: table.name, line: line, reason: reason, row: original)
                     if let values = try? RowDecoder.decode(Array(original.dropLast())) {
-                        contentCheck?.removeArchiveRow(plan!.columns.map { values[$0.sourceIndex] })
+                        takeBackFromCheck(values)
                     }
                     rejectedInTable += 1
                     try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
@@ -425,46 +431,69 @@ struct LoadSession: ArchiveVisitor {
         }
     }
 
-    mutating func row(_ values: [SQLiteValue], table: TableSchema, line: Int64) throws {
+    mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws {
         guard let plan else { return }
-        let staged = currentStaged
         let mark = buffer.count
-        for (index, mapping) in plan.columns.enumerated() {
-            if index > 0 { buffer.append(0x09) }
-            do {
-                try converters[index].append(values[mapping.sourceIndex], to: &buffer)
-            } catch {
-                buffer.removeSubrange(mark...)
-                let reason = "column \(mapping.column) → \(mapping.targetType): \(error.reason)"
-                if let rejects {
-                    let original = Self.canonicalLine(values)
-                    try rejects.write(table: table.name, line: line, reason: reason, row: original)
-                    rejectedInTable += 1
-                    try spool?.append(original)  // keeps spool line numbers aligned
-                } else {
-                    problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), \(reason); value \(Self.display(values[mapping.sourceIndex], column: mapping.column))")
+        let failure: (mapping: LoadPlan.ColumnMapping, reason: String)? = row.withValues { values in
+            if binary {
+                ValueConverter.appendBigEndian(UInt16(plan.columns.count + (currentStaged ? 1 : 0)), to: &buffer)
+            }
+            for (index, mapping) in plan.columns.enumerated() {
+                let converted: ValueConverter.Converted
+                do throws(ValueConverter.Failure) {
+                    converted = try converters[index].convert(values[mapping.sourceIndex])
+                } catch {
+                    return (mapping, "column \(mapping.column) → \(mapping.targetType): \(error.reason)")
                 }
-                return
+                if binary {
+                    converters[index].appendBinary(converted, to: &buffer)
+                } else {
+                    if index > 0 { buffer.append(0x09) }
+                    converters[index].appendText(converted, to: &buffer)
+                }
+                contentCheck?.setArchiveValue(converted, column: index)
+            }
+            return nil
+        }
+        if let failure {
+            buffer.removeSubrange(mark...)
+            let values = row.values
+            if let rejects {
+                let original = Self.canonicalLine(values)
+                try rejects.write(table: table.name, line: line, reason: failure.reason, row: original)
+                rejectedInTable += 1
+                try spool?.append(original)  // keeps spool line numbers aligned
+            } else {
+                problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), \(failure.reason); value \(Self.display(values[failure.mapping.sourceIndex], column: failure.mapping.column))")
+            }
+            return
+        }
+        if currentStaged {
+            if binary {
+                buffer.append(contentsOf: [0, 0, 0, 8])
+                ValueConverter.appendBigEndian(UInt64(line), to: &buffer)
+            } else {
+                buffer.append(0x09)
+                ValueConverter.appendDecimal(line, to: &buffer)
             }
         }
-        if staged { buffer.append(0x09); buffer.append(contentsOf: String(line).utf8) }
-        buffer.append(0x0A)
-        try contentCheck?.addArchiveRow(plan.columns.map { values[$0.sourceIndex] })
-        try spool?.append(Self.canonicalLine(values))
+        if !binary { buffer.append(0x0A) }
+        try contentCheck?.commitArchiveRow()
+        if spool != nil { try spool?.append(Self.canonicalLine(row.values)) }
         if buffer.count >= 1 << 20 { try flush() }
     }
 
     /// Reads the table back inside the transaction and compares it with what the archive held.
     mutating func verifyContent(_ table: TableSchema, _ check: inout ContentCheck) throws {
         let target = catalog!.tables[table.name]!
-        let columns = plan!.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
-        let readBack = "COPY (SELECT \(columns) FROM \(target.qualifiedName)) TO STDOUT"
-        try connection.copyOut(readBack) { check.addTargetRow($0) }
+        let columns = ContentCheck.readBackColumns(plan!.columns.map(\.column), converters: converters)
+        let readBack = "COPY (SELECT \(columns) FROM \(target.qualifiedName)) TO STDOUT (FORMAT binary)"
+        try connection.copyOut(readBack, binary: true) { check.addTargetMessage($0) }
         guard !check.matches else { return }
         // Name the rows: a second read of the rows in the differing buckets, against the
         // archive's rows there (from the check's spool file).
         var diagnosis = try check.diagnosis()
-        try connection.copyOut(readBack) { diagnosis.addTargetRow($0) }
+        try connection.copyOut(readBack, binary: true) { diagnosis.addTargetMessage($0) }
         let differing = check.differingColumns
         var problems = diagnosis.unmatched.map { "\(table.name) row \($0) differs from the archive" + (differing.isEmpty ? "" : " (column(s) \(differing.joined(separator: ", ")))") }
         if diagnosis.unmatchedCount > diagnosis.unmatched.count {
@@ -484,12 +513,24 @@ struct LoadSession: ArchiveVisitor {
         return encoder.buffer
     }
 
+    /// Takes a row rejected after staging back out of the read-back check.
+    mutating func takeBackFromCheck(_ values: [SQLiteValue]) {
+        guard contentCheck != nil else { return }
+        for (index, mapping) in plan!.columns.enumerated() {
+            ValueRef.with(values[mapping.sourceIndex]) { ref in
+                if let converted = try? converters[index].convert(ref) { contentCheck!.setArchiveValue(converted, column: index) }
+            }
+        }
+        contentCheck!.takeBackArchiveRow()
+    }
+
     mutating func flush() throws {
         if let copy, problems.isEmpty { try copy.send(buffer) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     mutating func endTable(_ table: TableSchema, rows: Int64) throws {
+        if binary { buffer.append(contentsOf: [0xFF, 0xFF]) }  // the binary trailer
         try flush()
         if let copy {
             if problems.isEmpty {

@@ -14,6 +14,10 @@ public enum TimestampText {
     }
 
     public static func parse(_ bytes: [UInt8]) -> Parsed? {
+        bytes.withUnsafeBufferPointer { parse($0) }
+    }
+
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed? {
         var i = 0
         func digits(_ count: Int) -> Int? {
             guard i + count <= bytes.count else { return nil }
@@ -87,12 +91,45 @@ public enum TimestampText {
 
     /// The UTC instant, in microseconds since the epoch, applying `naiveZone` when no offset was written.
     public static func utcMicroseconds(_ parsed: Parsed, naiveZone: TimeZone) -> Int64 {
+        utcMicroseconds(parsed, naiveZone: naiveZone, naiveIsUTC: isUTC(naiveZone))
+    }
+
+    static func isUTC(_ zone: TimeZone) -> Bool { zone.identifier == "UTC" || zone.identifier == "GMT" }
+
+    /// `naiveIsUTC` is `isUTC(naiveZone)`, worked out once by callers in a hot loop.
+    static func utcMicroseconds(_ parsed: Parsed, naiveZone: TimeZone, naiveIsUTC: Bool) -> Int64 {
         if let offset = parsed.offsetSeconds { return parsed.localMicroseconds - Int64(offset) * 1_000_000 }
-        if naiveZone.identifier == "UTC" || naiveZone.identifier == "GMT" { return parsed.localMicroseconds }
+        if naiveIsUTC { return parsed.localMicroseconds }
         // The zone's offset at that wall time (approximated by the offset at the same instant in UTC).
         let approximate = Date(timeIntervalSince1970: TimeInterval(parsed.localMicroseconds / 1_000_000))
         let offset = naiveZone.secondsFromGMT(for: approximate.addingTimeInterval(-TimeInterval(naiveZone.secondsFromGMT(for: approximate))))
         return parsed.localMicroseconds - Int64(offset) * 1_000_000
+    }
+
+    /// Appends `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, without building a String.
+    static func append(utcMicroseconds value: Int64, dateOnly: Bool = false, to out: inout [UInt8]) {
+        let micros = ((value % 1_000_000) + 1_000_000) % 1_000_000
+        let seconds = (value - micros) / 1_000_000
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
+        let days = (seconds - secondOfDay) / 86_400
+        let (y, m, d) = civilFromDays(Int(days))
+        @inline(__always) func digits(_ v: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            if v >= divisor * 10 { out.append(contentsOf: String(v).utf8); return }  // years past 9999
+            var rest = v
+            while divisor > 0 {
+                out.append(UInt8(0x30 + rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        if y < 0 { out.append(contentsOf: String(y).utf8) } else { digits(y, 4) }
+        out.append(0x2D); digits(m, 2); out.append(0x2D); digits(d, 2)
+        if dateOnly { return }
+        out.append(0x20); digits(Int(secondOfDay / 3600), 2); out.append(0x3A)
+        digits(Int(secondOfDay % 3600 / 60), 2); out.append(0x3A); digits(Int(secondOfDay % 60), 2)
+        if micros > 0 { out.append(0x2E); digits(Int(micros), 6) }
     }
 
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC.
