@@ -111,6 +111,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "After loading, content (default: read every row back and compare each value with the archive) or counts (row counts only, faster).")
     var verify: VerifyChoice = .content
 
+    @Option(name: .customLong("toast-compression"), help: "How PostgreSQL compresses large values (long text, JSON) of columns that name no method: lz4 (default; several times faster than pglz, used when the server has it), pglz, or server (its default_toast_compression). Reading either back is transparent.")
+    var toastCompression: ToastCompressionChoice = .lz4
+
     @Option(name: .customLong("naive-timezone"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "ZONE"))
     var naiveTimeZone = "UTC"
 
@@ -141,12 +144,17 @@ struct DatabaseOptions: ParsableArguments {
         options.addOwnershipColumns = addOwnershipColumns
         options.createMissingTables = createMissingTables
         options.daemonCheck = daemonCheck
+        options.toastCompression = LoadOptions.ToastCompression(rawValue: toastCompression.rawValue)!
         return options
     }
 }
 
 enum IfExistsChoice: String, ExpressibleByArgument, CaseIterable {
     case fail, replace, merge
+}
+
+enum ToastCompressionChoice: String, ExpressibleByArgument, CaseIterable {
+    case lz4, pglz, server
 }
 
 enum VerifyChoice: String, ExpressibleByArgument, CaseIterable {

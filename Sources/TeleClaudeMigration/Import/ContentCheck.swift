@@ -18,6 +18,10 @@ import Foundation
 /// (JSON aside, whose canonical form is built in a reused buffer).
 struct ContentCheck {
     let converters: [ValueConverter]
+    /// Per column, the converter's kind and binary form (plain enums: reading them in the
+    /// hot loop copies no converter).
+    private let kinds: [ValueConverter.Kind]
+    private let forms: [ValueConverter.BinaryForm]
     let names: [String]
     /// Positions (in the mapped columns) of the key used to tie a value to its row.
     let keyColumns: [Int]
@@ -38,6 +42,8 @@ struct ContentCheck {
 
     init(converters: [ValueConverter], names: [String], keyColumns: [Int]) throws {
         self.converters = converters
+        kinds = converters.map(\.kind)
+        forms = converters.map(\.binaryForm)
         self.names = names
         self.keyColumns = keyColumns
         archiveSums = Array(repeating: 0, count: converters.count)
@@ -239,28 +245,32 @@ struct ContentCheck {
     /// A field of the binary read-back as the converted value it holds. Only for columns
     /// with a binary form; the others are read back as text.
     static func decode(_ field: UnsafeBufferPointer<UInt8>, converter: ValueConverter) -> ValueConverter.Converted {
-        switch converter.baseType {
-        case "int2": return .integer(Int64(Int16(truncatingIfNeeded: int64(field))))
-        case "int4": return .integer(Int64(Int32(truncatingIfNeeded: int64(field))))
-        case "int8": return .integer(int64(field))
-        case "bool": return .boolean(field.first == 1)
-        case "float8": return .float(Double(bitPattern: UInt64(bitPattern: int64(field))))
-        case "timestamptz", "timestamp": return .micros(int64(field) &+ ValueConverter.postgresEpochMicros)
-        case "date": return .days(Int64(Int32(truncatingIfNeeded: int64(field))) + ValueConverter.postgresEpochDays)
-        case "uuid":
+        decode(field, form: converter.binaryForm)
+    }
+
+    static func decode(_ field: UnsafeBufferPointer<UInt8>, form: ValueConverter.BinaryForm) -> ValueConverter.Converted {
+        switch form {
+        case .int2: return .integer(Int64(Int16(truncatingIfNeeded: int64(field))))
+        case .int4: return .integer(Int64(Int32(truncatingIfNeeded: int64(field))))
+        case .int8: return .integer(int64(field))
+        case .bool: return .boolean(field.first == 1)
+        case .float8: return .float(Double(bitPattern: UInt64(bitPattern: int64(field))))
+        case .timestamp: return .micros(int64(field) &+ ValueConverter.postgresEpochMicros)
+        case .date: return .days(Int64(Int32(truncatingIfNeeded: int64(field))) + ValueConverter.postgresEpochDays)
+        case .uuid:
             guard field.count == 16 else { return .bytes(field) }
             return .uuid(UInt64(bitPattern: int64(UnsafeBufferPointer(rebasing: field[0..<8]))),
                          UInt64(bitPattern: int64(UnsafeBufferPointer(rebasing: field[8..<16]))))
-        case "jsonb": return .bytes(field.isEmpty ? field : UnsafeBufferPointer(rebasing: field[1...]))  // after the version byte
-        default: return .bytes(field)
+        case .jsonb: return .bytes(field.isEmpty ? field : UnsafeBufferPointer(rebasing: field[1...]))  // after the version byte
+        case .bytes, .none: return .bytes(field)
         }
     }
 
     private func hash(target field: UnsafeBufferPointer<UInt8>?, column: Int) -> UInt64 {
         guard let field else { return Self.nullHash }
-        let converter = converters[column]
-        guard converter.hasBinaryForm else { return hash(.bytes(field), column: column) }  // read back as text
-        return hash(Self.decode(field, converter: converter), column: column)
+        let form = forms[column]
+        guard form != .none else { return hash(.bytes(field), column: column) }  // read back as text
+        return hash(Self.decode(field, form: form), column: column)
     }
 
     /// The hash of a column's normalized value; the same value gives the same hash from
@@ -294,7 +304,7 @@ struct ContentCheck {
 
     /// Bytes by the column's kind: JSON by its canonical form, numbers by value, the rest as bytes.
     private func hash(text bytes: UnsafeBufferPointer<UInt8>, column: Int) -> UInt64 {
-        switch converters[column].kind {
+        switch kinds[column] {
         case .json:
             canonical.bytes.removeAll(keepingCapacity: true)
             guard JSONCanonical.canonicalize(bytes, into: &canonical.bytes) else { return Self.hashBytes(UnsafeRawBufferPointer(bytes)) }

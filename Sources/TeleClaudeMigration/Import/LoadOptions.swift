@@ -25,7 +25,18 @@ public struct LoadOptions: Sendable {
         case counts
     }
 
+    public enum ToastCompression: String, Sendable, CaseIterable {
+        /// Large values are compressed with lz4 (PostgreSQL 14+ built with it; else the server's default).
+        case lz4
+        case pglz
+        /// Whatever the server's `default_toast_compression` says.
+        case server
+    }
+
     public var archive: String
+    /// How PostgreSQL compresses large values of columns that name no method of their own.
+    /// lz4 compresses several times faster than pglz; reading either back is transparent.
+    public var toastCompression: ToastCompression = .lz4
     /// Add `owner_person`/`owner_uid` to the target sessions table when it lacks them.
     public var addOwnershipColumns = false
     /// A command run after COMMIT (e.g. the daemon's own check mode); its exit status is a check.

@@ -48,6 +48,8 @@ public final class Loader {
         /// Tables `--create-missing-tables` created, and what their definition left out.
         public var createdTables: [String] = []
         public var creationNotes: [String] = []
+        /// How large values were compressed (`--toast-compression`); nil: the server's default.
+        public var toastCompression: String?
 
         enum CodingKeys: String, CodingKey {
             case archive, schema, committed, tables, sequences
@@ -55,6 +57,7 @@ public final class Loader {
             case rejects, seconds, checks, rollback, owner, files
             case createdTables = "created_tables"
             case creationNotes = "creation_notes"
+            case toastCompression = "toast_compression"
         }
     }
 
@@ -141,7 +144,7 @@ public final class Loader {
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
                       rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: steps,
                       owner: session.owner, files: installed, createdTables: session.createdTables.map(\.name),
-                      creationNotes: session.creationNotes)
+                      creationNotes: session.creationNotes, toastCompression: session.toastCompression)
     }
 
     /// What the daemon needs on its first start: the owner's sessions can be listed the way
@@ -221,12 +224,16 @@ struct LoadSession: ArchiveVisitor {
     var converters: [ValueConverter] = []
     /// Whether the current table's COPY is in binary format.
     var binary = false
+    /// Per mapped column, its position in the archive's rows.
+    var sourceIndexes: [Int] = []
     /// Configuration and docs, kept for installing after COMMIT.
     var files = ArchiveFiles()
     /// Tables `--create-missing-tables` creates, and what it could not carry over.
     var createdTables: [TableSchema] = []
     var creationNotes: [String] = []
     var owner: String?
+    /// The TOAST compression the load set for its session, when it set one.
+    var toastCompression: String?
     var copy: CopyIn?
     var buffer: [UInt8] = []
     var problems: [String] = []
@@ -317,6 +324,14 @@ struct LoadSession: ArchiveVisitor {
         }
         // Read-back compares instants in UTC and floats in their shortest exact form.
         try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
+        if options.toastCompression != .server {
+            do {
+                try connection.execute("SET default_toast_compression = '\(options.toastCompression.rawValue)'")
+                toastCompression = options.toastCompression.rawValue
+            } catch let error as PostgresError {
+                console.info("large values keep the server's TOAST compression: \(error.message)")
+            }
+        }
         try connection.execute("BEGIN")
         inTransaction = true
         if !created.isEmpty {
@@ -346,6 +361,7 @@ struct LoadSession: ArchiveVisitor {
         let plan = tablePlans[position]
         self.plan = plan
         let target = catalog!.tables[table.name]!
+        sourceIndexes = plan.columns.map(\.sourceIndex)
         converters = plan.columns.map { mapping in
             ValueConverter(baseType: target.column(mapping.column)!.baseType, naiveZone: options.naiveTimeZone)
         }
@@ -434,16 +450,21 @@ struct LoadSession: ArchiveVisitor {
     mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws {
         guard let plan else { return }
         let mark = buffer.count
-        let failure: (mapping: LoadPlan.ColumnMapping, reason: String)? = row.withValues { values in
+        // Locals, so the loop borrows them instead of copying a struct (and retaining its
+        // strings) for every value.
+        let converters = self.converters
+        let sources = sourceIndexes
+        let binary = self.binary
+        let failure: (column: Int, reason: String)? = row.withValues { values in
             if binary {
-                ValueConverter.appendBigEndian(UInt16(plan.columns.count + (currentStaged ? 1 : 0)), to: &buffer)
+                ValueConverter.appendBigEndian(UInt16(sources.count + (currentStaged ? 1 : 0)), to: &buffer)
             }
-            for (index, mapping) in plan.columns.enumerated() {
+            for index in 0..<sources.count {
                 let converted: ValueConverter.Converted
                 do throws(ValueConverter.Failure) {
-                    converted = try converters[index].convert(values[mapping.sourceIndex])
+                    converted = try converters[index].convert(values[sources[index]])
                 } catch {
-                    return (mapping, "column \(mapping.column) → \(mapping.targetType): \(error.reason)")
+                    return (index, error.reason)
                 }
                 if binary {
                     converters[index].appendBinary(converted, to: &buffer)
@@ -458,13 +479,15 @@ struct LoadSession: ArchiveVisitor {
         if let failure {
             buffer.removeSubrange(mark...)
             let values = row.values
+            let mapping = plan.columns[failure.column]
+            let reason = "column \(mapping.column) → \(mapping.targetType): \(failure.reason)"
             if let rejects {
                 let original = Self.canonicalLine(values)
-                try rejects.write(table: table.name, line: line, reason: failure.reason, row: original)
+                try rejects.write(table: table.name, line: line, reason: reason, row: original)
                 rejectedInTable += 1
                 try spool?.append(original)  // keeps spool line numbers aligned
             } else {
-                problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), \(failure.reason); value \(Self.display(values[failure.mapping.sourceIndex], column: failure.mapping.column))")
+                problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), \(reason); value \(Self.display(values[mapping.sourceIndex], column: mapping.column))")
             }
             return
         }

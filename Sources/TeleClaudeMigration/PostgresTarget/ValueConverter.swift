@@ -18,11 +18,33 @@ public struct ValueConverter: Sendable {
     public let integerRange: ClosedRange<Int64>
     public let naiveZone: TimeZone
     private let naiveIsUTC: Bool
+    /// The binary COPY form of the column's type, worked out once (hot loops switch on it).
+    let binaryForm: BinaryForm
+
+    /// The built-in types whose binary COPY form `appendBinary` writes and `ContentCheck` reads.
+    enum BinaryForm: Sendable {
+        case int2, int4, int8, bool, float8, timestamp, date, uuid, bytes, jsonb
+        /// No simple binary form: the table goes in text format and reads back as `::text`.
+        case none
+    }
 
     public init(baseType: String, naiveZone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.naiveZone = naiveZone
         self.baseType = baseType
         naiveIsUTC = TimestampText.isUTC(naiveZone)
+        switch baseType {
+        case "text", "varchar", "bpchar", "name", "json", "bytea": binaryForm = .bytes
+        case "int2": binaryForm = .int2
+        case "int4": binaryForm = .int4
+        case "int8": binaryForm = .int8
+        case "bool": binaryForm = .bool
+        case "float8": binaryForm = .float8
+        case "timestamptz", "timestamp": binaryForm = .timestamp
+        case "date": binaryForm = .date
+        case "jsonb": binaryForm = .jsonb
+        case "uuid": binaryForm = .uuid
+        default: binaryForm = .none
+        }
         switch baseType {
         case "text", "varchar", "bpchar", "name", "citext": kind = .text
         case "int2": kind = .integer; integerRange = Int64(Int16.min)...Int64(Int16.max); return
@@ -182,7 +204,7 @@ public struct ValueConverter: Sendable {
             if kind == .date { return .days(Self.calendarDays(parsed)) }
             return .micros(TimestampText.utcMicroseconds(parsed, naiveZone: naiveZone, naiveIsUTC: naiveIsUTC))
         case .json:
-            guard JSONCanonical.isValid(bytes) else {
+            guard JSONCanonical.validate(bytes) else {
                 throw Failure(reason: "the text is not valid JSON")
             }
             return .bytes(bytes)
@@ -323,15 +345,7 @@ public struct ValueConverter: Sendable {
 
     /// Whether `appendBinary` can write this column: PostgreSQL's built-in types whose
     /// binary form is fixed and simple. Any other column sends its table in text format.
-    public var hasBinaryForm: Bool {
-        switch baseType {
-        case "text", "varchar", "bpchar", "name", "int2", "int4", "int8", "bool", "float8",
-             "timestamptz", "timestamp", "date", "json", "jsonb", "bytea", "uuid":
-            return true
-        default:
-            return false
-        }
-    }
+    public var hasBinaryForm: Bool { binaryForm != .none }
 
     /// Microseconds (and days) between 1970-01-01 and PostgreSQL's epoch, 2000-01-01.
     static let postgresEpochMicros: Int64 = 946_684_800_000_000
@@ -345,9 +359,9 @@ public struct ValueConverter: Sendable {
         case .null:
             length(-1)
         case .integer(let v):
-            switch baseType {
-            case "int2": length(2); Self.appendBigEndian(UInt16(truncatingIfNeeded: v), to: &out)
-            case "int4": length(4); Self.appendBigEndian(UInt32(truncatingIfNeeded: v), to: &out)
+            switch binaryForm {
+            case .int2: length(2); Self.appendBigEndian(UInt16(truncatingIfNeeded: v), to: &out)
+            case .int4: length(4); Self.appendBigEndian(UInt32(truncatingIfNeeded: v), to: &out)
             default: length(8); Self.appendBigEndian(UInt64(bitPattern: v), to: &out)
             }
         case .boolean(let v):
@@ -363,7 +377,7 @@ public struct ValueConverter: Sendable {
         case .decimal(let v):
             let mark = out.count
             length(0)
-            if baseType == "jsonb" { out.append(1) }
+            if binaryForm == .jsonb { out.append(1) }
             Self.appendDecimal(v, to: &out)
             Self.patchLength(at: mark, in: &out)
         case .bytes(let bytes):
@@ -374,7 +388,7 @@ public struct ValueConverter: Sendable {
     }
 
     private func appendBinaryContent(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        if baseType == "jsonb" {
+        if binaryForm == .jsonb {
             Self.appendBigEndian(UInt32(bytes.count + 1), to: &out)
             out.append(1)  // jsonb's binary format version
         } else {
