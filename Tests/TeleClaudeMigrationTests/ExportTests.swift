@@ -128,6 +128,25 @@ struct ExportTests {
         #expect(one == contents(folder.file("two")))
     }
 
+    @Test("the archive's bytes do not depend on how many zstd workers compress it")
+    func workersDoNotChangeTheBytes() throws {
+        let folder = try TemporaryFolder()
+        // Large enough for zstd to cut the stream into several jobs.
+        try SyntheticInstallation(scale: 0.02).write(to: folder.file("big"))
+        var archives: [[UInt8]] = []
+        var dataBytes: Int64 = 0
+        for workers in [1, 3] {
+            var options = ExportOptions(locations: .init(projectRoot: folder.file("big/project"), docs: nil),
+                                        output: folder.file("w\(workers).tcar"), createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+            options.zstdWorkers = workers
+            dataBytes = try Exporter(options: options, console: MessageLog().console).run().dataBytes
+            archives.append(try #require(contents(folder.file("w\(workers).tcar"))))
+        }
+        #expect(dataBytes > 16 << 20)  // zstd's jobs take about 2 MiB of input each
+        #expect(archives[0].count > 1 << 20)
+        #expect(archives[0] == archives[1])
+    }
+
     @Test("archives are created owner-only, and an existing file needs --force")
     func permissionsAndOverwrite() throws {
         let folder = try TemporaryFolder()

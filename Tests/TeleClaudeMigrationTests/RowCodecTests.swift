@@ -77,3 +77,49 @@ struct RowCodecTests {
         #expect(throws: RowDecoder.Failure.self) { _ = try RowDecoder.decode([0x5B, 0x22, 0xFF, 0x22, 0x5D]) }
     }
 }
+
+@Suite("UTF-8 validation and JSON escaping agree with the standard library")
+struct UTF8ValidationTests {
+    /// Every one- and two-byte sequence, and three- and four-byte sequences around every
+    /// boundary RFC 3629 draws, each behind 0 to 9 ASCII bytes (the word-at-a-time path
+    /// and the tail both see it) and followed by ASCII or a multi-byte character.
+    static func samples() -> [[UInt8]] {
+        var cores: [[UInt8]] = []
+        for a in 0..<256 {
+            cores.append([UInt8(a)])
+            for b in 0..<256 { cores.append([UInt8(a), UInt8(b)]) }
+        }
+        let edges: [UInt8] = [0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+        for a in edges where a >= 0xE0 {
+            for b in edges { for c in edges { cores.append([a, b, c]); for d in edges { cores.append([a, b, c, d]) } } }
+        }
+        var samples: [[UInt8]] = []
+        for (index, core) in cores.enumerated() {
+            let prefix = [UInt8](repeating: 0x61, count: index % 10)
+            let suffix: [UInt8] = index % 3 == 0 ? [] : index % 3 == 1 ? Array("xyz".utf8) : Array("ü🚀 and more text".utf8)
+            samples.append(prefix + core + suffix)
+        }
+        return samples
+    }
+
+    @Test("valid exactly when Swift's String(validating:) says so; escaping round-trips")
+    func agreesWithTheStandardLibrary() throws {
+        var checked = 0
+        for sample in Self.samples() {
+            let expected = String(validating: sample, as: UTF8.self) != nil
+            let got = sample.withUnsafeBufferPointer { JSONText.isValidUTF8($0) }
+            #expect(got == expected, "\(sample.map { String($0, radix: 16) })")
+            var out: [UInt8] = []
+            let escaped = sample.withUnsafeBufferPointer { JSONText.appendEscapedString($0, to: &out) }
+            #expect(escaped == expected)
+            if escaped {
+                // The escaped form is a JSON string that decodes to the same bytes.
+                #expect(try RowDecoder.decode([0x5B] + out + [0x5D]) == [.text(sample)])
+            } else {
+                #expect(out.isEmpty)
+            }
+            checked += 1
+        }
+        #expect(checked > 70_000)
+    }
+}

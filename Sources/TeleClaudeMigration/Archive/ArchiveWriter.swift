@@ -7,14 +7,18 @@ import Foundation
 ///
 /// Every member is a regular file with the same fixed metadata (mode 0600, uid/gid 0, no
 /// owner names, the archive's creation time), so equal contents give equal bytes.
-final class ArchiveWriter {
+public final class ArchiveWriter {
     private var handle: OpaquePointer?
     private let modificationTime: Int
     private let compression: Compression
     private let sink: RawFileSink
     private var closed = false
 
-    init(fileDescriptor: Int32, compression: Compression, modificationTime: Int, zstdLevel: Int = 3) throws {
+    /// One zstd worker per core.
+    public static var defaultZstdWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    init(fileDescriptor: Int32, compression: Compression, modificationTime: Int, zstdLevel: Int = 3,
+         zstdWorkers: Int = ArchiveWriter.defaultZstdWorkers) throws {
         guard let archive = archive_write_new() else { throw ArchiveError("libarchive could not allocate a writer") }
         handle = archive
         self.modificationTime = modificationTime
@@ -26,10 +30,11 @@ final class ArchiveWriter {
             case .zstd:
                 try check(archive_write_add_filter_zstd(archive), "enabling zstd")
                 try check(archive_write_set_filter_option(archive, "zstd", "compression-level", String(zstdLevel)), "setting the zstd level")
-                // One zstd worker: compression runs beside hashing and tar writing instead of
-                // after them. The count is fixed, not taken from the machine, because zstd's
-                // output depends on it and archives must be reproducible.
-                try check(archive_write_set_filter_option(archive, "zstd", "threads", "1"), "setting zstd threads")
+                // zstd workers: compression runs beside reading, hashing and tar writing, on
+                // every core. zstd's streaming output with one or more workers does not
+                // depend on how many (ArchiveWriterTests checks it), so archives stay
+                // reproducible from machine to machine.
+                try check(archive_write_set_filter_option(archive, "zstd", "threads", String(zstdWorkers)), "setting zstd threads")
             case .gzip:
                 try check(archive_write_add_filter_gzip(archive), "enabling gzip")
                 // No timestamp in the gzip header, so the archive stays deterministic.

@@ -6,46 +6,49 @@
 enum JSONText {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// Appends `"…"` with the canonical escapes. Returns false, leaving partial output,
-    /// when `bytes` is not valid UTF-8 (the caller rolls back).
+    /// Appends `"…"` with the canonical escapes. Returns false, writing nothing, when
+    /// `bytes` is not valid UTF-8.
+    ///
+    /// Two passes, each skipping eight bytes at a time: UTF-8 validation stops only at
+    /// bytes >= 0x80, escaping only at '"', '\\' and control characters. Text with some
+    /// non-ASCII every few words (most of a real database) made a fused single pass stop at
+    /// nearly every word; escapes are rare, so the second pass mostly copies.
     static func appendEscapedString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard isValidUTF8(bytes) else { return false }
         out.append(UInt8(ascii: "\""))
         var runStart = 0
         var i = 0
         let n = bytes.count
         let base = UnsafeRawPointer(bytes.baseAddress)
         while i < n {
-            // Eight plain ASCII bytes at a time: none >= 0x80, < 0x20, '"' or '\\'.
             if let base, n - i >= 8 {
-                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                if !needsAttention(word) {
+                let mask = escapeMask(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                if mask == 0 {
                     i += 8
+                    continue
+                }
+                i += mask.trailingZeroBitCount >> 3  // exactly the first byte to escape
+            } else {
+                let b = bytes[i]
+                if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
+                    i += 1
                     continue
                 }
             }
             let b = bytes[i]
-            if b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
-                i += 1
-                continue
-            }
-            if b >= 0x80 {
-                let length = validSequenceLength(bytes, at: i)
-                if length == 0 { return false }
-                i += length
-                continue
-            }
             if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+            out.append(0x5C)
             switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
             default:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+                out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
+                out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 0xF)])
             }
             i += 1
             runStart = i
@@ -55,10 +58,28 @@ enum JSONText {
         return true
     }
 
-    /// True when any byte of `word` is not plain ASCII that JSON can carry unescaped.
-    /// Classic SWAR zero-byte tests; a false positive only sends the word to the byte loop.
+    /// The high bit of each byte of `word` (the first byte lowest) that JSON must escape:
+    /// '"', '\\' or a control character. Bytes >= 0x80 are never flagged; as in
+    /// `attentionMask`, the lowest set bit is exact.
     @inline(__always)
-    static func needsAttention(_ word: UInt64) -> Bool {
+    static func escapeMask(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let control = (word &- 0x2020_2020_2020_2020) & ~word & highs
+        return control | hasZeroByte(word ^ 0x2222_2222_2222_2222) | hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+    }
+
+    /// True when any byte of `word` is not plain ASCII that JSON can carry unescaped.
+    @inline(__always)
+    static func needsAttention(_ word: UInt64) -> Bool { attentionMask(word) != 0 }
+
+    /// The high bit of each byte of `word` (little-endian: the first byte lowest) that is
+    /// >= 0x80, < 0x20, '"' or '\\', by the classic SWAR zero-byte tests. Bytes above a
+    /// flagged one may be flagged falsely (a borrow), never the lowest: so the lowest set
+    /// bit is exactly the first byte that needs attention.
+    @inline(__always)
+    static func attentionMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func hasZeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
@@ -66,7 +87,7 @@ enum JSONText {
         let control = (word &- 0x2020_2020_2020_2020) & ~word & highs
         let quote = hasZeroByte(word ^ 0x2222_2222_2222_2222)
         let backslash = hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
-        return (nonASCII | control | quote | backslash) != 0
+        return nonASCII | control | quote | backslash
     }
 
     /// Length of the well-formed UTF-8 sequence starting at `i` (lead byte >= 0x80), or 0.
@@ -91,12 +112,77 @@ enum JSONText {
 
     static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
-        while i < bytes.count {
-            if bytes[i] < 0x80 { i += 1; continue }
-            let length = validSequenceLength(bytes, at: i)
-            if length == 0 { return false }
-            i += length
+        let n = bytes.count
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
+        let rows = UTF8Automaton.rows
+        var state = UTF8Automaton.accept
+        // Eight bytes at a time: a word of ASCII with no sequence open is skipped; any other
+        // word goes through the automaton byte by byte, with no branch on its bytes.
+        while n - i >= 8 {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if word & 0x8080_8080_8080_8080 != 0 || state != UTF8Automaton.accept {
+                var w = word
+                for _ in 0..<8 {
+                    state = rows[Int(w & 0xFF)] >> state & 63
+                    w >>= 8
+                }
+            }
+            i += 8
         }
-        return true
+        while i < n {
+            state = rows[Int(bytes[i])] >> state & 63
+            i += 1
+        }
+        return state == UTF8Automaton.accept
     }
+}
+
+/// UTF-8 validation (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF) as a
+/// shift-based automaton: each byte's row holds, for every state, the next state's bit
+/// offset, so a step is one load (which does not wait on the state) and one shift, with no
+/// branch on the data. Mixed 2-, 3- and 4-byte text (Cyrillic, CJK, emoji) made a
+/// per-sequence `switch` mispredict at nearly every character.
+enum UTF8Automaton {
+    /// States, as bit offsets into a row: accept, reject, then "expects …" states.
+    static let accept: UInt64 = 0
+    private static let reject: UInt64 = 6
+    private static let one = 12        // one continuation byte 80..BF left
+    private static let two = 18        // two left
+    private static let afterE0 = 24    // A0..BF, then one
+    private static let afterED = 30    // 80..9F, then one
+    private static let afterF0 = 36    // 90..BF, then two
+    private static let afterF1 = 42    // 80..BF, then two
+    private static let afterF4 = 48    // 80..8F, then two
+
+    // Written once, when first used, and only read after that.
+    nonisolated(unsafe) static let rows: UnsafePointer<UInt64> = {
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+        for byte in 0..<256 {
+            var row: UInt64 = 0
+            func set(_ state: Int, _ next: Int) { row |= UInt64(next) << UInt64(state) }
+            let continuation = (0x80...0xBF).contains(byte)
+            // From accept: ASCII stays, a lead byte expects its continuations.
+            switch byte {
+            case 0x00...0x7F: set(0, Int(accept))
+            case 0xC2...0xDF: set(0, one)
+            case 0xE0: set(0, afterE0)
+            case 0xE1...0xEC, 0xEE...0xEF: set(0, two)
+            case 0xED: set(0, afterED)
+            case 0xF0: set(0, afterF0)
+            case 0xF1...0xF3: set(0, afterF1)
+            case 0xF4: set(0, afterF4)
+            default: set(0, Int(reject))
+            }
+            set(Int(reject), Int(reject))
+            set(one, continuation ? Int(accept) : Int(reject))
+            set(two, continuation ? one : Int(reject))
+            set(afterE0, (0xA0...0xBF).contains(byte) ? one : Int(reject))
+            set(afterED, (0x80...0x9F).contains(byte) ? one : Int(reject))
+            set(afterF0, (0x90...0xBF).contains(byte) ? two : Int(reject))
+            set(afterF1, continuation ? two : Int(reject))
+            set(afterF4, (0x80...0x8F).contains(byte) ? two : Int(reject))
+            table[byte] = row
+        }
+        return UnsafePointer(table)
+    }()
 }

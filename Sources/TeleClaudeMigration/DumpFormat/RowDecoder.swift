@@ -214,9 +214,12 @@ public enum RowDecoder {
             var runStart = i
             let base = UnsafeRawPointer(bytes.baseAddress)
             while true {
-                // Eight plain ASCII bytes at a time (no quote, backslash, control or high byte).
+                // Eight plain ASCII bytes at a time (no quote, backslash, control or high
+                // byte), then straight to the first byte that is not.
                 if let base {
-                    while bytes.count - i >= 8, !JSONText.needsAttention(base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    while bytes.count - i >= 8 {
+                        let mask = JSONText.attentionMask(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                        if mask != 0 { i += mask.trailingZeroBitCount >> 3; break }
                         i += 8
                     }
                 }

@@ -10,6 +10,8 @@ public struct ExportOptions: Sendable {
     /// The creation time written into the archive; `SOURCE_DATE_EPOCH` fixes it.
     public var createdAt: Date
     public var zstdLevel: Int
+    /// zstd worker threads; the archive's bytes do not depend on the count.
+    public var zstdWorkers = ArchiveWriter.defaultZstdWorkers
     public var chunkTarget: Int
     /// Find, count, split and list, but write nothing.
     public var dryRun: Bool

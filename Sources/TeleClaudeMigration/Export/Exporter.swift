@@ -44,7 +44,7 @@ public struct Exporter {
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
         let writer = try ArchiveWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
                                        modificationTime: Int(options.createdAt.timeIntervalSince1970),
-                                       zstdLevel: options.zstdLevel)
+                                       zstdLevel: options.zstdLevel, zstdWorkers: options.zstdWorkers)
         let assembler = ArchiveAssembler(writer: writer, tableCount: manifest.tables.count)
         assembler.start()
 
