@@ -74,21 +74,7 @@ public struct RowEncoder {
         buffer.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
     }
 
-    private mutating func appendInteger(_ value: Int64) {
-        if value == 0 { buffer.append(UInt8(ascii: "0")); return }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, no allocation
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            while magnitude > 0 {
-                scratch[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
-            if value < 0 { buffer.append(UInt8(ascii: "-")) }
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(24 - count)...]))
-        }
-    }
+    private mutating func appendInteger(_ value: Int64) { DecimalText.append(value, to: &buffer) }
 
     /// Finite reals use Swift's shortest round-tripping form, which always has a `.` or an
     /// exponent (`1.0`, `-0.0`, `1e+308`), so they never read back as integers.

@@ -81,16 +81,6 @@ public enum ValueRef {
         }
     }
 
-    public var storageClass: StorageClass {
-        switch self {
-        case .null: return .null
-        case .integer: return .integer
-        case .real: return .real
-        case .text: return .text
-        case .blob: return .blob
-        }
-    }
-
     /// Calls `body` with a view of an owned value (its UTF-8 and NUL flags computed).
     public static func with<R>(_ value: SQLiteValue, _ body: (ValueRef) throws -> R) rethrows -> R {
         switch value {

@@ -62,6 +62,8 @@ private struct ReadSession {
     var seenNames: Set<String> = []
     var pending: TarReader.Member?
     var lastProgress: Int64 = 0
+    /// Where member data is read into, reused.
+    var scratch: [UInt8] = []
     let finishSource: () throws -> Void
 
     init(tar: TarReader, onProgress: ((Int64) -> Void)?, finishSource: @escaping () throws -> Void) {
@@ -170,7 +172,7 @@ private struct ReadSession {
             throw ArchiveError("the member \(TarReader.quoted(member.name)) declares \(member.size) bytes, over the limit of \(limit) for its kind")
         }
         var hasher = SHA256()
-        var scratch = [UInt8](repeating: 0, count: 1 << 20)
+        if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: 1 << 20) }  // one for every member
         while true {
             let n = try scratch.withUnsafeMutableBytes { try tar.readData(into: $0) }
             if n == 0 { break }

@@ -16,7 +16,10 @@ import Foundation
 ///
 /// Values are hashed straight from their bytes: no String and no allocation per value
 /// (JSON aside, whose canonical form is built in a reused buffer).
-struct ContentCheck {
+///
+/// A class, not a struct: the load's row loop reaches it through an optional, and a struct
+/// there was copied for every row (its arrays retained and released each time).
+final class ContentCheck {
     let converters: [ValueConverter]
     /// Per column, the converter's kind and binary form (plain enums: reading them in the
     /// hot loop copies no converter).
@@ -63,26 +66,26 @@ struct ContentCheck {
     // MARK: - Folding
 
     /// The archive's value of one column of the current row, as converted for the COPY.
-    mutating func setArchiveValue(_ value: ValueConverter.Converted, column: Int) {
+    func setArchiveValue(_ value: ValueConverter.Converted, column: Int) {
         hashes[column] = hash(value, column: column)
     }
 
     /// Ends the archive row whose values were set.
-    mutating func commitArchiveRow() throws {
+    func commitArchiveRow() throws {
         let pair = fold(into: &archiveSums, buckets: &archiveBuckets, sign: 1)
         try pairs.append(pair)
         archiveRows += 1
     }
 
     /// Takes back a row committed earlier, its values set again (an orphan rejected after staging).
-    mutating func takeBackArchiveRow() {
+    func takeBackArchiveRow() {
         removed.append(fold(into: &archiveSums, buckets: &archiveBuckets, sign: -1))
         archiveRows -= 1
     }
 
     /// One message of `COPY ... TO STDOUT (FORMAT binary)`: a row, the header with the
     /// first row, or the trailer.
-    mutating func addTargetMessage(_ message: UnsafeBufferPointer<UInt8>) {
+    func addTargetMessage(_ message: UnsafeBufferPointer<UInt8>) {
         var offset = skipHeader(message)
         while let next = hashTargetRow(message, at: offset) {
             _ = fold(into: &targetSums, buckets: &targetBuckets, sign: 1)
@@ -92,7 +95,7 @@ struct ContentCheck {
     }
 
     /// The offset after the binary COPY header when `message` starts with it, else 0.
-    private mutating func skipHeader(_ message: UnsafeBufferPointer<UInt8>) -> Int {
+    private func skipHeader(_ message: UnsafeBufferPointer<UInt8>) -> Int {
         guard !headerSeen else { return 0 }
         headerSeen = true
         guard message.count >= 19, message.starts(with: Self.signature) else { return 0 }
@@ -103,7 +106,7 @@ struct ContentCheck {
 
     /// Hashes the fields of the row at `offset` into `hashes`; returns the offset after it,
     /// or nil at the trailer or the end of the message.
-    private mutating func hashTargetRow(_ message: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
+    private func hashTargetRow(_ message: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
         guard start + 2 <= message.count else { return nil }
         let fields = Int(Int16(bitPattern: UInt16(message[start]) << 8 | UInt16(message[start + 1])))
         guard fields >= 0 else { return nil }  // the trailer
@@ -167,13 +170,12 @@ struct ContentCheck {
             if differing.contains(Int(pair.key >> 56)) { expected[pair, default: 0] += 1 }
         }
         for pair in removed where differing.contains(Int(pair.key >> 56)) { expected[pair, default: 0] -= 1 }
-        var check = self
-        check.headerSeen = false  // the second read starts with its own header
-        return Diagnosis(check: check, buckets: differing, expected: expected)
+        headerSeen = false  // the second read starts with its own header
+        return Diagnosis(check: self, buckets: differing, expected: expected)
     }
 
     struct Diagnosis {
-        var check: ContentCheck
+        let check: ContentCheck
         let buckets: Set<Int>
         var expected: [PairSpool.Pair: Int]
         /// Key text of target rows with no equal archive row (the first 20).
@@ -284,19 +286,7 @@ struct ContentCheck {
         case .micros(let v): return Self.mix(UInt64(bitPattern: v) ^ 0x3333_3333_3333_3333)
         case .days(let v): return Self.mix(UInt64(bitPattern: v) ^ 0x4444_4444_4444_4444)
         case .uuid(let high, let low): return Self.mix(Self.mix(high ^ 0x5555_5555_5555_5555) ^ low)
-        case .decimal(let v):
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // the decimal text, without an allocation
-            var count = 0
-            var magnitude = v.magnitude
-            return withUnsafeMutableBytes(of: &digits) { raw in
-                repeat {
-                    raw[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                    magnitude /= 10
-                    count += 1
-                } while magnitude > 0
-                if v < 0 { raw[23 - count] = UInt8(ascii: "-"); count += 1 }
-                return hash(text: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[(24 - count)...]), column: column)
-            }
+        case .decimal(let v): return DecimalText.withDigits(v) { hash(text: $0, column: column) }
         case .bytes(let bytes): return hash(text: bytes, column: column)
         case .owned(let bytes): return bytes.withUnsafeBufferPointer { hash(text: $0, column: column) }
         }

@@ -455,26 +455,30 @@ struct LoadSession: ArchiveVisitor {
         let converters = self.converters
         let sources = sourceIndexes
         let binary = self.binary
+        let check = contentCheck
         let failure: (column: Int, reason: String)? = row.withValues { values in
             if binary {
                 ValueConverter.appendBigEndian(UInt16(sources.count + (currentStaged ? 1 : 0)), to: &buffer)
             }
-            for index in 0..<sources.count {
-                let converted: ValueConverter.Converted
-                do throws(ValueConverter.Failure) {
-                    converted = try converters[index].convert(values[sources[index]])
-                } catch {
-                    return (index, error.reason)
+            // Through an unsafe buffer, so each converter is used in place, not copied.
+            return converters.withUnsafeBufferPointer { converters in
+                for index in 0..<sources.count {
+                    let converted: ValueConverter.Converted
+                    do throws(ValueConverter.Failure) {
+                        converted = try converters[index].convert(values[sources[index]])
+                    } catch {
+                        return (index, error.reason)
+                    }
+                    if binary {
+                        converters[index].appendBinary(converted, to: &buffer)
+                    } else {
+                        if index > 0 { buffer.append(0x09) }
+                        converters[index].appendText(converted, to: &buffer)
+                    }
+                    check?.setArchiveValue(converted, column: index)
                 }
-                if binary {
-                    converters[index].appendBinary(converted, to: &buffer)
-                } else {
-                    if index > 0 { buffer.append(0x09) }
-                    converters[index].appendText(converted, to: &buffer)
-                }
-                contentCheck?.setArchiveValue(converted, column: index)
+                return nil
             }
-            return nil
         }
         if let failure {
             buffer.removeSubrange(mark...)
@@ -507,7 +511,7 @@ struct LoadSession: ArchiveVisitor {
     }
 
     /// Reads the table back inside the transaction and compares it with what the archive held.
-    mutating func verifyContent(_ table: TableSchema, _ check: inout ContentCheck) throws {
+    mutating func verifyContent(_ table: TableSchema, _ check: ContentCheck) throws {
         let target = catalog!.tables[table.name]!
         let columns = ContentCheck.readBackColumns(plan!.columns.map(\.column), converters: converters)
         let readBack = "COPY (SELECT \(columns) FROM \(target.qualifiedName)) TO STDOUT (FORMAT binary)"
@@ -548,8 +552,13 @@ struct LoadSession: ArchiveVisitor {
     }
 
     mutating func flush() throws {
-        if let copy, problems.isEmpty { try copy.send(buffer) }
-        buffer.removeAll(keepingCapacity: true)
+        guard let copy, problems.isEmpty else {
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
+        let full = buffer
+        buffer = copy.spareBuffer()  // the sender owns the full one now; no copy, no fresh pages
+        try copy.send(full)
     }
 
     mutating func endTable(_ table: TableSchema, rows: Int64) throws {
@@ -579,8 +588,8 @@ struct LoadSession: ArchiveVisitor {
         }
         copy = nil
         var verified: Int64 = 0
-        if var check = contentCheck, problems.isEmpty {
-            try verifyContent(table, &check)
+        if let check = contentCheck, problems.isEmpty {
+            try verifyContent(table, check)
             verified = check.targetRows
         }
         contentCheck = nil

@@ -74,14 +74,14 @@ public final class PostgresConnection {
             var error: PostgresError?
         }
         let receiver = Receiver()
+        let spares = BufferPool(limit: 6, capacity: 1 << 20 + 65536)
         /// The connection crosses to the receiver thread; the caller does not touch it
         /// until `finished` is signalled.
         struct Handle: @unchecked Sendable { let connection: PostgresConnection }
         let handle = Handle(connection: self)
         let thread = Thread {
             let connection = handle.connection.raw
-            var batch = Batch()
-            batch.bytes.reserveCapacity(1 << 20 + 65536)
+            var batch = Batch(bytes: spares.take())
             while true {
                 var buffer: UnsafeMutablePointer<CChar>?
                 let count = PQgetCopyData(connection, &buffer, 0)
@@ -99,8 +99,7 @@ public final class PostgresConnection {
                 }
                 if batch.bytes.count >= 1 << 20 {
                     if !receiver.queue.push(batch) { break }
-                    batch = Batch()
-                    batch.bytes.reserveCapacity(1 << 20 + 65536)
+                    batch = Batch(bytes: spares.take())
                 }
             }
             if !batch.ends.isEmpty { receiver.queue.push(batch) }
@@ -110,7 +109,7 @@ public final class PostgresConnection {
         thread.name = "tc-import COPY receiver"
         thread.start()
         var failure: Error?
-        while let batch = receiver.queue.pop() {
+        while var batch = receiver.queue.pop() {
             guard failure == nil else { continue }
             batch.bytes.withUnsafeBufferPointer { all in
                 var start = 0
@@ -119,6 +118,9 @@ public final class PostgresConnection {
                     start = end
                 }
             }
+            var spent: [UInt8] = []
+            swap(&spent, &batch.bytes)  // the only reference, so its storage is kept
+            spares.give(consume spent)
         }
         receiver.finished.wait()
         if let error = receiver.error { throw error }
@@ -189,8 +191,15 @@ public final class CopyIn: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private var started = false
     private let failure = FirstFailure()
+    /// Buffers the sender is done with, for the caller to fill again.
+    private let spares = BufferPool(limit: CopyIn.queueDepth + 2, capacity: CopyIn.bufferCapacity)
 
     public static let queueDepth = 4
+    /// What a caller's buffer holds before it sends it (1 MiB), with room for the last row.
+    public static let bufferCapacity = 1 << 20 + 1 << 16
+
+    /// An empty buffer to fill: one the sender has finished with, when there is one.
+    public func spareBuffer() -> [UInt8] { spares.take() }
 
     init(connection: PostgresConnection, statement: String) {
         self.connection = connection
@@ -213,6 +222,7 @@ public final class CopyIn: @unchecked Sendable {
                     failure.record(error)
                     queue.close()
                 }
+                spares.give(consume bytes)
             }
             stopped.signal()
         }

@@ -32,36 +32,27 @@ public struct ValueConverter: Sendable {
         self.naiveZone = naiveZone
         self.baseType = baseType
         naiveIsUTC = TimestampText.isUTC(naiveZone)
-        switch baseType {
-        case "text", "varchar", "bpchar", "name", "json", "bytea": binaryForm = .bytes
-        case "int2": binaryForm = .int2
-        case "int4": binaryForm = .int4
-        case "int8": binaryForm = .int8
-        case "bool": binaryForm = .bool
-        case "float8": binaryForm = .float8
-        case "timestamptz", "timestamp": binaryForm = .timestamp
-        case "date": binaryForm = .date
-        case "jsonb": binaryForm = .jsonb
-        case "uuid": binaryForm = .uuid
-        default: binaryForm = .none
+        // (kind, binary form, integer range) for each base type; anything else: other, text format.
+        let wide = Int64.min...Int64.max
+        (kind, binaryForm, integerRange) = switch baseType {
+        case "text", "varchar", "bpchar", "name": (.text, .bytes, wide)
+        case "citext": (.text, .none, wide)  // an extension's type: its binary form is its own
+        case "int2": (.integer, .int2, Int64(Int16.min)...Int64(Int16.max))
+        case "int4": (.integer, .int4, Int64(Int32.min)...Int64(Int32.max))
+        case "int8": (.integer, .int8, wide)
+        case "bool": (.boolean, .bool, wide)
+        case "float4": (.float, .none, wide)  // sent as text: the server rounds to float4 as it always has
+        case "float8": (.float, .float8, wide)
+        case "numeric": (.numeric, .none, wide)
+        case "timestamptz": (.timestamptz, .timestamp, wide)
+        case "timestamp": (.timestamp, .timestamp, wide)
+        case "date": (.date, .date, wide)
+        case "json": (.json, .bytes, wide)
+        case "jsonb": (.json, .jsonb, wide)
+        case "bytea": (.bytea, .bytes, wide)
+        case "uuid": (.uuid, .uuid, wide)
+        default: (.other, .none, wide)
         }
-        switch baseType {
-        case "text", "varchar", "bpchar", "name", "citext": kind = .text
-        case "int2": kind = .integer; integerRange = Int64(Int16.min)...Int64(Int16.max); return
-        case "int4": kind = .integer; integerRange = Int64(Int32.min)...Int64(Int32.max); return
-        case "int8": kind = .integer
-        case "bool": kind = .boolean
-        case "float4", "float8": kind = .float
-        case "numeric": kind = .numeric
-        case "timestamptz": kind = .timestamptz
-        case "timestamp": kind = .timestamp
-        case "date": kind = .date
-        case "json", "jsonb": kind = .json
-        case "bytea": kind = .bytea
-        case "uuid": kind = .uuid
-        default: kind = .other
-        }
-        integerRange = Int64.min...Int64.max
     }
 
     public struct Failure: Error, Equatable {
@@ -286,21 +277,7 @@ public struct ValueConverter: Sendable {
         if kind == .bytea { Self.appendHex(bytes, to: &out) } else { Self.appendEscaped(bytes, to: &out) }
     }
 
-    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        if value == 0 { out.append(UInt8(ascii: "0")); return }
-        var magnitude = value.magnitude
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, no allocation
-        var count = 0
-        withUnsafeMutableBytes(of: &scratch) { digits in
-            while magnitude > 0 {
-                digits[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[(24 - count)...]))
-        }
-    }
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) { DecimalText.append(value, to: &out) }
 
     static func appendUUID(_ high: UInt64, _ low: UInt64, to out: inout [UInt8]) {
         let digits = Array("0123456789abcdef".utf8)
