@@ -50,7 +50,11 @@ struct CopyFormatTests {
     func sameValues() throws {
         let folder = try TemporaryFolder()
         let schema = try Self.schema()
-        let report = try Loader(options: Self.options(try Self.archive(folder), schema), console: MessageLog().console).run()
+        let loader = Loader(options: Self.options(try Self.archive(folder), schema), console: MessageLog().console)
+        let plan = try loader.plan()
+        #expect(plan.tables.map(\.copyFormat) == ["binary", "text"])
+        #expect(plan.render().contains("t: target found, 3 rows, ok, COPY in text format"))
+        let report = try loader.run()
         #expect(report.tables.allSatisfy { $0.verified == 3 })
         let list = "id, small, medium, flag, ratio, at, wall, day, doc, docb, encode(raw, 'hex'), ref, label, body"
         let binary = try schema.rows("SELECT \(list) FROM \(schema.name).b ORDER BY id")

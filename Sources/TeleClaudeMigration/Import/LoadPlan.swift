@@ -23,6 +23,8 @@ public struct LoadPlan: Sendable {
         public var targetOnlyColumns: [String]
         public var ownershipColumns: [String]
         public var problems: [String]
+        /// `binary` when every mapped column has a simple binary form, else `text` (README, "plan / load").
+        public var copyFormat = "binary"
 
         public var verdict: String { problems.isEmpty ? "ok" : "blocked" }
     }
@@ -79,6 +81,7 @@ public struct LoadPlan: Sendable {
                     continue
                 }
                 let converter = ValueConverter(baseType: targetColumn.baseType)
+                if !converter.hasBinaryForm { plan.copyFormat = "text" }
                 let counts = summary?.tables.first { $0.name == table.name }?.classes[safe: index]
                 plan.columns.append(ColumnMapping(column: column.name, sourceIndex: index, targetType: targetColumn.type,
                                                   conversion: "\(column.declaredType.isEmpty ? "(no type)" : column.declaredType) → \(targetColumn.type) (\(converter.kind.rawValue) rules)",
@@ -115,7 +118,8 @@ public struct LoadPlan: Sendable {
         var lines = ["target schema: \(schema)"]
         for table in tables {
             lines.append("")
-            lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(table.rows) rows, \(table.verdict)")
+            lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(table.rows) rows, \(table.verdict)"
+                + (table.targetFound || table.created ? ", COPY in \(table.copyFormat) format" : ""))
             for column in table.columns {
                 lines.append("  \(column.column): \(column.conversion)" + (column.seen.map { "; seen: \($0)" } ?? ""))
             }
