@@ -61,7 +61,7 @@ struct ConversionRuleTests {
     }
 }
 
-@Suite("JSON canonical form (validation and read-back equality)")
+@Suite("JSON canonical hash (validation and read-back equality)")
 struct JSONCanonicalTests {
     static let equal: [(String, String)] = [
         (#"{"b":1,"a":[true,null,"x"]}"#, #"{ "a" : [ true , null , "x" ] , "b" : 1.0 }"#),
@@ -72,18 +72,38 @@ struct JSONCanonicalTests {
         ("123456789012345678901234567890", "1.2345678901234568e+29"),
     ]
 
-    @Test("spellings of the same value have the same canonical form", arguments: 0..<equal.count)
+    static func hash(_ text: String) -> UInt64? { JSONHasher().hash(Array(text.utf8)) }
+
+    @Test("spellings of the same value have the same hash", arguments: 0..<equal.count)
     func same(index: Int) {
         let (a, b) = Self.equal[index]
-        let left = JSONCanonical.canonicalize(Array(a.utf8))
-        #expect(left != nil && left == JSONCanonical.canonicalize(Array(b.utf8)), "\(a) vs \(b)")
+        let left = Self.hash(a)
+        #expect(left != nil && left == Self.hash(b), "\(a) vs \(b)")
     }
 
-    @Test("different values differ, invalid text is refused")
-    func different() {
-        #expect(JSONCanonical.canonicalize(Array(#"{"a":1}"#.utf8)) != JSONCanonical.canonicalize(Array(#"{"a":"1"}"#.utf8)))
+    static let different: [(String, String)] = [
+        (#"{"a":1}"#, #"{"a":"1"}"#),
+        (#"{"a":1,"b":2}"#, #"{"a":2,"b":1}"#),
+        (#"{"a":1,"a":2}"#, #"{"a":1}"#),
+        (#"{"a":{"b":1}}"#, #"{"a":{"b":1},"b":1}"#),
+        ("[1,2]", "[2,1]"),
+        ("[[1],2]", "[1,[2]]"),
+        ("[]", "{}"),
+        (#""""#, "null"),
+        ("true", "1"),
+        (#"{"ab":"c"}"#, #"{"a":"bc"}"#),
+    ]
+
+    @Test("different values differ, invalid text is refused", arguments: 0..<different.count)
+    func differ(index: Int) {
+        let (a, b) = Self.different[index]
+        #expect(Self.hash(a) != nil && Self.hash(a) != Self.hash(b), "\(a) vs \(b)")
+    }
+
+    @Test("invalid JSON has no hash")
+    func invalid() {
         for invalid in [#"{"a":1"#, "[1,]", "{'a':1}", "tru", "", "1 2", #"{"a" 1}"#, String(repeating: "[", count: 600) + String(repeating: "]", count: 600)] {
-            #expect(JSONCanonical.canonicalize(Array(invalid.utf8)) == nil, "\(invalid.prefix(20))")
+            #expect(Self.hash(invalid) == nil, "\(invalid.prefix(20))")
         }
     }
 }

@@ -1,108 +1,58 @@
-/// Validates JSON text and rewrites it in one canonical form: no whitespace, object keys
-/// sorted bytewise with the last of duplicate keys kept (as `jsonb` does), strings as their
-/// raw bytes behind a length, numbers by value. Equal JSON values give equal bytes. The
-/// form is only ever compared and hashed, never parsed again or shown.
+/// JSON validation, and a hash of a JSON value that is equal exactly when two texts hold
+/// the same value as `jsonb` sees it: whitespace and key order do not matter, the last of
+/// duplicate keys wins, strings compare by their characters (however escaped), numbers by
+/// value (`1`, `1.0` and `1e0` alike; integers beyond 64 bits by their Double value).
 ///
-/// Hand-written on top of the row parser because Foundation's JSONSerialization builds
-/// bridged `Any` trees and sorts keys with ICU collation; profiling a load showed it taking
-/// most of the time for payload-heavy tables.
+/// Hand-written on top of the row parser. Foundation's JSONSerialization builds bridged
+/// `Any` trees, and an earlier canonical text form (keys sorted, one allocation per
+/// member) still took a quarter of a verified load; this hashes as it parses, keeping only
+/// (key hash, value hash) pairs of the open objects in one reused buffer.
 enum JSONCanonical {
     static let maxDepth = 512
+}
 
-    /// The canonical form, or nil when `bytes` is not a single valid JSON value.
-    static func canonicalize(_ bytes: [UInt8]) -> [UInt8]? {
-        bytes.withUnsafeBufferPointer { canonicalize($0) }
+/// Computes `JSONCanonical` hashes; reuse one for many values (its buffers stay allocated).
+/// Not thread-safe.
+final class JSONHasher {
+    /// (key hash, position, value hash) of the members of every object being parsed.
+    private var members: [(key: UInt64, position: Int, value: UInt64)] = []
+    private var scratch: [UInt8] = []
+
+    init() {
+        members.reserveCapacity(64)
+        scratch.reserveCapacity(256)
     }
 
-    static func canonicalize(_ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(buffer.count)
-        return canonicalize(buffer, into: &out) ? out : nil
-    }
-
-    /// Appends the canonical form to `out`; false (with `out` partly written) when not valid.
-    static func canonicalize(_ buffer: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+    /// The hash of the JSON value `bytes` holds, or nil when it is not one valid JSON value.
+    func hash(_ buffer: UnsafeBufferPointer<UInt8>) -> UInt64? {
         var parser = RowDecoder.Parser(bytes: buffer)
-        guard (try? value(&parser, into: &out, depth: 0)) != nil else { return false }
+        members.removeAll(keepingCapacity: true)
+        guard let value = try? hashValue(&parser, depth: 0) else { return nil }
         parser.skipSpace()
-        return parser.i == buffer.count
+        return parser.i == buffer.count ? value : nil
     }
 
-    static func isValid(_ bytes: [UInt8]) -> Bool { canonicalize(bytes) != nil }
+    func hash(_ bytes: [UInt8]) -> UInt64? { bytes.withUnsafeBufferPointer { hash($0) } }
 
-    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { canonicalize(bytes) != nil }
+    private static let prime: UInt64 = 0x9E37_79B9_7F4A_7C15
 
-    /// Whether `bytes` is a single valid JSON value, by the same rules as `canonicalize`,
-    /// without building the canonical form.
-    static func validate(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-        var parser = RowDecoder.Parser(bytes: buffer)
-        var scratch: [UInt8] = []
-        guard (try? skip(&parser, scratch: &scratch, depth: 0)) != nil else { return false }
-        parser.skipSpace()
-        return parser.i == buffer.count
-    }
-
-    private static func skip(_ p: inout RowDecoder.Parser, scratch: inout [UInt8], depth: Int) throws(RowDecoder.Failure) {
-        guard depth < maxDepth else { throw p.fail("JSON nested too deeply") }
-        p.skipSpace()
-        guard let c = p.current else { throw p.fail("expected a JSON value") }
-        switch c {
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let isObject = c == UInt8(ascii: "{")
-            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            p.i += 1
-            p.skipSpace()
-            if p.current == close { p.i += 1; return }
-            while true {
-                if isObject {
-                    p.skipSpace()
-                    guard p.current == UInt8(ascii: "\"") else { throw p.fail("expected an object key") }
-                    scratch.removeAll(keepingCapacity: true)
-                    _ = try p.string(into: &scratch)
-                    try p.expect(UInt8(ascii: ":"))
-                }
-                try skip(&p, scratch: &scratch, depth: depth + 1)
-                p.skipSpace()
-                guard let next = p.current else { throw p.fail("not closed") }
-                p.i += 1
-                if next == close { return }
-                guard next == UInt8(ascii: ",") else { throw p.fail("expected ','") }
-            }
-        case UInt8(ascii: "\""):
-            scratch.removeAll(keepingCapacity: true)
-            _ = try p.string(into: &scratch)
-        case UInt8(ascii: "t"): try p.literal("true")
-        case UInt8(ascii: "f"): try p.literal("false")
-        case UInt8(ascii: "n"): try p.literal("null")
-        default:
-            let start = p.i
-            do {
-                _ = try p.number()
-            } catch {
-                p.i = start
-                guard p.bigNumber() != nil else { throw p.fail("invalid number") }
-            }
-        }
-    }
-
-    private static func value(_ p: inout RowDecoder.Parser, into out: inout [UInt8], depth: Int) throws(RowDecoder.Failure) {
-        guard depth < maxDepth else { throw p.fail("JSON nested too deeply") }
+    private func hashValue(_ p: inout RowDecoder.Parser, depth: Int) throws(RowDecoder.Failure) -> UInt64 {
+        guard depth < JSONCanonical.maxDepth else { throw p.fail("JSON nested too deeply") }
         p.skipSpace()
         guard let c = p.current else { throw p.fail("expected a JSON value") }
         switch c {
         case UInt8(ascii: "{"):
             p.i += 1
-            var members: [([UInt8], [UInt8])] = []
+            let start = members.count
             p.skipSpace()
             if p.current == UInt8(ascii: "}") { p.i += 1 } else {
                 while true {
                     p.skipSpace()
                     guard p.current == UInt8(ascii: "\"") else { throw p.fail("expected an object key") }
-                    let key = try p.string()
+                    let key = try hashString(&p)
                     try p.expect(UInt8(ascii: ":"))
-                    var member: [UInt8] = []
-                    try value(&p, into: &member, depth: depth + 1)
-                    members.append((key, member))
+                    let value = try hashValue(&p, depth: depth + 1)
+                    members.append((key, members.count, value))
                     p.skipSpace()
                     guard let next = p.current else { throw p.fail("object is not closed") }
                     p.i += 1
@@ -110,30 +60,25 @@ enum JSONCanonical {
                     guard next == UInt8(ascii: ",") else { throw p.fail("expected ',' or '}'") }
                 }
             }
-            // Stable sort, then keep the last of equal keys.
-            let sorted = members.enumerated().sorted { a, b in
-                a.element.0 == b.element.0 ? a.offset < b.offset : a.element.0.lexicographicallyPrecedes(b.element.0)
-            }.map(\.element)
-            out.append(UInt8(ascii: "{"))
-            var first = true
-            for (index, member) in sorted.enumerated() where index + 1 == sorted.count || sorted[index + 1].0 != member.0 {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                appendString(member.0, to: &out)
-                out.append(UInt8(ascii: ":"))
-                out.append(contentsOf: member.1)
+            // Sorted by key (then position), the last of equal keys kept, as jsonb keeps it.
+            members[start...].sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
+            var h: UInt64 = 0x6F62_6A65_6374
+            var count: UInt64 = 0
+            for index in start..<members.count where index + 1 == members.count || members[index + 1].key != members[index].key {
+                h = ContentCheck.mix(h &* Self.prime ^ ContentCheck.mix(members[index].key ^ members[index].value &* 0xC2B2_AE3D_27D4_EB4F))
+                count += 1
             }
-            out.append(UInt8(ascii: "}"))
+            members.removeSubrange(start...)
+            return ContentCheck.mix(h ^ count)
         case UInt8(ascii: "["):
             p.i += 1
-            out.append(UInt8(ascii: "["))
+            var h: UInt64 = 0x6172_7261_79
+            var count: UInt64 = 0
             p.skipSpace()
             if p.current == UInt8(ascii: "]") { p.i += 1 } else {
-                var first = true
                 while true {
-                    if !first { out.append(UInt8(ascii: ",")) }
-                    first = false
-                    try value(&p, into: &out, depth: depth + 1)
+                    h = ContentCheck.mix(h &* Self.prime ^ (try hashValue(&p, depth: depth + 1)))
+                    count += 1
                     p.skipSpace()
                     guard let next = p.current else { throw p.fail("array is not closed") }
                     p.i += 1
@@ -141,20 +86,15 @@ enum JSONCanonical {
                     guard next == UInt8(ascii: ",") else { throw p.fail("expected ',' or ']'") }
                 }
             }
-            out.append(UInt8(ascii: "]"))
+            return ContentCheck.mix(h ^ count)
         case UInt8(ascii: "\""):
-            // A quote and a length, then the bytes: no escaping to do and no copy to make.
-            out.append(UInt8(ascii: "\""))
-            let mark = out.count
-            out.append(contentsOf: [0, 0, 0, 0])
-            _ = try p.string(into: &out)
-            ValueConverter.patchLength(at: mark, in: &out)
+            return try hashString(&p)
         case UInt8(ascii: "t"):
-            try p.literal("true"); out.append(contentsOf: "true".utf8)
+            try p.literal("true"); return 0x7472_7565
         case UInt8(ascii: "f"):
-            try p.literal("false"); out.append(contentsOf: "false".utf8)
+            try p.literal("false"); return 0x6661_6C73_65
         case UInt8(ascii: "n"):
-            try p.literal("null"); out.append(contentsOf: "null".utf8)
+            try p.literal("null"); return 0x6E75_6C6C
         default:
             let start = p.i
             let number: Double
@@ -170,20 +110,15 @@ enum JSONCanonical {
                 guard let parsed = p.bigNumber() else { throw p.fail("invalid number") }
                 number = parsed
             }
-            if number.rounded() == number, abs(number) < 9.0e15 {
-                ValueConverter.appendDecimal(Int64(number), to: &out)  // most JSON numbers, without a String
-            } else {
-                out.append(contentsOf: number.description.utf8)
-            }
+            return ContentCheck.number(number)
         }
     }
-}
 
-extension JSONCanonical {
-    static func appendString(_ bytes: [UInt8], to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        ValueConverter.appendBigEndian(UInt32(bytes.count), to: &out)
-        out.append(contentsOf: bytes)
+    /// The hash of a string's characters (escapes resolved).
+    private func hashString(_ p: inout RowDecoder.Parser) throws(RowDecoder.Failure) -> UInt64 {
+        scratch.removeAll(keepingCapacity: true)
+        _ = try p.string(into: &scratch)
+        return ContentCheck.mix(scratch.withUnsafeBytes { ContentCheck.hashBytes($0) } ^ 0x7374_7269_6E67)
     }
 }
 

@@ -7,15 +7,14 @@ import Foundation
 /// Both sides hash the same normalized value: the archive side the `Converted` value the
 /// converter produced for the COPY (so nothing is parsed twice), the target side the same
 /// value decoded from `COPY ... TO STDOUT (FORMAT binary)`: a timestamp as UTC
-/// microseconds, JSON in a canonical text, bytes as bytes, numbers by value. Columns
+/// microseconds, JSON in a canonical form, bytes as bytes, numbers by value. Columns
 /// without a simple binary form are read back as `::text` and compared by their text
 /// (numbers by value). Per column, `hash(column, row key, value)` is summed, so the order
 /// rows come back in does not matter and a difference names its column. Per row, the pair
 /// (key hash, row hash) goes to a spool file and into one of 256 bucket sums, so that when
 /// a difference is found a second read of the differing buckets names the rows.
 ///
-/// Values are hashed straight from their bytes: no String and no allocation per value
-/// (JSON aside, whose canonical form is built in a reused buffer).
+/// Values are hashed straight from their bytes: no String and no allocation per value.
 ///
 /// A class, not a struct: the load's row loop reaches it through an optional, and a struct
 /// there was copied for every row (its arrays retained and released each time).
@@ -35,8 +34,8 @@ final class ContentCheck {
     private(set) var archiveRows: Int64 = 0
     private(set) var targetRows: Int64 = 0
     private var hashes: [UInt64]
-    /// Where JSON values are put in canonical form, reused.
-    private let canonical = ByteBuffer()
+    /// Hashes target JSON values, reused.
+    private let json = JSONHasher()
     private let pairs: PairSpool
     /// Pairs taken back by `takeBackArchiveRow` (orphans rejected after staging).
     private var removed: [PairSpool.Pair] = []
@@ -235,7 +234,7 @@ final class ContentCheck {
             var out: [UInt8] = []
             ValueConverter.appendUUID(high, low, to: &out)
             return String(decoding: out, as: UTF8.self)
-        case .bytes(let bytes): return converter.kind == .bytea ? "\\x" + Array(bytes).hexString : String(decoding: bytes, as: UTF8.self)
+        case .bytes(let bytes), .json(let bytes, _): return converter.kind == .bytea ? "\\x" + Array(bytes).hexString : String(decoding: bytes, as: UTF8.self)
         case .owned(let bytes): return String(decoding: bytes, as: UTF8.self)
         }
     }
@@ -288,6 +287,7 @@ final class ContentCheck {
         case .uuid(let high, let low): return Self.mix(Self.mix(high ^ 0x5555_5555_5555_5555) ^ low)
         case .decimal(let v): return DecimalText.withDigits(v) { hash(text: $0, column: column) }
         case .bytes(let bytes): return hash(text: bytes, column: column)
+        case .json(_, let hash): return hash
         case .owned(let bytes): return bytes.withUnsafeBufferPointer { hash(text: $0, column: column) }
         }
     }
@@ -296,9 +296,7 @@ final class ContentCheck {
     private func hash(text bytes: UnsafeBufferPointer<UInt8>, column: Int) -> UInt64 {
         switch kinds[column] {
         case .json:
-            canonical.bytes.removeAll(keepingCapacity: true)
-            guard JSONCanonical.canonicalize(bytes, into: &canonical.bytes) else { return Self.hashBytes(UnsafeRawBufferPointer(bytes)) }
-            return canonical.bytes.withUnsafeBytes { Self.hashBytes($0) }
+            return json.hash(bytes) ?? Self.hashBytes(UnsafeRawBufferPointer(bytes))
         case .float, .numeric:
             guard let v = Double(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
                 return Self.hashBytes(UnsafeRawBufferPointer(bytes))
@@ -353,7 +351,3 @@ final class ContentCheck {
     }
 }
 
-/// A byte buffer shared by reference, reused across calls of a non-mutating method.
-final class ByteBuffer {
-    var bytes: [UInt8] = []
-}

@@ -226,6 +226,8 @@ struct LoadSession: ArchiveVisitor {
     var binary = false
     /// Per mapped column, its position in the archive's rows.
     var sourceIndexes: [Int] = []
+    /// Validates (and hashes) JSON values; reused for every one.
+    let json = JSONHasher()
     /// Configuration and docs, kept for installing after COMMIT.
     var files = ArchiveFiles()
     /// Tables `--create-missing-tables` creates, and what it could not carry over.
@@ -456,6 +458,7 @@ struct LoadSession: ArchiveVisitor {
         let sources = sourceIndexes
         let binary = self.binary
         let check = contentCheck
+        let json = self.json
         let failure: (column: Int, reason: String)? = row.withValues { values in
             if binary {
                 ValueConverter.appendBigEndian(UInt16(sources.count + (currentStaged ? 1 : 0)), to: &buffer)
@@ -465,7 +468,7 @@ struct LoadSession: ArchiveVisitor {
                 for index in 0..<sources.count {
                     let converted: ValueConverter.Converted
                     do throws(ValueConverter.Failure) {
-                        converted = try converters[index].convert(values[sources[index]])
+                        converted = try converters[index].convert(values[sources[index]], json: json)
                     } catch {
                         return (index, error.reason)
                     }
@@ -515,12 +518,12 @@ struct LoadSession: ArchiveVisitor {
         let target = catalog!.tables[table.name]!
         let columns = ContentCheck.readBackColumns(plan!.columns.map(\.column), converters: converters)
         let readBack = "COPY (SELECT \(columns) FROM \(target.qualifiedName)) TO STDOUT (FORMAT binary)"
-        try connection.copyOut(readBack, binary: true) { check.addTargetMessage($0) }
+        try connection.copyOut(readBack) { check.addTargetMessage($0) }
         guard !check.matches else { return }
         // Name the rows: a second read of the rows in the differing buckets, against the
         // archive's rows there (from the check's spool file).
         var diagnosis = try check.diagnosis()
-        try connection.copyOut(readBack, binary: true) { diagnosis.addTargetMessage($0) }
+        try connection.copyOut(readBack) { diagnosis.addTargetMessage($0) }
         let differing = check.differingColumns
         var problems = diagnosis.unmatched.map { "\(table.name) row \($0) differs from the archive" + (differing.isEmpty ? "" : " (column(s) \(differing.joined(separator: ", ")))") }
         if diagnosis.unmatchedCount > diagnosis.unmatched.count {
@@ -545,7 +548,7 @@ struct LoadSession: ArchiveVisitor {
         guard contentCheck != nil else { return }
         for (index, mapping) in plan!.columns.enumerated() {
             ValueRef.with(values[mapping.sourceIndex]) { ref in
-                if let converted = try? converters[index].convert(ref) { contentCheck!.setArchiveValue(converted, column: index) }
+                if let converted = try? converters[index].convert(ref, json: json) { contentCheck!.setArchiveValue(converted, column: index) }
             }
         }
         contentCheck!.takeBackArchiveRow()

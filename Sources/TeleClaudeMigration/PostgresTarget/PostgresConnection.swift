@@ -55,13 +55,14 @@ public final class PostgresConnection {
         return CopyIn(connection: self, statement: sql)
     }
 
-    /// Runs `COPY (...) TO STDOUT` and hands each row (text format: without its newline;
-    /// binary format: each message as it came, the header with the first row) to `body`.
+    /// Runs `COPY (...) TO STDOUT` and hands each message to `body` as it came: one row
+    /// (in text format with its newline; in binary format the header comes with the first
+    /// row and the trailer alone).
     ///
     /// A receiver thread takes rows from libpq into batches of about 1 MiB while `body`
     /// works through the previous batch on the calling thread, so the server keeps
     /// producing while rows are checked (at most four batches wait in between).
-    public func copyOut(_ sql: String, binary: Bool = false, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    public func copyOut(_ sql: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         let result = try PostgresResult(PQexec(raw, sql), connection: self, statement: sql, expecting: PGRES_COPY_OUT)
         result.clear()
         struct Batch: Sendable {
@@ -92,8 +93,7 @@ public final class PostgresConnection {
                 }
                 if let buffer {
                     let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
-                    let length = !binary && count > 0 && bytes[Int(count) - 1] == 0x0A ? Int(count) - 1 : Int(count)
-                    batch.bytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+                    batch.bytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: Int(count)))
                     batch.ends.append(batch.bytes.count)
                     PQfreemem(buffer)
                 }

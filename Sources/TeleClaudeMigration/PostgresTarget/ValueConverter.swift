@@ -73,8 +73,10 @@ public struct ValueConverter: Sendable {
         case uuid(UInt64, UInt64)
         /// Text whose characters are the decimal digits of this integer (an INTEGER into text or JSON).
         case decimal(Int64)
-        /// Text, JSON, bytea content or another type's text form, as bytes.
+        /// Text, bytea content or another type's text form, as bytes.
         case bytes(UnsafeBufferPointer<UInt8>)
+        /// JSON text, valid, with its `JSONCanonical` hash (worked out while validating it).
+        case json(UnsafeBufferPointer<UInt8>, hash: UInt64)
         /// The same, rendered by the conversion (rare: reals into text, numbers into numeric).
         case owned([UInt8])
     }
@@ -89,12 +91,13 @@ public struct ValueConverter: Sendable {
 
     // MARK: - Converting
 
-    public func convert(_ value: ValueRef) throws(Failure) -> Converted {
+    /// `json` validates JSON text (and hashes it for the read-back); pass one to reuse it.
+    func convert(_ value: ValueRef, json: JSONHasher = JSONHasher()) throws(Failure) -> Converted {
         switch value {
         case .null: return .null
         case .integer(let v): return try fromInteger(v)
         case .real(let v): return try fromReal(v)
-        case .text(let bytes, let utf8, let nul): return try fromText(bytes, utf8: utf8, nul: nul)
+        case .text(let bytes, let utf8, let nul): return try fromText(bytes, utf8: utf8, nul: nul, json: json)
         case .blob(let bytes):
             switch kind {
             case .bytea:
@@ -161,7 +164,7 @@ public struct ValueConverter: Sendable {
         v.isInfinite ? (v > 0 ? "Infinity" : "-Infinity") : v.description
     }
 
-    func fromText(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, nul: Bool) throws(Failure) -> Converted {
+    func fromText(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, nul: Bool, json: JSONHasher) throws(Failure) -> Converted {
         guard utf8 else {
             throw Failure(reason: "the text is not valid UTF-8, which PostgreSQL cannot store as text")
         }
@@ -195,10 +198,10 @@ public struct ValueConverter: Sendable {
             if kind == .date { return .days(Self.calendarDays(parsed)) }
             return .micros(TimestampText.utcMicroseconds(parsed, naiveZone: naiveZone, naiveIsUTC: naiveIsUTC))
         case .json:
-            guard JSONCanonical.validate(bytes) else {
+            guard let hash = json.hash(bytes) else {
                 throw Failure(reason: "the text is not valid JSON")
             }
-            return .bytes(bytes)
+            return .json(bytes, hash: hash)
         case .uuid:
             guard let bits = Self.uuid(bytes) else { throw Failure(reason: "the text is not a UUID") }
             return .uuid(bits.0, bits.1)
@@ -268,7 +271,7 @@ public struct ValueConverter: Sendable {
             if kind == .timestamptz { out.append(contentsOf: [UInt8(ascii: "+"), 0x30, 0x30]) }
         case .days(let v): TimestampText.append(utcMicroseconds: v * 86_400_000_000, dateOnly: true, to: &out)
         case .uuid(let high, let low): Self.appendUUID(high, low, to: &out)
-        case .bytes(let bytes): appendContent(bytes, to: &out)
+        case .bytes(let bytes), .json(let bytes, _): appendContent(bytes, to: &out)
         case .owned(let bytes): bytes.withUnsafeBufferPointer { appendContent($0, to: &out) }
         }
     }
@@ -357,7 +360,7 @@ public struct ValueConverter: Sendable {
             if binaryForm == .jsonb { out.append(1) }
             Self.appendDecimal(v, to: &out)
             Self.patchLength(at: mark, in: &out)
-        case .bytes(let bytes):
+        case .bytes(let bytes), .json(let bytes, _):
             appendBinaryContent(bytes, to: &out)
         case .owned(let bytes):
             bytes.withUnsafeBufferPointer { appendBinaryContent($0, to: &out) }
