@@ -25,34 +25,45 @@ final class JSONHasher {
 
     /// The hash of the JSON value `bytes` holds, or nil when it is not one valid JSON value.
     func hash(_ buffer: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        // The buffers move into locals for the parse: a class's stored property is checked
+        // for exclusive access at every use, which cost more than the hashing.
+        var state = State(members: members, scratch: scratch)
+        members = []
+        scratch = []
+        defer { (members, scratch) = (state.members, state.scratch) }
+        state.members.removeAll(keepingCapacity: true)
         var parser = RowDecoder.Parser(bytes: buffer)
-        members.removeAll(keepingCapacity: true)
-        guard let value = try? hashValue(&parser, depth: 0) else { return nil }
+        guard let value = try? Self.hashValue(&parser, &state, depth: 0) else { return nil }
         parser.skipSpace()
         return parser.i == buffer.count ? value : nil
+    }
+
+    private struct State {
+        var members: [(key: UInt64, position: Int, value: UInt64)]
+        var scratch: [UInt8]
     }
 
     func hash(_ bytes: [UInt8]) -> UInt64? { bytes.withUnsafeBufferPointer { hash($0) } }
 
     private static let prime: UInt64 = 0x9E37_79B9_7F4A_7C15
 
-    private func hashValue(_ p: inout RowDecoder.Parser, depth: Int) throws(RowDecoder.Failure) -> UInt64 {
+    private static func hashValue(_ p: inout RowDecoder.Parser, _ state: inout State, depth: Int) throws(RowDecoder.Failure) -> UInt64 {
         guard depth < JSONCanonical.maxDepth else { throw p.fail("JSON nested too deeply") }
         p.skipSpace()
         guard let c = p.current else { throw p.fail("expected a JSON value") }
         switch c {
         case UInt8(ascii: "{"):
             p.i += 1
-            let start = members.count
+            let start = state.members.count
             p.skipSpace()
             if p.current == UInt8(ascii: "}") { p.i += 1 } else {
                 while true {
                     p.skipSpace()
                     guard p.current == UInt8(ascii: "\"") else { throw p.fail("expected an object key") }
-                    let key = try hashString(&p)
+                    let key = try hashString(&p, &state)
                     try p.expect(UInt8(ascii: ":"))
-                    let value = try hashValue(&p, depth: depth + 1)
-                    members.append((key, members.count, value))
+                    let value = try hashValue(&p, &state, depth: depth + 1)
+                    state.members.append((key, state.members.count, value))
                     p.skipSpace()
                     guard let next = p.current else { throw p.fail("object is not closed") }
                     p.i += 1
@@ -61,14 +72,15 @@ final class JSONHasher {
                 }
             }
             // Sorted by key (then position), the last of equal keys kept, as jsonb keeps it.
-            members[start...].sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
+            state.members[start...].sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
             var h: UInt64 = 0x6F62_6A65_6374
             var count: UInt64 = 0
+            let members = state.members
             for index in start..<members.count where index + 1 == members.count || members[index + 1].key != members[index].key {
-                h = ContentCheck.mix(h &* Self.prime ^ ContentCheck.mix(members[index].key ^ members[index].value &* 0xC2B2_AE3D_27D4_EB4F))
+                h = ContentCheck.mix(h &* prime ^ ContentCheck.mix(members[index].key ^ members[index].value &* 0xC2B2_AE3D_27D4_EB4F))
                 count += 1
             }
-            members.removeSubrange(start...)
+            state.members.removeSubrange(start...)
             return ContentCheck.mix(h ^ count)
         case UInt8(ascii: "["):
             p.i += 1
@@ -77,7 +89,7 @@ final class JSONHasher {
             p.skipSpace()
             if p.current == UInt8(ascii: "]") { p.i += 1 } else {
                 while true {
-                    h = ContentCheck.mix(h &* Self.prime ^ (try hashValue(&p, depth: depth + 1)))
+                    h = ContentCheck.mix(h &* prime ^ (try hashValue(&p, &state, depth: depth + 1)))
                     count += 1
                     p.skipSpace()
                     guard let next = p.current else { throw p.fail("array is not closed") }
@@ -88,7 +100,7 @@ final class JSONHasher {
             }
             return ContentCheck.mix(h ^ count)
         case UInt8(ascii: "\""):
-            return try hashString(&p)
+            return try hashString(&p, &state)
         case UInt8(ascii: "t"):
             try p.literal("true"); return 0x7472_7565
         case UInt8(ascii: "f"):
@@ -115,10 +127,10 @@ final class JSONHasher {
     }
 
     /// The hash of a string's characters (escapes resolved).
-    private func hashString(_ p: inout RowDecoder.Parser) throws(RowDecoder.Failure) -> UInt64 {
-        scratch.removeAll(keepingCapacity: true)
-        _ = try p.string(into: &scratch)
-        return ContentCheck.mix(scratch.withUnsafeBytes { ContentCheck.hashBytes($0) } ^ 0x7374_7269_6E67)
+    private static func hashString(_ p: inout RowDecoder.Parser, _ state: inout State) throws(RowDecoder.Failure) -> UInt64 {
+        state.scratch.removeAll(keepingCapacity: true)
+        _ = try p.string(into: &state.scratch)
+        return ContentCheck.mix(state.scratch.withUnsafeBytes { ContentCheck.hashBytes($0) } ^ 0x7374_7269_6E67)
     }
 }
 

@@ -33,7 +33,10 @@ final class ContentCheck {
     private var targetBuckets = [UInt64](repeating: 0, count: 256)
     private(set) var archiveRows: Int64 = 0
     private(set) var targetRows: Int64 = 0
-    private var hashes: [UInt64]
+    /// The current row's hash of each column. Memory the check owns rather than an array
+    /// property: every use of a class's array property is checked for exclusive access,
+    /// and this is used for every value of every row.
+    private let hashes: UnsafeMutableBufferPointer<UInt64>
     /// Hashes target JSON values, reused.
     private let json = JSONHasher()
     private let pairs: PairSpool
@@ -50,9 +53,17 @@ final class ContentCheck {
         self.keyColumns = keyColumns
         archiveSums = Array(repeating: 0, count: converters.count)
         targetSums = Array(repeating: 0, count: converters.count)
-        hashes = Array(repeating: 0, count: converters.count)
-        pairs = try PairSpool()
+        hashes = .allocate(capacity: converters.count)
+        hashes.initialize(repeating: 0)
+        do {
+            pairs = try PairSpool()
+        } catch {
+            hashes.deallocate()
+            throw error
+        }
     }
+
+    deinit { hashes.deallocate() }
 
     /// The select list that reads the mapped columns back for the check: columns with a
     /// simple binary form as they are, the others as their text.
