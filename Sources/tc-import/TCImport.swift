@@ -114,6 +114,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("toast-compression"), help: "How PostgreSQL compresses large values (long text, JSON) of columns that name no method: lz4 (default; several times faster than pglz, used when the server has it), pglz, or server (its default_toast_compression). Reading either back is transparent.")
     var toastCompression: ToastCompressionChoice = .lz4
 
+    @Flag(name: .customLong("keep-indexes"), help: "Keep secondary indexes in place while rows go in. By default, on tables of 10,000 rows or more (not with --if-exists merge), indexes that can be re-created exactly are dropped inside the transaction and built again after the table's rows, which is faster, but locks those tables against readers until COMMIT (with --keep-indexes readers are not blocked; they see the tables as they were).")
+    var keepIndexes = false
+
     @Option(name: .customLong("naive-timezone"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "ZONE"))
     var naiveTimeZone = "UTC"
 
@@ -145,6 +148,7 @@ struct DatabaseOptions: ParsableArguments {
         options.createMissingTables = createMissingTables
         options.daemonCheck = daemonCheck
         options.toastCompression = LoadOptions.ToastCompression(rawValue: toastCompression.rawValue)!
+        options.keepIndexes = keepIndexes
         return options
     }
 }

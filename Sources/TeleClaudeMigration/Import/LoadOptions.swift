@@ -37,6 +37,10 @@ public struct LoadOptions: Sendable {
     /// How PostgreSQL compresses large values of columns that name no method of their own.
     /// lz4 compresses several times faster than pglz; reading either back is transparent.
     public var toastCompression: ToastCompression = .lz4
+    /// Keep secondary indexes in place while rows go in, rather than build them after the data.
+    public var keepIndexes = false
+    /// Tables with fewer archive rows keep their indexes (a rebuild gains nothing there).
+    public var indexDeferralRows: Int64 = 10_000
     /// Add `owner_person`/`owner_uid` to the target sessions table when it lacks them.
     public var addOwnershipColumns = false
     /// A command run after COMMIT (e.g. the daemon's own check mode); its exit status is a check.

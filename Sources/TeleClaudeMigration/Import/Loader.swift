@@ -50,6 +50,8 @@ public final class Loader {
         public var creationNotes: [String] = []
         /// How large values were compressed (`--toast-compression`); nil: the server's default.
         public var toastCompression: String?
+        /// Secondary indexes dropped before their table's rows and built again after them.
+        public var indexesBuiltAfterData: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case archive, schema, committed, tables, sequences
@@ -58,6 +60,7 @@ public final class Loader {
             case createdTables = "created_tables"
             case creationNotes = "creation_notes"
             case toastCompression = "toast_compression"
+            case indexesBuiltAfterData = "indexes_built_after_data"
         }
     }
 
@@ -144,7 +147,8 @@ public final class Loader {
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
                       rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: steps,
                       owner: session.owner, files: installed, createdTables: session.createdTables.map(\.name),
-                      creationNotes: session.creationNotes, toastCompression: session.toastCompression)
+                      creationNotes: session.creationNotes, toastCompression: session.toastCompression,
+                      indexesBuiltAfterData: session.indexesBuiltAfterData)
     }
 
     /// What the daemon needs on its first start: the owner's sessions can be listed the way
@@ -236,6 +240,9 @@ struct LoadSession: ArchiveVisitor {
     var owner: String?
     /// The TOAST compression the load set for its session, when it set one.
     var toastCompression: String?
+    /// The current table's indexes to build after its rows, and all built so far.
+    var deferredIndexes = DeferredIndexes()
+    var indexesBuiltAfterData: [String] = []
     var copy: CopyIn?
     var buffer: [UInt8] = []
     var problems: [String] = []
@@ -378,6 +385,10 @@ struct LoadSession: ArchiveVisitor {
         // table with a column of another type (numeric, enums, arrays, ...) goes as text.
         binary = converters.allSatisfy(\.hasBinaryForm)
         guard problems.isEmpty else { return }  // the load will roll back: only collect problems now
+        // Merge keeps the rows a table holds (the daemon may be using it): its indexes stay.
+        if !options.keepIndexes && options.ifExists != .merge && table.rows >= options.indexDeferralRows {
+            deferredIndexes = try DeferredIndexes.drop(on: target, connection)
+        }
         let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
         let format = binary ? " (FORMAT binary)" : ""
         if !staged(table) {
@@ -581,6 +592,8 @@ struct LoadSession: ArchiveVisitor {
             if problems.isEmpty {
                 do {
                     try moveStagedRows(table)
+                    try deferredIndexes.build(connection)
+                    indexesBuiltAfterData += deferredIndexes.dropped.map(\.name)
                 } catch let error as PostgresError {
                     throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
                                          problems: [error.description])
@@ -590,6 +603,7 @@ struct LoadSession: ArchiveVisitor {
             }
         }
         copy = nil
+        deferredIndexes = DeferredIndexes()
         var verified: Int64 = 0
         if let check = contentCheck, problems.isEmpty {
             try verifyContent(table, check)

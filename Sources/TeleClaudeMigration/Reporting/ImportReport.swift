@@ -31,6 +31,9 @@ public enum ImportReport {
         let verified = report.tables.reduce(0) { $0 + $1.verified }
         lines.append("content verified: \(Format.count(verified)) rows read back inside the transaction, every value equal to the archive's")
         lines.append("sessions given an owner: \(report.ownershipUpdated)" + (report.owner.map { " (\($0))" } ?? ""))
+        if !report.indexesBuiltAfterData.isEmpty {
+            lines.append("indexes built after their table's rows (--keep-indexes keeps them in place): \(report.indexesBuiltAfterData.joined(separator: ", "))")
+        }
         if let method = report.toastCompression {
             lines.append("large values compressed with \(method) (--toast-compression server keeps the server's default_toast_compression)")
         }
