@@ -118,6 +118,11 @@ struct UTF8ValidationTests {
             } else {
                 #expect(out.isEmpty)
             }
+            // Raw inside a JSON string, the row decoder accepts exactly the valid ones.
+            if !sample.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                let decoded = try? RowDecoder.decode([0x5B, 0x22] + sample + [0x22, 0x5D])
+                #expect((decoded != nil) == expected, "\(sample.map { String($0, radix: 16) })")
+            }
             checked += 1
         }
         #expect(checked > 70_000)

@@ -70,10 +70,6 @@ enum JSONText {
         return control | hasZeroByte(word ^ 0x2222_2222_2222_2222) | hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
     }
 
-    /// True when any byte of `word` is not plain ASCII that JSON can carry unescaped.
-    @inline(__always)
-    static func needsAttention(_ word: UInt64) -> Bool { attentionMask(word) != 0 }
-
     /// The high bit of each byte of `word` (little-endian: the first byte lowest) that is
     /// >= 0x80, < 0x20, '"' or '\\', by the classic SWAR zero-byte tests. Bytes above a
     /// flagged one may be flagged falsely (a borrow), never the lowest: so the lowest set
@@ -93,21 +89,14 @@ enum JSONText {
     /// Length of the well-formed UTF-8 sequence starting at `i` (lead byte >= 0x80), or 0.
     @inline(__always)
     static func validSequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
-        let n = bytes.count
-        let b0 = bytes[i]
-        @inline(__always) func cont(_ k: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
-            i + k < n && bytes[i + k] >= low && bytes[i + k] <= high
-        }
-        switch b0 {
-        case 0xC2...0xDF: return cont(1) ? 2 : 0
-        case 0xE0: return cont(1, 0xA0) && cont(2) ? 3 : 0
-        case 0xE1...0xEC, 0xEE...0xEF: return cont(1) && cont(2) ? 3 : 0
-        case 0xED: return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0
-        case 0xF0: return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0
-        case 0xF1...0xF3: return cont(1) && cont(2) && cont(3) ? 4 : 0
-        case 0xF4: return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0
-        default: return 0
-        }
+        let rows = UTF8Automaton.rows
+        var state = UTF8Automaton.accept
+        var k = i
+        repeat {
+            state = rows[Int(bytes[k])] >> state & 63
+            k += 1
+        } while state > UTF8Automaton.reject && k < bytes.count
+        return state == UTF8Automaton.accept ? k - i : 0
     }
 
     static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -145,7 +134,7 @@ enum JSONText {
 enum UTF8Automaton {
     /// States, as bit offsets into a row: accept, reject, then "expects …" states.
     static let accept: UInt64 = 0
-    private static let reject: UInt64 = 6
+    static let reject: UInt64 = 6
     private static let one = 12        // one continuation byte 80..BF left
     private static let two = 18        // two left
     private static let afterE0 = 24    // A0..BF, then one

@@ -13,6 +13,16 @@ public struct RowValues {
         /// (every JSON string is checked while it is parsed); `nul`: they hold a NUL byte.
         case text(start: Int, count: Int, utf8: Bool, nul: Bool)
         case blob(start: Int, count: Int)
+
+        public var storageClass: StorageClass {
+            switch self {
+            case .null: return .null
+            case .integer: return .integer
+            case .real: return .real
+            case .text: return .text
+            case .blob: return .blob
+            }
+        }
     }
 
     public internal(set) var slots: [Slot] = []

@@ -265,15 +265,7 @@ private struct ReadSession {
         guard row.count == table.columns.count else {
             throw ArchiveError("table '\(table.name)', row \(number) (\(chunk)): \(row.count) values for \(table.columns.count) columns")
         }
-        for (column, slot) in row.slots.enumerated() {
-            switch slot {
-            case .null: classes[column].null += 1
-            case .integer: classes[column].integer += 1
-            case .real: classes[column].real += 1
-            case .text: classes[column].text += 1
-            case .blob: classes[column].blob += 1
-            }
-        }
+        for (column, slot) in row.slots.enumerated() { classes[column].add(slot.storageClass) }
         try visitor.row(row, table: table, line: number)
     }
 

@@ -75,7 +75,7 @@ public final class PostgresConnection {
             var error: PostgresError?
         }
         let receiver = Receiver()
-        let spares = BufferPool(limit: 6, capacity: 1 << 20 + 65536)
+        let spares = BufferPool(limit: 6, capacity: CopyIn.bufferCapacity)
         /// The connection crosses to the receiver thread; the caller does not touch it
         /// until `finished` is signalled.
         struct Handle: @unchecked Sendable { let connection: PostgresConnection }
