@@ -4,7 +4,6 @@
 /// ("is this valid UTF-8?" and "what is its JSON form?") without building a Swift
 /// String; the rules are RFC 8259 section 7 and RFC 3629.
 enum JSONText {
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `"…"` with the canonical escapes. Returns false, writing nothing, when
     /// `bytes` is not valid UTF-8.
@@ -48,7 +47,7 @@ enum JSONText {
             case 0x0C: out.append(UInt8(ascii: "f"))
             default:
                 out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
-                out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 0xF)])
+                HexDigits.append(CollectionOfOne(b), to: &out)
             }
             i += 1
             runStart = i

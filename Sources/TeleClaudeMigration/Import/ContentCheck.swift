@@ -240,7 +240,7 @@ final class ContentCheck {
         case .boolean(let v): return v ? "true" : "false"
         case .float(let v): return String(v)
         case .micros(let v): return TimestampText.format(utcMicroseconds: v)
-        case .days(let v): return String(TimestampText.format(utcMicroseconds: v * 86_400_000_000).prefix(10))
+        case .days(let v): return TimestampText.format(utcMicroseconds: v * 86_400_000_000, dateOnly: true)
         case .uuid(let high, let low):
             var out: [UInt8] = []
             ValueConverter.appendUUID(high, low, to: &out)

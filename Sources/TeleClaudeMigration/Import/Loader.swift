@@ -515,7 +515,7 @@ struct LoadSession: ArchiveVisitor {
                 ValueConverter.appendBigEndian(UInt64(line), to: &buffer)
             } else {
                 buffer.append(0x09)
-                ValueConverter.appendDecimal(line, to: &buffer)
+                DecimalText.append(line, to: &buffer)
             }
         }
         if !binary { buffer.append(0x0A) }

@@ -132,20 +132,11 @@ public enum TimestampText {
         if micros > 0 { out.append(0x2E); digits(Int(micros), 6) }
     }
 
-    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC.
-    public static func format(utcMicroseconds value: Int64) -> String {
-        let micros = ((value % 1_000_000) + 1_000_000) % 1_000_000
-        let seconds = (value - micros) / 1_000_000
-        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
-        let days = (seconds - secondOfDay) / 86_400
-        let (y, m, d) = civilFromDays(Int(days))
-        func pad(_ v: Int, _ width: Int) -> String {
-            let text = String(v)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        var text = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(Int(secondOfDay / 3600), 2)):\(pad(Int(secondOfDay % 3600 / 60), 2)):\(pad(Int(secondOfDay % 60), 2))"
-        if micros > 0 { text += "." + pad(Int(micros), 6) }
-        return text
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC (`YYYY-MM-DD` with `dateOnly`).
+    public static func format(utcMicroseconds value: Int64, dateOnly: Bool = false) -> String {
+        var out: [UInt8] = []
+        append(utcMicroseconds: value, dateOnly: dateOnly, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Epoch integers: the unit follows the magnitude (format-spec.md / README rule):

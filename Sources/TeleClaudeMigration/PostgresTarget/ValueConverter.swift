@@ -263,7 +263,7 @@ public struct ValueConverter: Sendable {
     public func appendText(_ value: Converted, to out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: [0x5C, 0x4E])  // \N
-        case .integer(let v), .decimal(let v): Self.appendDecimal(v, to: &out)
+        case .integer(let v), .decimal(let v): DecimalText.append(v, to: &out)
         case .boolean(let v): out.append(v ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         case .float(let v): out.append(contentsOf: Self.realText(v).utf8)
         case .micros(let v):
@@ -280,14 +280,11 @@ public struct ValueConverter: Sendable {
         if kind == .bytea { Self.appendHex(bytes, to: &out) } else { Self.appendEscaped(bytes, to: &out) }
     }
 
-    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) { DecimalText.append(value, to: &out) }
-
     static func appendUUID(_ high: UInt64, _ low: UInt64, to out: inout [UInt8]) {
-        let digits = Array("0123456789abcdef".utf8)
         for index in 0..<32 {
             if index == 8 || index == 12 || index == 16 || index == 20 { out.append(UInt8(ascii: "-")) }
             let word = index < 16 ? high : low
-            out.append(digits[Int(word >> UInt64(60 - (index % 16) * 4) & 0xF)])
+            out.append(HexDigits.table[Int(word >> UInt64(60 - (index % 16) * 4) & 0xF)])
         }
     }
 
@@ -313,12 +310,8 @@ public struct ValueConverter: Sendable {
 
     /// bytea in hex form, its backslash escaped for COPY: `\\x0102…`.
     static func appendHex(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        let digits = Array("0123456789abcdef".utf8)
         out.append(contentsOf: [0x5C, 0x5C, UInt8(ascii: "x")])
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
+        HexDigits.append(bytes, to: &out)
     }
 
     // MARK: - COPY binary format
@@ -358,7 +351,7 @@ public struct ValueConverter: Sendable {
             let mark = out.count
             length(0)
             if binaryForm == .jsonb { out.append(1) }
-            Self.appendDecimal(v, to: &out)
+            DecimalText.append(v, to: &out)
             Self.patchLength(at: mark, in: &out)
         case .bytes(let bytes), .json(let bytes, _):
             appendBinaryContent(bytes, to: &out)

@@ -1,10 +1,19 @@
 import Crypto
 
+/// Lowercase hexadecimal digits, for checksums, bytea values and escapes.
+enum HexDigits {
+    static let table: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends two digits per byte.
+    static func append<S: Sequence<UInt8>>(_ bytes: S, to out: inout [UInt8]) {
+        for b in bytes { out.append(table[Int(b >> 4)]); out.append(table[Int(b & 0xF)]) }
+    }
+}
+
 extension Sequence where Element == UInt8 {
     var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
+        HexDigits.append(self, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }
