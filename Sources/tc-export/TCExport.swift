@@ -55,8 +55,8 @@ struct TCExport: ParsableCommand {
     @Option(help: "Outer compression: zstd, gzip or none.")
     var compression: CompressionChoice = .zstd
 
-    @Option(help: ArgumentHelp("zstd compression level, 1 (fastest) to 19 (smallest).", valueName: "N"))
-    var level: Int = ExportOptions.defaultZstdLevel
+    @Option(help: ArgumentHelp("zstd compression level, 1 (fastest, the default) to 19 (smallest); only with zstd.", valueName: "N"))
+    var level: Int?
 
     @Option(name: .customLong("chunk-bytes"), help: ArgumentHelp("Target size of a table data member (for benchmarks).", visibility: .hidden))
     var chunkBytes: Int = ArchiveLayout.chunkTarget
@@ -72,7 +72,12 @@ struct TCExport: ParsableCommand {
 
     func validate() throws {
         guard output != nil || dryRun else { throw ValidationError("missing -o PATH (or - for standard output), unless --dry-run") }
-        guard (1...19).contains(level) else { throw ValidationError("--level must be between 1 and 19") }
+        if dryRun && output != nil { throw ValidationError("--dry-run writes nothing; leave out -o, or leave out --dry-run to write the archive") }
+        if dryRun && force { throw ValidationError("--dry-run writes nothing, so --force has nothing to replace") }
+        if let level {
+            guard compression == .zstd else { throw ValidationError("--level sets the zstd level; --compression \(compression.rawValue) has no level") }
+            guard (1...19).contains(level) else { throw ValidationError("--level must be between 1 and 19") }
+        }
         guard (4096...(256 << 20)).contains(chunkBytes) else { throw ValidationError("--chunk-bytes must be between 4096 and 268435456") }
     }
 
@@ -81,7 +86,7 @@ struct TCExport: ParsableCommand {
         let console = Console(quiet: quiet || json)
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
-            output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level,
+            output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
             chunkTarget: chunkBytes, dryRun: dryRun)
         let result: ExportResult
         do {

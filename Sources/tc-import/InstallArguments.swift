@@ -3,14 +3,17 @@ import Foundation
 import TeleClaudeMigration
 
 struct InstallArguments: ParsableArguments {
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where config.yml (0644) and secrets.yml (0600) go.", valueName: "DIR"))
-    var configDirectory = InstallOptions.defaultConfigDirectory
+    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where config.yml (0640) and secrets.yml (0600), owned by --service-user, go (default: \(InstallOptions.defaultConfigDirectory)).", valueName: "DIR"))
+    var configDirectory: String?
 
-    @Option(name: .customLong("docs-dir"), help: ArgumentHelp("Where the shared doc snippets and their rebuilt index.yaml go.", valueName: "DIR"))
-    var docsDirectory = InstallOptions.defaultDocsDirectory
+    @Option(name: .customLong("docs-dir"), help: ArgumentHelp("Where the shared doc snippets and their rebuilt index.yaml go (default: \(InstallOptions.defaultDocsDirectory)).", valueName: "DIR"))
+    var docsDirectory: String?
 
-    @Option(name: .customLong("user-config"), help: ArgumentHelp("Where the per-user layer goes (default: the migrating user's ~/.teleclaude/config.yml when absent and writable, else the command to run is printed).", valueName: "PATH"))
+    @Option(name: .customLong("user-config"), help: ArgumentHelp("Where the per-user layer goes, owned by the migrating user (default: their ~/.teleclaude/config.yml when absent and writable, else the command to run is printed).", valueName: "PATH"))
     var userConfig: String?
+
+    @Option(name: .customLong("service-user"), help: ArgumentHelp("The user the system daemon runs as: owner of config.yml and secrets.yml (default: teleclaude when that user exists, else the user running tc-import).", valueName: "NAME"))
+    var serviceUser: String?
 
     @Flag(name: .customLong("overwrite-config"), help: "Replace config files that exist with other content; each old file is kept as PATH.<UTC time>.bak.")
     var overwriteConfig = false
@@ -18,9 +21,28 @@ struct InstallArguments: ParsableArguments {
     @Flag(name: .customLong("overwrite-docs"), help: "Replace doc snippets that exist with other content (default: keep them and report a conflict).")
     var overwriteDocs = false
 
+    /// The options given on the command line, by name (for usage errors).
+    var given: [String] {
+        [(configDirectory != nil, "--config-dir"), (docsDirectory != nil, "--docs-dir"), (userConfig != nil, "--user-config"),
+         (serviceUser != nil, "--service-user"), (overwriteConfig, "--overwrite-config"), (overwriteDocs, "--overwrite-docs")]
+            .filter(\.0).map(\.1)
+    }
+
+    /// Checked while parsing, so a service user that cannot own the files is a usage error (64).
+    func validate() throws {
+        do {
+            _ = try InstallOwners.resolve(serviceUser: serviceUser)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func options(archive: String) -> InstallOptions {
-        InstallOptions(configDirectory: configDirectory, docsDirectory: docsDirectory, userConfig: userConfig,
-                       overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archivePath: archive)
+        var options = InstallOptions(configDirectory: configDirectory ?? InstallOptions.defaultConfigDirectory,
+                                     docsDirectory: docsDirectory ?? InstallOptions.defaultDocsDirectory, userConfig: userConfig,
+                                     overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archivePath: archive)
+        options.owners = (try? InstallOwners.resolve(serviceUser: serviceUser)) ?? .currentUser  // validate() refused a failure
+        return options
     }
 }
 
@@ -42,7 +64,7 @@ struct InstallFiles: ParsableCommand {
           tc-import install-files teleclaude.tcar --overwrite-config --json
 
         Exit status: 0 installed and validated; 1 nothing installed (conflict, unsafe path, \
-        invalid archive) or validation failed.
+        invalid archive) or validation failed; 64 invalid options.
         """)
 
     @OptionGroup var archive: ArchiveArgument

@@ -8,7 +8,9 @@ struct TCImport: ParsableCommand {
         commandName: "tc-import",
         abstract: "Check and load a TeleClaude migration archive written by tc-export.",
         discussion: """
-        Exit status: 0 success; 1 the archive is invalid or the command failed; 64 invalid options.
+        Exit status: 0 success; 1 the archive is invalid or the command failed, nothing \
+        changed; 64 invalid options. load also: 2 committed, with rejected rows; 3 \
+        committed, but a step after COMMIT failed. 130/143 interrupted, nothing changed.
         """,
         subcommands: [Verify.self, Inspect.self, Plan.self, Load.self, InstallFiles.self, Extract.self])
 }
@@ -135,10 +137,26 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("owner-uid"), help: ArgumentHelp("Their uid (default: the exporting uid from the manifest).", valueName: "UID"))
     var ownerUID: Int?
 
-    func loadOptions(archive: String) throws -> LoadOptions {
-        guard let zone = TimeZone(identifier: naiveTimeZone) else {
+    @Flag(name: .customLong("owner-person-unlisted"), help: "Accept an --owner-person that is not a name in the archived people: list (by default such a name is refused before BEGIN).")
+    var ownerPersonUnlisted = false
+
+    @Flag(name: .customLong("show-values"), help: "Print row values in messages, and PostgreSQL's DETAIL and CONTEXT, which quote them: for a developer on a test copy. By default no row value is printed (they may be secrets).")
+    var showValues = false
+
+    func validate() throws {
+        guard TimeZone(identifier: naiveTimeZone) != nil else {
             throw ValidationError("--naive-timezone \(naiveTimeZone) is not a known time zone (e.g. UTC, Europe/Amsterdam)")
         }
+        if rejects != nil && onError != .reject {
+            throw ValidationError("--rejects names the file for rejected rows, which only --on-error reject writes; add --on-error reject or leave out --rejects")
+        }
+        if ownerPersonUnlisted && ownerPerson == nil {
+            throw ValidationError("--owner-person-unlisted goes with --owner-person NAME")
+        }
+    }
+
+    func loadOptions(archive: String) -> LoadOptions {
+        let zone = TimeZone(identifier: naiveTimeZone) ?? TimeZone(identifier: "UTC")!  // validate() refused an unknown zone
         var options = LoadOptions(archive: archive, databaseURL: databaseURL, schema: schema,
                            ifExists: LoadOptions.IfExists(rawValue: ifExists.rawValue)!, skipColumns: Set(skipColumns),
                            naiveTimeZone: zone, ownerPerson: ownerPerson, ownerUID: ownerUID,
@@ -149,6 +167,8 @@ struct DatabaseOptions: ParsableArguments {
         options.daemonCheck = daemonCheck
         options.toastCompression = LoadOptions.ToastCompression(rawValue: toastCompression.rawValue)!
         options.keepIndexes = keepIndexes
+        options.ownerPersonUnlisted = ownerPersonUnlisted
+        options.showValues = showValues
         return options
     }
 }
@@ -197,7 +217,7 @@ struct Plan: ParsableCommand {
         ProcessSetup.prepare()
         let console = Console(quiet: archive.quiet)
         do {
-            let plan = try Loader(options: try database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
+            let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
             print(archive.json ? try ImportReport.json(plan.tables) : Console.printable(plan.render()), terminator: "")
             if !plan.problems.isEmpty { throw ExitCode.failure }
         } catch let exit as ExitCode {
@@ -228,12 +248,17 @@ struct Load: ParsableCommand {
 
         Examples:
           tc-import load teleclaude.tcar --database-url postgresql:///teleclaude --owner-person "Maurice Faber"
-          ssh oldhost tc-export -o - | tc-import load - --owner-person maurice
+          ssh oldhost tc-export -o - | tc-import load - --owner-person "Maurice Faber"
           tc-import load teleclaude.tcar --if-exists replace --naive-timezone Europe/Amsterdam
-          tc-import load teleclaude.tcar --owner-person maurice --on-error reject --rejects /root/rejects.ndjson
+          tc-import load teleclaude.tcar --on-error reject --rejects /root/rejects.ndjson
+          sudo tc-import load teleclaude.tcar --service-user teleclaude && sudo systemctl start teleclaude
 
-        Exit status: 0 committed and every check passed; 1 nothing was changed (the reasons are \
-        printed), or committed but a check after COMMIT failed (the report says which).
+        Exit status: 0 committed, every row loaded and every check passed; 1 nothing was \
+        changed (the reasons are printed); 2 committed, but rows were rejected (--on-error \
+        reject; the last line counts them per table); 3 committed, but a step after COMMIT \
+        failed (a check, installing the files, the JSON report: the report says which, and \
+        its rollback steps cover every file written); 64 invalid options; 130/143 \
+        interrupted (nothing changed).
         """)
 
     @OptionGroup var archive: ArchiveArgument
@@ -243,25 +268,31 @@ struct Load: ParsableCommand {
     @Flag(name: .customLong("skip-files"), help: "Load the database only; install the configuration and docs later with install-files.")
     var skipFiles = false
 
+    func validate() throws {
+        if skipFiles, let option = install.given.first {
+            throw ValidationError("--skip-files installs no files, so \(option) has nothing to do; leave out one of them")
+        }
+    }
+
     func run() throws {
         ProcessSetup.prepare()
         let console = Console(quiet: archive.quiet || archive.json)
         do {
-            var options = try database.loadOptions(archive: archive.archive)
+            var options = database.loadOptions(archive: archive.archive)
             if !skipFiles { options.install = install.options(archive: archive.archive) }
+            options.reportPath = reportJSON
             let report = try Loader(options: options, console: console).run()
-            if let reportJSON {
-                try ImportReport.json(report).write(toFile: reportJSON, atomically: true, encoding: .utf8)
-            }
             if archive.json {
                 print(try ImportReport.json(report), terminator: "")
             } else {
                 print(Console.printable(ImportReport.text(report)))
             }
-            if report.checks.contains(where: { !$0.passed }) {
-                console.error("the data is committed, but a check after COMMIT failed (see the report); the rollback steps above undo the load")
-                throw ExitCode.failure
+            switch report.exitStatus {
+            case 0: break
+            case 2: console.error("committed, with rejected rows (see \(report.rejects ?? "the rejects file")): \(report.rejectedByTable)")
+            default: console.error("the data is committed, but a step after COMMIT failed (see the report); the rollback steps above undo the load")
             }
+            if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         } catch let exit as ExitCode {
             throw exit
         } catch {

@@ -74,7 +74,7 @@ struct BadInputTests {
         let folder = try TemporaryFolder()
         let archive = try PostgresLoadTests.sampleArchive(folder)
         let result = try runTool("tc-import", ["load", archive, "--database-url", "host=127.0.0.1 port=1 dbname=x user=x connect_timeout=5",
-                                               "--owner-person", "maurice", "--skip-files"])
+                                               "--owner-person", "Maurice Faber", "--skip-files"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("error:") && result.stderr.contains("127.0.0.1"), "\(result.stderr)")
     }
@@ -84,7 +84,7 @@ struct BadInputTests {
         let archive = try PostgresLoadTests.sampleArchive(folder)
         let schema = try TestServer.Schema()
         let result = try runTool("tc-import", ["load", archive, "--database-url", schema.url + " options='-c default_transaction_read_only=on'",
-                                               "--schema", schema.name, "--owner-person", "maurice", "--skip-files"])
+                                               "--schema", schema.name, "--owner-person", "Maurice Faber", "--skip-files"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("read-only"), "\(result.stderr)")
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
@@ -101,7 +101,7 @@ struct BadInputTests {
         let url = schema.url.replacingOccurrences(of: "user=postgres", with: "user=\(role)")
         #expect(url != schema.url, "the test URL names no user to replace")
         let result = try runTool("tc-import", ["load", archive, "--database-url", url, "--schema", schema.name,
-                                               "--owner-person", "maurice", "--skip-files"])
+                                               "--owner-person", "Maurice Faber", "--skip-files"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("permission denied"), "\(result.stderr)")
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })

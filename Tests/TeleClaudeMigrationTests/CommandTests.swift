@@ -99,7 +99,7 @@ struct CommandTests {
         try SyntheticInstallation(scale: 0.02).write(to: folder.file("big"))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: builtProducts + "/tc-export")
-        process.arguments = ["-q", "--project-root", folder.file("big/project"), "-o", folder.file("out/a.tcar"), "--compression", "gzip", "--level", "19"]
+        process.arguments = ["-q", "--project-root", folder.file("big/project"), "-o", folder.file("out/a.tcar"), "--compression", "gzip"]
         process.standardError = FileHandle.nullDevice
         try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: true)
         try process.run()

@@ -13,7 +13,7 @@ struct CrashTests {
         try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
         let schema = try TestServer.Schema()
         let arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
-                         "--owner-person", "maurice", "--quiet", "--skip-files"]
+                         "--owner-person", "Maurice Faber", "--quiet", "--skip-files"]
         func start() throws -> Process { try launchTool("tc-import", arguments) }
         func emptyAll() throws {
             let tables = try schema.rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(schema.name)'")
@@ -94,7 +94,7 @@ struct CrashTests {
         for (index, bytes) in damaged.enumerated() {
             let path = folder.file("damaged-\(index).tcar")
             FileManager.default.createFile(atPath: path, contents: Data(bytes))
-            let options = LoadOptions(archive: path, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice")
+            let options = LoadOptions(archive: path, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
             do {
                 _ = try Loader(options: options, console: MessageLog().console).run()
                 Issue.record("damaged archive \(index) was committed")
@@ -142,7 +142,7 @@ struct CrashTests {
         let schema = try TestServer.Schema()
         let errors = Pipe()
         let process = try launchTool("tc-import", ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
-                                                   "--owner-person", "maurice", "--skip-files", "--quiet"], errors: errors)
+                                                   "--owner-person", "Maurice Faber", "--skip-files", "--quiet"], errors: errors)
         let deadline = Date().addingTimeInterval(60)
         var terminated = false
         while process.isRunning, Date() < deadline, !terminated {

@@ -6,7 +6,7 @@ import Testing
 @Suite("--create-missing-tables", .timeLimit(.minutes(5)))
 struct CreateMissingTablesTests {
     func options(_ archive: String, _ schema: TestServer.Schema) -> LoadOptions {
-        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice")
+        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
         options.createMissingTables = true
         options.addOwnershipColumns = true
         return options

@@ -98,7 +98,7 @@ struct HostileArchiveTests {
         let install = ["--config-dir", sample.configDirectory, "--docs-dir", sample.docsDirectory, "--user-config", sample.userConfig]
         let commands = [
             ["verify", archive], ["inspect", archive],
-            ["load", archive, "--database-url", schema.url, "--schema", schema.name, "--owner-person", "maurice"] + install,
+            ["load", archive, "--database-url", schema.url, "--schema", schema.name, "--owner-person", "Maurice Faber"] + install,
             ["install-files", archive] + install,
         ]
         Figures.record("hostile-cases", 1)
@@ -127,7 +127,7 @@ struct HostileArchiveTests {
         connection.close()
         try export(database: db, to: folder.file("a.tcar"))
         let schema = try TestServer.Schema()
-        let load = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name, "--owner-person", "maurice", "--skip-files"]
+        let load = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name, "--owner-person", "Maurice Faber", "--skip-files"]
 
         let refused = try runTool("tc-import", load)
         #expect(refused.status == 1)

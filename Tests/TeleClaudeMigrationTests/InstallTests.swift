@@ -52,7 +52,7 @@ struct InstallTests {
         // umask 000 must not widen the secrets file.
         let result = try runTool("tc-import", sample.installArguments(["--json"]), umask: "000")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(mode(sample.configDirectory + "/config.yml") == 0o644)
+        #expect(mode(sample.configDirectory + "/config.yml") == 0o640)  // the service user's, and its group's
         #expect(mode(sample.configDirectory + "/secrets.yml") == 0o600)
         let report = try JSONDecoder().decode(InstallReport.self, from: Data(result.stdout.utf8))
         #expect(report.validated && report.differences.isEmpty && report.userLayerProblems.isEmpty)

@@ -65,7 +65,7 @@ struct PostgresLoadTests {
     }
 
     func load(_ archive: String, _ schema: TestServer.Schema, ifExists: LoadOptions.IfExists = .fail,
-              owner: String? = "maurice", zone: String = "UTC") throws -> Loader.Report {
+              owner: String? = "Maurice Faber", zone: String = "UTC") throws -> Loader.Report {
         let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ifExists: ifExists,
                                   naiveTimeZone: TimeZone(identifier: zone)!, ownerPerson: owner, ownerUID: nil)
         return try Loader(options: options, console: MessageLog().console).run()
@@ -95,7 +95,7 @@ struct PostgresLoadTests {
         #expect(try schema.value("SELECT nextval('\(s).inbound_queue_id_seq')") == "4")
         // Ownership: every session had no owner, now the migrating person and the exporting uid.
         #expect(report.ownershipUpdated == 4)
-        #expect(try schema.value("SELECT count(*) FROM \(s).sessions WHERE owner_person = 'maurice' AND owner_uid = \(getuid())") == "4")
+        #expect(try schema.value("SELECT count(*) FROM \(s).sessions WHERE owner_person = 'Maurice Faber' AND owner_uid = \(getuid())") == "4")
     }
 
     @Test("an orphan row is listed and nothing is committed")
@@ -110,24 +110,30 @@ struct PostgresLoadTests {
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
 
-    @Test("every value that cannot be converted is named, then everything is rolled back")
+    @Test("every value that cannot be converted is named (not shown), then everything is rolled back")
     func conversionProblems() throws {
         let folder = try TemporaryFolder()
-        let schema = try TestServer.Schema()
         let archive = try Self.sampleArchive(folder, edit: """
             UPDATE sessions SET adapter_metadata = '{"broken": ' WHERE session_id LIKE '7f3c%';
             UPDATE sessions SET closed = 7 WHERE session_id LIKE 'b2e4%';
             UPDATE hook_outbox SET created_at = 'yesterday' WHERE id = 2;
             """)
-        #expect {
-            _ = try load(archive, schema)
-        } throws: { error in
-            let text = "\(error)"
-            return text.contains("3 problem(s)") && text.contains("adapter_metadata") && text.contains("not valid JSON")
-                && text.contains("only 0 and 1 convert to boolean, not 7") && text.contains("hook_outbox row 2 (id=2)")
-                && text.contains("'yesterday'")
+        for showValues in [false, true] {
+            let schema = try TestServer.Schema()
+            var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
+            options.showValues = showValues
+            #expect {
+                _ = try Loader(options: options, console: MessageLog().console).run()
+            } throws: { error in
+                let text = "\(error)"
+                let named = text.contains("3 problem(s)") && text.contains("adapter_metadata") && text.contains("not valid JSON")
+                    && text.contains("only the integers 0 and 1 convert to boolean") && text.contains("hook_outbox row 2 (id=2)")
+                // The values themselves only with --show-values; by default their kind and size.
+                return named && (showValues ? text.contains("'yesterday'") && text.contains("value: 7")
+                    : !text.contains("yesterday") && !text.contains("broken") && text.contains("value: a TEXT of 9 bytes"))
+            }
+            #expect(try schema.counts().values.allSatisfy { $0 == 0 })
         }
-        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
 
     @Test("--if-exists fail stops before BEGIN; replace empties the tables inside the transaction")
@@ -218,7 +224,7 @@ struct RejectTests {
         let schema = try TestServer.Schema()
         let archive = try PostgresLoadTests.sampleArchive(folder, keepOrphan: true,
                                                           edit: "UPDATE hook_outbox SET payload = 'not json' WHERE id = 3")
-        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice",
+        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber",
                                   onError: .reject, rejectsPath: folder.file("rejects.ndjson"))
         let report = try Loader(options: options, console: MessageLog().console).run()
         #expect(report.rejects == folder.file("rejects.ndjson"))
@@ -253,7 +259,7 @@ struct KilledLoadTests {
         try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
         let schema = try TestServer.Schema()
         let arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
-                         "--owner-person", "maurice", "--quiet", "--skip-files"]
+                         "--owner-person", "Maurice Faber", "--quiet", "--skip-files"]
         let process = try launchTool("tc-import", arguments)
         // Wait until the load is inside its transaction, streaming a table with COPY.
         let deadline = Date().addingTimeInterval(60)
@@ -287,7 +293,7 @@ struct ContentVerificationTests {
             BEGIN IF NEW.session_id LIKE '7f3c%' THEN NEW.title := upper(NEW.title); END IF; RETURN NEW; END $$;
             CREATE TRIGGER shout BEFORE INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION shout();
             """)
-        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice")
+        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
         #expect {
             _ = try Loader(options: options, console: MessageLog().console).run()
         } throws: { error in
@@ -312,7 +318,7 @@ struct ContentVerificationTests {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema()
         let options = LoadOptions(archive: try PostgresLoadTests.sampleArchive(folder), databaseURL: schema.url,
-                                  schema: schema.name, ownerPerson: "maurice")
+                                  schema: schema.name, ownerPerson: "Maurice Faber")
         let report = try Loader(options: options, console: MessageLog().console).run()
         #expect(report.tables.allSatisfy { $0.verified == $0.loaded })
         #expect(report.tables.reduce(0) { $0 + $1.verified } == 27)
@@ -328,7 +334,7 @@ struct RollbackInstructionTests {
         let url = schema.url + " password=not-printed-secret"
         let archive = try PostgresLoadTests.sampleArchive(folder)
         let result = try runTool("tc-import", ["load", archive, "--database-url", url, "--schema", schema.name,
-                                               "--owner-person", "maurice", "--report-json", folder.file("report.json"), "--skip-files"])
+                                               "--owner-person", "Maurice Faber", "--report-json", folder.file("report.json"), "--skip-files"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.contains("not-printed-secret") && !result.stderr.contains("not-printed-secret"))
         #expect(!(try String(contentsOfFile: folder.file("report.json"), encoding: .utf8)).contains("not-printed-secret"))
@@ -349,7 +355,7 @@ struct MergeTests {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema()
         let first = try PostgresLoadTests.sampleArchive(folder)
-        let options = LoadOptions(archive: first, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice")
+        let options = LoadOptions(archive: first, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
         _ = try Loader(options: options, console: MessageLog().console).run()
 
         // The daemon kept running: one new session, one new outbox event, one changed title.
@@ -372,7 +378,7 @@ struct MergeTests {
         // Rows already there are left as they were, and the new event got the next id (6, not a reused 4).
         #expect(try schema.value("SELECT title FROM \(schema.name).sessions WHERE session_id LIKE '7f3c%'") == "Refactor the payment flow")
         #expect(try schema.value("SELECT id FROM \(schema.name).hook_outbox WHERE session_id = 'e0e0e0e0-new'") == "6")
-        #expect(try schema.value("SELECT owner_person FROM \(schema.name).sessions WHERE session_id = 'e0e0e0e0-new'") == "maurice")
+        #expect(try schema.value("SELECT owner_person FROM \(schema.name).sessions WHERE session_id = 'e0e0e0e0-new'") == "Maurice Faber")
     }
 }
 
@@ -383,7 +389,7 @@ struct AfterCommitTests {
         let folder = try TemporaryFolder()
         let archive = try PostgresLoadTests.sampleArchive(folder)
         let schema = try TestServer.Schema(withSampleTables: true, "ALTER TABLE sessions DROP COLUMN owner_person, DROP COLUMN owner_uid")
-        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "maurice", ownerUID: 1000)
+        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber", ownerUID: 1000)
         #expect {
             _ = try Loader(options: options, console: MessageLog().console).run()
         } throws: { error in
@@ -392,18 +398,18 @@ struct AfterCommitTests {
         options.addOwnershipColumns = true
         let report = try Loader(options: options, console: MessageLog().console).run()
         #expect(report.ownershipUpdated == 4)
-        #expect(try schema.value("SELECT count(*) FROM \(schema.name).sessions WHERE owner_person = 'maurice' AND owner_uid = 1000") == "4")
+        #expect(try schema.value("SELECT count(*) FROM \(schema.name).sessions WHERE owner_person = 'Maurice Faber' AND owner_uid = 1000") == "4")
         #expect(report.checks.first { $0.name == "owner's sessions listable" }?.passed == true)
     }
 
-    @Test("--daemon-check records the command's exit status; a failure makes the exit status 1")
+    @Test("--daemon-check records the command's exit status; a failure makes the exit status 3 (committed, a check failed)")
     func daemonCheck() throws {
         let folder = try TemporaryFolder()
         let archive = try PostgresLoadTests.sampleArchive(folder)
-        for (command, expected) in [("true", Int32(0)), ("exit 3", Int32(1))] {
+        for (command, expected) in [("true", Int32(0)), ("exit 3", Int32(3))] {
             let schema = try TestServer.Schema()
             let result = try runTool("tc-import", ["load", archive, "--database-url", schema.url, "--schema", schema.name,
-                                                   "--owner-person", "maurice", "--daemon-check", command, "--skip-files"])
+                                                   "--owner-person", "Maurice Faber", "--daemon-check", command, "--skip-files"])
             #expect(result.status == expected, "\(command): \(result.stderr)")
             #expect(result.stdout.contains(expected == 0 ? "check passed: daemon check" : "check FAILED: daemon check: `exit 3` exited with 3"))
             #expect(try schema.counts()["sessions"] == 4)  // committed either way; the report says how to undo it

@@ -32,8 +32,8 @@ struct SecretScanTests {
         try run("tc-import", ["inspect", folder.file("b.tcar")])
         try run("tc-import", ["plan", folder.file("b.tcar")] + database)
         // A failing load (the orphan), then one that rejects it, with every report.
-        try run("tc-import", ["load", folder.file("b.tcar"), "--owner-person", "maurice"] + database + install)
-        try run("tc-import", ["load", folder.file("b.tcar"), "--owner-person", "maurice", "--on-error", "reject",
+        try run("tc-import", ["load", folder.file("b.tcar"), "--owner-person", "Maurice Faber"] + database + install)
+        try run("tc-import", ["load", folder.file("b.tcar"), "--owner-person", "Maurice Faber", "--on-error", "reject",
                               "--rejects", folder.file("rejects.ndjson"), "--report-json", folder.file("report.json")] + database + install)
         try run("tc-import", ["install-files", folder.file("b.tcar"), "--json"] + install)
         try run("tc-import", ["extract", folder.file("b.tcar"), "secrets", "-o", "-"])

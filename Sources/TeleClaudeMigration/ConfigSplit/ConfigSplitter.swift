@@ -1,14 +1,19 @@
+import Foundation
 import Yams
 
 /// Splits a single-user `config.yml` and its `.env` into the system, secrets and per-user
 /// layers (REFERENCE.md), keeping comments and key order, and proves the split: the
 /// layers merged and resolved equal the original resolved with its `.env`.
 public enum ConfigSplitter {
+    /// `environment` is the exporting shell's: a `${VAR}` that only it defines will be
+    /// missing for the system daemon.
     public static func split(configText: String?, configPath: String, envText: String?, envPath: String,
-                             owner: String) throws(ConfigError) -> ConfigSplit {
+                             owner: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> ConfigSplit {
         let env = try envText.map { text throws(ConfigError) in try EnvFile.parse(text, path: envPath) } ?? EnvFile(entries: [])
         let root = try parse(configText ?? "", path: configPath)
-        var warnings: [String] = []
+        var warnings = env.duplicates.map { duplicate in
+            "\(envPath): \(duplicate.name) is set on lines \(duplicate.lines.map(String.init).joined(separator: ", ")); line \(duplicate.lines.last!) wins (it is the value secrets.yml gets)"
+        }
         var reemitted: [String] = []
 
         guard let mapping = root?.mapping else {
@@ -34,6 +39,10 @@ public enum ConfigSplitter {
                 warnings.append("\(key) stays in the system layer because it holds a secret (\(site.path)); the per-user layer never holds secrets")
             }
             layers.append(.init(key: key, layer: layer))
+        }
+        warnings += environmentWarnings(mapping, layers: layers, env: env.values, environment: environment, configPath: configPath)
+        if !mapping.contains(where: { ConfigValue.keyText($0.key) == "people" }) {
+            warnings.append("\(configPath) has no people: list, so tc-import cannot tell who owns the sessions; add one (name, email, username, role) or pass --owner-person NAME with --owner-person-unlisted to tc-import load")
         }
 
         // Variables for the moved secrets: the key path in capitals, unless .env already
@@ -162,6 +171,53 @@ public enum ConfigSplitter {
             return "duplicate keys: \(duplicates.joined(separator: ", "))"
         default:
             return "unreadable YAML"
+        }
+    }
+
+    // MARK: - What the system daemon will not have
+
+    /// Warnings, by key path and variable name (never a value): `${VAR}` references that
+    /// `.env` does not define (the system daemon does not inherit the user's shell), and
+    /// `${HOME}` or `~` paths moving into the system layer (the service user's home differs).
+    static func environmentWarnings(_ mapping: Node.Mapping, layers: [ConfigSplit.KeyLayer], env: [String: String],
+                                    environment: [String: String], configPath: String) -> [String] {
+        var warnings: [String] = []
+        var reported = Set<String>()
+        for (index, pair) in mapping.enumerated() {
+            let key = ConfigValue.keyText(pair.key)
+            forEachScalar(pair.value, path: key) { path, text in
+                for name in references(in: text) where env[name] == nil && reported.insert(name).inserted {
+                    warnings.append(environment[name] != nil
+                        ? "\(path) uses ${\(name)}, which only the environment of this shell defines (not .env): the system daemon will not have it; add \(name) to .env before exporting, or to secrets.yml after"
+                        : "\(path) uses ${\(name)}, which neither .env nor the environment defines: it resolves to an empty value")
+                }
+                if layers[index].layer == .system, text.contains("${HOME}") || text == "~" || text.hasPrefix("~/") {
+                    warnings.append("\(path) is a path in the user's home (${HOME} or ~), moving into the system layer: the service user's home differs; write the absolute path in the system config.yml")
+                }
+            }
+        }
+        return warnings
+    }
+
+    /// The names of the `${NAME}` references in a text.
+    static func references(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "${"), let close = rest[open.upperBound...].firstIndex(of: "}") {
+            names.append(String(rest[open.upperBound..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+
+    static func forEachScalar(_ node: Node, path: String, _ body: (String, String) -> Void) {
+        switch node {
+        case .scalar(let scalar): body(path, scalar.string)
+        case .mapping(let mapping):
+            for pair in mapping { forEachScalar(pair.value, path: path + "." + ConfigValue.keyText(pair.key), body) }
+        case .sequence(let sequence):
+            for (index, item) in sequence.enumerated() { forEachScalar(item, path: "\(path)[\(index)]", body) }
+        case .alias: break
         }
     }
 

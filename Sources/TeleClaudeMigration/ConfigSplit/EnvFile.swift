@@ -15,6 +15,8 @@ public struct EnvFile: Sendable, Equatable {
 
     /// In file order; a name set twice keeps its last value, at its first position.
     public var entries: [Entry]
+    /// Names set more than once, with every line that sets them (the last one wins).
+    public var duplicates: [(name: String, lines: [Int])] = []
 
     public var values: [String: String] {
         Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
@@ -24,11 +26,14 @@ public struct EnvFile: Sendable, Equatable {
         self.entries = entries
     }
 
+    public static func == (a: EnvFile, b: EnvFile) -> Bool { a.entries == b.entries }
+
     public static func parse(_ text: String, path: String) throws(ConfigError) -> EnvFile {
         let lines = text.lineList().map { line -> Substring in
             line.hasSuffix("\r") ? Substring(line.dropLast()) : Substring(line)
         }
         var entries: [Entry] = []
+        var duplicates: [(name: String, lines: [Int])] = []
         var index = 0
         while index < lines.count {
             let number = index + 1
@@ -107,11 +112,18 @@ public struct EnvFile: Sendable, Equatable {
             }
             if let existing = entries.firstIndex(where: { $0.name == name }) {
                 entries[existing].value = value
+                if let known = duplicates.firstIndex(where: { $0.name == name }) {
+                    duplicates[known].lines.append(number)
+                } else {
+                    duplicates.append((name, [entries[existing].line, number]))
+                }
             } else {
                 entries.append(Entry(name: name, value: value, line: number))
             }
         }
-        return EnvFile(entries: entries)
+        var file = EnvFile(entries: entries)
+        file.duplicates = duplicates
+        return file
     }
 
     static func isValidName(_ name: String) -> Bool {

@@ -11,4 +11,10 @@ public enum People {
         }
         return nil
     }
+
+    /// Every person's `name` in config.yml's `people:` list; nil when there is no list.
+    public static func names(inConfig text: String) -> [String]? {
+        guard let people = (try? Yams.compose(yaml: text))??["people"]?.sequence else { return nil }
+        return people.compactMap { $0["name"]?.string }.filter { !$0.isEmpty }
+    }
 }

@@ -34,9 +34,11 @@ public enum DocsCollector {
         defer { visiting.removeLast() }
         let names: [String]
         do {
+            guard access(directory, R_OK | X_OK) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EACCES) }
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw Failure(path: directory, reason: "cannot be listed (\(errnoText(error)))")
+            let reason = (error as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? "cannot be listed"
+            throw Failure(path: directory, reason: "cannot be listed: \(reason) (running as user \(CurrentUser.lookup().name)); nothing was written")
         }
         for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             let path = directory + "/" + name
@@ -60,7 +62,7 @@ public enum DocsCollector {
                     throw Failure(path: path, reason: "larger than \(Format.bytes(Int64(maxFileBytes))); doc snippets are small text files")
                 }
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw Failure(path: path, reason: "not readable")
+                    throw Failure(path: path, reason: "cannot be read: \(String(cString: strerror(errno))) (running as user \(CurrentUser.lookup().name)); nothing was written")
                 }
                 files.append(DocFile(relativePath: childRelative, bytes: Array(data)))
             default:
@@ -69,7 +71,4 @@ public enum DocsCollector {
         }
     }
 
-    static func errnoText(_ error: Error) -> String {
-        (error as NSError).localizedDescription
-    }
 }

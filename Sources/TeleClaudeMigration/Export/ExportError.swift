@@ -3,6 +3,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     case databaseNotFound(tried: [String])
     case notSQLite(path: String, reason: String)
     case unreadable(what: String, path: String)
+    /// It exists, but cannot be read (permission, not a regular file, invalid UTF-8).
+    case cannotRead(what: String, path: String, reason: String, user: String)
     case invalidConfig(path: String, reason: String)
     case outputExists(path: String)
     case outputIsTerminal
@@ -21,6 +23,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
             return "\(path) cannot be read as an SQLite database: \(reason)"
         case .unreadable(let what, let path):
             return "the \(what) \(path) does not exist or is not readable"
+        case .cannotRead(let what, let path, let reason, let user):
+            return "the \(what) \(path) exists but cannot be read: \(reason) (running as user \(user)); nothing was written. Run tc-export as the user who owns the installation, or fix the file's permissions"
         case .invalidConfig(let path, let reason):
             return "\(path) is not valid YAML: \(reason)"
         case .outputExists(let path):

@@ -54,11 +54,26 @@ public struct ExportFiles: Sendable {
     /// The file as text; config files must be UTF-8.
     static func read(_ path: String, what: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ExportError.unreadable(what: what, path: path)
+            throw ExportError.cannotRead(what: what, path: path, reason: String(cString: strerror(errno)), user: CurrentUser.lookup().name)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError.invalidYAML(path: path, reason: "not UTF-8 text")
+        let bytes = Array(data)
+        guard bytes.withUnsafeBufferPointer(JSONText.isValidUTF8) else {
+            let offset = bytes.withUnsafeBufferPointer(firstInvalidUTF8Offset)
+            throw ExportError.cannotRead(what: what, path: path, reason: "not valid UTF-8 (the first invalid byte is at offset \(offset)); save it as UTF-8",
+                                         user: CurrentUser.lookup().name)
         }
-        return text
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Where the first byte that does not start a well-formed sequence is (for the message).
+    static func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] < 0x80 { i += 1; continue }
+            let length = JSONText.validSequenceLength(bytes, at: i)
+            if length == 0 { return i }
+            i += length
+        }
+        return bytes.count
     }
 }

@@ -39,22 +39,31 @@ public struct Installation: Sendable, Equatable {
         var warnings: [String] = []
 
         /// An optional part: the option's path (which must exist) or the conventional one
-        /// (whose absence is a warning).
+        /// (whose absence is a warning). One that exists but cannot be read is an error
+        /// either way: an archive without it would look complete and not be.
         func optionalPart(_ label: String, option: String, given: String?, conventional: String,
                           directory: Bool, missing: String) throws -> String? {
             let candidate = given.map { absolute($0, relativeTo: currentDirectory) } ?? conventional
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory)
-                && isDirectory.boolValue == directory && access(candidate, R_OK) == 0
-            if exists {
-                notes.append("\(label): \(candidate)")
-                return candidate
+            var info = stat()
+            guard stat(candidate, &info) == 0 else {
+                let reason = errno
+                if reason == ENOENT || reason == ENOTDIR {
+                    if given != nil { throw ExportError.unreadable(what: "\(label) given with \(option)", path: candidate) }
+                    warnings.append("no \(label) at \(candidate); \(missing) (use \(option) PATH)")
+                    return nil
+                }
+                throw ExportError.cannotRead(what: label, path: candidate, reason: String(cString: strerror(reason)), user: CurrentUser.lookup().name)
             }
-            if given != nil {
-                throw ExportError.unreadable(what: "\(label) given with \(option)", path: candidate)
+            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+            if directory != isDirectory || (!directory && (info.st_mode & S_IFMT) != S_IFREG) {
+                throw ExportError.cannotRead(what: label, path: candidate, reason: directory ? "not a folder" : "not a regular file",
+                                             user: CurrentUser.lookup().name)
             }
-            warnings.append("no \(label) at \(candidate); \(missing) (use \(option) PATH)")
-            return nil
+            if access(candidate, directory ? R_OK | X_OK : R_OK) != 0 {
+                throw ExportError.cannotRead(what: label, path: candidate, reason: String(cString: strerror(errno)), user: CurrentUser.lookup().name)
+            }
+            notes.append("\(label): \(candidate)")
+            return candidate
         }
 
         let config = try optionalPart("config.yml", option: "--config", given: overrides.config, conventional: root + "/config.yml",
@@ -98,12 +107,7 @@ public struct Installation: Sendable, Equatable {
 
     /// `database.path` from config.yml, with `${VAR}` references resolved from the environment.
     static func databasePath(inConfig path: String, environment: [String: String]) throws -> String? {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ExportError.unreadable(what: "config file", path: path)
-        }
+        let text = try ExportFiles.read(path, what: "config file")
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)

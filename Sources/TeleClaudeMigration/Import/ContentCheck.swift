@@ -44,6 +44,8 @@ final class ContentCheck {
     private var removed: [PairSpool.Pair] = []
     /// The binary COPY header has been read (it comes with the first row).
     private var headerSeen = false
+    /// How a differing row is named (its key, unless that looks secret).
+    var naming = RowNaming(showValues: false)
 
     init(converters: [ValueConverter], names: [String], keyColumns: [Int]) throws {
         self.converters = converters
@@ -222,11 +224,12 @@ final class ContentCheck {
             fields.append(length < 0 ? nil : UnsafeBufferPointer(rebasing: message[offset..<min(message.count, offset + length)]))
             offset += max(0, length)
         }
-        return keyColumns.map { column in
-            guard column < fields.count else { return "\(names[column])=?" }
+        let pairs = keyColumns.map { column -> (column: String, value: String) in
+            guard column < fields.count else { return (names[column], "?") }
             let value = describe(target: fields[column], column: column)
-            return "\(names[column])=" + (value.utf8.count > 60 ? String(value.prefix(60)) + "…" : value)
-        }.joined(separator: ", ")
+            return (names[column], value.utf8.count > 60 ? String(value.prefix(60)) + "…" : value)
+        }
+        return naming.key(pairs) ?? "(key not shown: it looks secret; --show-values shows it)"
     }
 
     /// A target value as text, for a message.

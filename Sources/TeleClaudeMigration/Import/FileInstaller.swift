@@ -21,11 +21,25 @@ public struct FileInstaller {
         var action: InstallReport.Action
         var backup: String?
         var note: String?
+        /// Who the file is given to; nil: whoever writes it.
+        var owner: InstallOwners.Account?
+
+        var writes: Bool { action == .written || action == .replaced }
     }
 
-    /// The checks `install` makes before writing, for a load to run before BEGIN.
+    /// Everything `install` could fail on, checked before writing (and by a load before
+    /// BEGIN): conflicts and unsafe paths, that the files can be given to their owners,
+    /// and that every file can be created or replaced where it goes.
     public func preflight() throws {
-        _ = try plans()
+        let (config, docs) = try plans()
+        if config.contains(where: { $0.writes && $0.owner != nil }) {
+            try options.owners.requireCanOwn()
+        }
+        var problems = (config + docs).filter(\.writes).compactMap { Destination.problem(writing: $0.path) }
+        if !docs.isEmpty, let problem = Destination.problem(writing: options.docsDirectory + "/" + SnippetIndex.fileName) {
+            problems.append(problem)
+        }
+        guard problems.isEmpty else { throw InstallError.destinations(problems: Array(Set(problems)).sorted()) }
     }
 
     /// Every destination, planned once: a config conflict or an unsafe path throws here,
@@ -38,16 +52,29 @@ public struct FileInstaller {
     }
 
     public func install() throws -> InstallReport {
-        precondition(files.verified, "files are installed only from a fully verified archive")
         var report = InstallReport()
+        try install(into: &report)
+        return report
+    }
+
+    /// Installs, recording each file in `report` as it is written: when a write fails
+    /// part of the way, `report` still names every file written before it (for the
+    /// rollback steps).
+    public func install(into report: inout InstallReport) throws {
+        precondition(files.verified, "files are installed only from a fully verified archive")
+        try preflight()
         let (config, docs) = try plans()
 
-        for file in config where file.action == .written || file.action == .replaced {
-            try write(file.bytes, to: file.path, mode: file.mode, backup: file.backup)
+        for file in config {
+            if file.writes {
+                try write(file.bytes, to: file.path, mode: file.mode, backup: file.backup, owner: file.owner,
+                          ownFolders: file.role == .configUser)
+            }
+            report.config.append(.init(path: file.path, role: file.role.rawValue, action: file.action, backup: file.backup, note: file.note))
         }
-        report.config = config.map { .init(path: $0.path, role: $0.role.rawValue, action: $0.action, backup: $0.backup, note: $0.note) }
 
         for file in docs {
+            if file.writes { try write(file.bytes, to: file.path, mode: 0o644, backup: nil, owner: nil) }
             switch file.action {
             case .written: report.docsCopied.append(file.path)
             case .unchanged: report.docsIdentical.append(file.path)
@@ -55,15 +82,11 @@ public struct FileInstaller {
             case .replaced: report.docsReplaced.append(file.path)
             case .skipped: break
             }
-            if file.action == .written || file.action == .replaced {
-                try write(file.bytes, to: file.path, mode: 0o644, backup: nil)
-            }
         }
         if files.members.contains(where: { $0.entry.role == FileRole.doc.rawValue || $0.entry.role == FileRole.docIndex.rawValue }) {
             try rebuildIndex(&report)
         }
         if files.hasConfiguration { try validate(config, &report) }
-        return report
     }
 
     /// How to take the installed files back out.
@@ -76,8 +99,16 @@ public struct FileInstaller {
             default: break
             }
         }
-        if !report.docsCopied.isEmpty || !report.docsReplaced.isEmpty {
-            steps.append("Doc snippets copied by this import (\(report.docsCopied.count)) are listed in the JSON report (files.docs_copied); remove them and rebuild the index, or leave them: the single-user daemon does not read them")
+        if !report.docsCopied.isEmpty {
+            steps.append("Remove the doc snippets this import copied (the single-user daemon does not read them, so they may also stay):\n"
+                         + report.docsCopied.map { "    rm \(shellQuoted($0))" }.joined(separator: "\n"))
+        }
+        if !report.docsReplaced.isEmpty {
+            steps.append("These doc snippets were replaced (--overwrite-docs) without a backup; restore them from a backup of the docs folder if needed: "
+                         + report.docsReplaced.joined(separator: ", "))
+        }
+        if let index = report.index, report.indexChanged {
+            steps.append("The snippet index \(index) was rebuilt; after removing snippets, rebuild it again (tc-import install-files does) or remove it")
         }
         return steps
     }
@@ -87,12 +118,18 @@ public struct FileInstaller {
     func planConfig() throws -> [Planned] {
         guard let system = files.bytes(of: .configSystem), let secrets = files.bytes(of: .configSecrets) else { return [] }
         let directory = options.configDirectory
+        // The daemon runs as the service user: it owns both; other users may not read secrets.
         var planned = [
-            try plan(system, role: .configSystem, path: directory + "/config.yml", mode: 0o644, overwrite: options.overwriteConfig),
+            try plan(system, role: .configSystem, path: directory + "/config.yml", mode: 0o640, overwrite: options.overwriteConfig),
             try plan(secrets, role: .configSecrets, path: directory + "/secrets.yml", mode: 0o600, overwrite: options.overwriteConfig),
         ]
+        for index in planned.indices { planned[index].owner = options.owners.service }
         if let user = files.bytes(of: .configUser) {
-            planned.append(try planUserConfig(user))
+            var file = try planUserConfig(user)
+            if options.owners.canChangeOwner, let manifest = files.manifest {
+                file.owner = InstallOwners.migratingUser(name: manifest.source.user, exportedUID: manifest.source.uid)
+            }
+            planned.append(file)
         }
         return planned
     }
@@ -165,7 +202,8 @@ public struct FileInstaller {
         let (entries, withoutID) = try SnippetIndex.entries(root: folder)
         let text = try SnippetIndex.render(entries, projectRoot: folder, snippetsRoot: folder)
         if FileManager.default.contents(atPath: path).map(Array.init) != Array(text.utf8) {
-            try write(Array(text.utf8), to: path, mode: 0o644, backup: nil)
+            try write(Array(text.utf8), to: path, mode: 0o644, backup: nil, owner: nil)
+            report.indexChanged = true
         }
         report.index = path
         report.indexedSnippets = entries.count
@@ -220,21 +258,35 @@ public struct FileInstaller {
         }
     }
 
-    func makeFolders(upTo path: String) throws {
+    /// Creates the missing folders above `path` (0755), each given to `owner` when set
+    /// (the migrating user's ~/.teleclaude must be theirs, not root's).
+    func makeFolders(upTo path: String, owner: InstallOwners.Account? = nil) throws {
         let folder = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o755])
-        } catch {
-            throw InstallError.write(path: folder, reason: (error as NSError).localizedDescription)
+        var missing: [String] = []
+        var current = folder
+        while !current.isEmpty, current != "/", access(current, F_OK) != 0 {
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        for created in missing.reversed() {
+            guard mkdir(created, 0o755) == 0 || errno == EEXIST else {
+                throw InstallError.write(path: created, reason: String(cString: strerror(errno)))
+            }
+            chmod(created, 0o755)  // whatever the umask
+            if let owner, chown(created, owner.uid, owner.gid) != 0 {
+                throw InstallError.write(path: created, reason: "cannot give it to \(owner.name): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
-    func write(_ bytes: [UInt8], to path: String, mode: mode_t, backup: String?) throws {
-        try makeFolders(upTo: path)
+    /// `owner` gets the file; the folders it creates on the way stay the writer's unless
+    /// `ownFolders` (a user's own ~/.teleclaude).
+    func write(_ bytes: [UInt8], to path: String, mode: mode_t, backup: String?, owner: InstallOwners.Account?,
+               ownFolders: Bool = false) throws {
+        try makeFolders(upTo: path, owner: ownFolders ? owner : nil)
         try requireSafe(path)
         do {
-            try AtomicFile.write(bytes, to: path, mode: mode, backup: backup)
+            try AtomicFile.write(bytes, to: path, mode: mode, backup: backup, owner: owner.map { ($0.uid, $0.gid) })
         } catch {
             throw InstallError.write(path: path, reason: error.reason)
         }

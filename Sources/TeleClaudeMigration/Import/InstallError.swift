@@ -6,6 +6,7 @@ public enum InstallError: Error, CustomStringConvertible, Equatable {
     case write(path: String, reason: String)
     case noSuchMember(name: String, available: [String])
     case validationFailed(differences: [String])
+    case destinations(problems: [String])
 
     public var description: String {
         switch self {
@@ -18,6 +19,9 @@ public enum InstallError: Error, CustomStringConvertible, Equatable {
             return "cannot write \(path): \(reason)"
         case .noSuchMember(let name, let available):
             return "the archive has no member \(name); it has: " + available.joined(separator: ", ")
+        case .destinations(let problems):
+            return "the configuration and docs could not be installed where they go: " + problems.joined(separator: "; ")
+                + ". Nothing was installed. Fix the folders, or choose others with --config-dir, --docs-dir and --user-config (or --skip-files)"
         case .validationFailed(let differences):
             return "the installed configuration does not resolve to the configuration recorded in the archive; differing: "
                 + differences.joined(separator: ", ")

@@ -13,6 +13,9 @@ public struct InstallOptions: Sendable {
     /// The archive path, for the printed extract command.
     public var archivePath: String
     public var now: Date
+    /// Who owns what is written: the service user the system layers, the migrating user
+    /// the per-user layer.
+    public var owners = InstallOwners.currentUser
 
     public static let defaultConfigDirectory = "/etc/teleclaude"
     public static let defaultDocsDirectory = "/usr/local/share/teleclaude/docs"

@@ -20,6 +20,8 @@ public struct InstallReport: Codable, Sendable, Equatable {
     public var docsConflicts: [String] = []
     public var docsReplaced: [String] = []
     public var index: String?
+    /// Whether the rebuild wrote index.yaml (it was absent or differed).
+    public var indexChanged = false
     public var indexedSnippets = 0
     /// Markdown files in the docs folder without an `id` in their front matter.
     public var snippetsWithoutID: [String] = []
@@ -35,6 +37,7 @@ public struct InstallReport: Codable, Sendable, Equatable {
         case docsConflicts = "docs_conflicts"
         case docsReplaced = "docs_replaced"
         case index
+        case indexChanged = "index_changed"
         case indexedSnippets = "indexed_snippets"
         case snippetsWithoutID = "snippets_without_id"
         case differences

@@ -60,6 +60,13 @@ public struct LoadOptions: Sendable {
     /// config.yml whose `username` is the exporting user.
     public var ownerPerson: String?
     public var ownerUID: Int?
+    /// Accept an `ownerPerson` that the archived `people:` list does not name.
+    public var ownerPersonUnlisted = false
+    /// Where the report is also written as JSON after COMMIT; its folder is checked before BEGIN.
+    public var reportPath: String?
+    /// Print row values (and PostgreSQL's DETAIL and CONTEXT, which quote them) in messages:
+    /// for a developer on a test copy. Off by default: values may be secrets.
+    public var showValues = false
     /// Create archive tables the target lacks (keys, defaults, unique constraints first;
     /// indexes and foreign keys after the data), inside the load's transaction.
     public var createMissingTables = false

@@ -53,6 +53,19 @@ public final class Loader {
         /// Secondary indexes dropped before their table's rows and built again after them.
         public var indexesBuiltAfterData: [String] = []
 
+        /// How `tc-import load` exits after a COMMIT (README, "Exit status"): 0 every row
+        /// loaded and every check passed; 2 committed, but rows were rejected; 3 committed,
+        /// but something after COMMIT failed (a check, installing the files, the JSON report).
+        public var exitStatus: Int32 {
+            if checks.contains(where: { !$0.passed }) { return 3 }
+            return tables.contains { $0.rejected > 0 } ? 2 : 0
+        }
+
+        /// `sessions 3, hook_outbox 1`: the tables that rejected rows, with their counts.
+        public var rejectedByTable: String {
+            tables.filter { $0.rejected > 0 }.map { "\($0.name) \($0.rejected)" }.joined(separator: ", ")
+        }
+
         enum CodingKeys: String, CodingKey {
             case archive, schema, committed, tables, sequences
             case ownershipUpdated = "ownership_updated"
@@ -117,6 +130,13 @@ public final class Loader {
             console.endProgress()
             session.copy?.abandon()  // the sender thread lets go of the connection first
             if session.inTransaction { _ = try? connection.execute("ROLLBACK") }
+            if let rejects = session.rejects {
+                try? rejects.close()
+                unlink(rejects.path)  // nothing was committed, so no row was rejected from anything
+            }
+            if options.showValues, let error = error as? PostgresError {
+                throw Failure(summary: "PostgreSQL refused the load; the transaction was rolled back and nothing was changed:", problems: [error.detailedDescription])
+            }
             throw error
         }
         console.endProgress()
@@ -132,23 +152,35 @@ public final class Loader {
         var installed: InstallReport?
         var steps = rollback
         if let install = options.install, !session.files.members.isEmpty {
+            // A failure part of the way still leaves `report` naming every file written.
+            var report = InstallReport()
             do {
-                let report = try FileInstaller(files: session.files, options: install).install()
-                installed = report
-                steps += FileInstaller.rollbackSteps(report)
+                try FileInstaller(files: session.files, options: install).install(into: &report)
                 checks.append(.init(name: "configuration and docs installed", passed: true,
                                     detail: "\(report.config.count) config files, \(report.docsCopied.count) docs copied, \(report.docsConflicts.count) in conflict"))
             } catch {
                 checks.append(.init(name: "configuration and docs installed", passed: false,
                                     detail: "\(error). Run `tc-import install-files` again once that is fixed; the database is committed"))
             }
+            installed = report
+            steps += FileInstaller.rollbackSteps(report)
         }
-        return Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
+        var report = Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: true,
                       tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
                       rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: steps,
                       owner: session.owner, files: installed, createdTables: session.createdTables.map(\.name),
                       creationNotes: session.creationNotes, toastCompression: session.toastCompression,
                       indexesBuiltAfterData: session.indexesBuiltAfterData)
+        if let path = options.reportPath {
+            // Its folder was checked before BEGIN; should the write still fail, the report
+            // is printed all the same and says so.
+            do {
+                try AtomicFile.write(Array(try ImportReport.json(report).utf8), to: path, mode: 0o600)
+            } catch {
+                report.checks.append(.init(name: "JSON report written", passed: false, detail: "\(path): \(error)"))
+            }
+        }
+        return report
     }
 
     /// What the daemon needs on its first start: the owner's sessions can be listed the way
@@ -232,6 +264,8 @@ struct LoadSession: ArchiveVisitor {
     var sourceIndexes: [Int] = []
     /// Validates (and hashes) JSON values; reused for every one.
     let json = JSONHasher()
+    /// How messages name rows and show values (`--show-values`).
+    var naming: RowNaming { RowNaming(showValues: options.showValues) }
     /// Configuration and docs, kept for installing after COMMIT.
     var files = ArchiveFiles()
     /// Tables `--create-missing-tables` creates, and what it could not carry over.
@@ -301,9 +335,19 @@ struct LoadSession: ArchiveVisitor {
         let plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created)
         tablePlans = plan.tables
         var problems = plan.problems
-        if manifest.tables.contains(where: { $0.name == "sessions" }), owner == nil,
-           plan.tables.first(where: { $0.table == "sessions" })?.ownershipColumns.isEmpty == false {
+        let ownersGiven = manifest.tables.contains(where: { $0.name == "sessions" })
+            && plan.tables.first(where: { $0.table == "sessions" })?.ownershipColumns.isEmpty == false
+        if ownersGiven, owner == nil {
             problems.append("sessions without an owner need one, and the archived config.yml has no people: entry with username \(manifest.source.user): pass --owner-person NAME")
+        }
+        // The name is checked where it is used: a misspelt person would own sessions no one can list.
+        if ownersGiven, let person = options.ownerPerson, !options.ownerPersonUnlisted {
+            let names = files.bytes(of: .configOriginal).flatMap { People.names(inConfig: String(decoding: $0, as: UTF8.self)) }
+            if let names, !names.contains(person) {
+                problems.append("--owner-person \(person) is not a name in the archived people: list (\(names.isEmpty ? "no names" : names.joined(separator: ", "))); give a person's name, or pass --owner-person-unlisted to use this one anyway")
+            } else if names == nil {
+                problems.append("--owner-person \(person): the archive has no people: list in config.yml to check the name against; pass --owner-person-unlisted to use it anyway")
+            }
         }
         if let install = options.install, !files.members.isEmpty {
             do {
@@ -311,6 +355,9 @@ struct LoadSession: ArchiveVisitor {
             } catch {
                 problems.append("\(error)")
             }
+        }
+        if let path = options.reportPath, let problem = Destination.problem(writing: path) {
+            problems.append("--report-json \(path): \(problem)")
         }
         if options.ifExists == .merge {
             for table in manifest.tables where table.primaryKey.isEmpty {
@@ -330,6 +377,22 @@ struct LoadSession: ArchiveVisitor {
         if options.ifExists == .fail && !occupied.isEmpty {
             throw Loader.Failure(summary: "target tables already hold rows; nothing was changed. Pass --if-exists replace to empty them inside the load's transaction:",
                                  problems: occupied)
+        }
+        // Replace empties every archive table in one TRUNCATE (so keys among them do not
+        // stand in the way), and never cascades into a table the archive does not hold.
+        let replaced = options.ifExists == .replace && !occupied.isEmpty
+            ? manifest.tables.filter { table in !created.contains { $0.name == table.name } }.map { catalog.tables[$0.name]! } : []
+        if !replaced.isEmpty {
+            let list = "ARRAY[" + replaced.map { PostgresConnection.literal($0.qualifiedName) + "::regclass" }.joined(separator: ", ") + "]"
+            let outside = try connection.execute("""
+                SELECT con.conrelid::regclass::text, con.conname, con.confrelid::regclass::text FROM pg_constraint con
+                WHERE con.contype = 'f' AND con.confrelid = ANY(\(list)) AND NOT con.conrelid = ANY(\(list))
+                ORDER BY 1, 2
+                """)
+            if outside.rowCount > 0 {
+                throw Loader.Failure(summary: "--if-exists replace would have to empty tables the archive does not hold, because they reference tables it replaces; nothing was changed. Empty or drop those references first (tc-import never cascades):",
+                                     problems: outside.rows.map { "\($0[0] ?? "?") references \($0[2] ?? "?") (foreign key \($0[1] ?? "?"))" })
+            }
         }
         // Read-back compares instants in UTC and floats in their shortest exact form.
         try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
@@ -359,10 +422,9 @@ struct LoadSession: ArchiveVisitor {
             self.catalog = try TargetCatalog.read(connection, schema: catalog.schema)
             console.info("added owner_person and owner_uid to \(sessions.qualifiedName) (inside the transaction)")
         }
-        if options.ifExists == .replace && !occupied.isEmpty {
-            let names = occupied.map { catalog.tables[$0]!.qualifiedName }.joined(separator: ", ")
-            try connection.execute("TRUNCATE \(names)")
-            console.info("emptied \(occupied.joined(separator: ", ")) (inside the transaction)")
+        if !replaced.isEmpty {
+            try connection.execute("TRUNCATE \(replaced.map(\.qualifiedName).joined(separator: ", "))")
+            console.info("emptied \(replaced.map(\.name).joined(separator: ", ")) (inside the transaction; they held rows in \(occupied.joined(separator: ", ")))")
         }
     }
 
@@ -379,6 +441,7 @@ struct LoadSession: ArchiveVisitor {
             let key = table.primaryKey.compactMap { names.firstIndex(of: $0) }
             contentCheck = try ContentCheck(converters: converters, names: names,
                                             keyColumns: key.count == table.primaryKey.count && !key.isEmpty ? key : Array(names.indices))
+            contentCheck?.naming = naming
         }
         currentStaged = staged(table)
         // Binary COPY spares the server parsing every timestamp, number and escape; a
@@ -429,9 +492,8 @@ struct LoadSession: ArchiveVisitor {
                 "SELECT s.\(Self.lineColumn), \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
             for row in orphans.rows {
                 let values = Array(row.dropFirst())
-                let described = zip(shown, values).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
-                let reference = key.columns.map { column in "\(column)=\(values[shown.firstIndex(of: column)!] ?? "NULL")" }.joined(separator: ", ")
-                let reason = "orphan: no \(key.referencedTable) row has \(reference) (foreign key \(key.name))"
+                let described = naming.row(line: row[0].flatMap { Int64($0) } ?? 0, key: zip(shown, values).map { ($0, $1 ?? "NULL") })
+                let reason = "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))"
                 if let spool, let rejects, let line = row[0].flatMap({ Int64($0) }) {
                     let original = try spool.line(line)
                     try rejects.write(table: table.name, line: line, reason: reason, row: original)
@@ -441,7 +503,7 @@ struct LoadSession: ArchiveVisitor {
                     rejectedInTable += 1
                     try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
                 } else {
-                    problems.append("\(table.name) (\(described)) is an \(reason)")
+                    problems.append("\(table.name) \(described) is an \(reason)")
                 }
             }
         }
@@ -505,7 +567,7 @@ struct LoadSession: ArchiveVisitor {
                 rejectedInTable += 1
                 try spool?.append(original)  // keeps spool line numbers aligned
             } else {
-                problems.append("\(table.name) row \(line) (\(Self.key(values, table: table))), \(reason); value \(Self.display(values[mapping.sourceIndex], column: mapping.column))")
+                problems.append("\(table.name) \(naming.row(line: line, key: Self.keyPairs(values, table: table))), \(reason); value: \(naming.value(values[mapping.sourceIndex]))")
             }
             return
         }
@@ -584,7 +646,7 @@ struct LoadSession: ArchiveVisitor {
                     try copy.finish()
                 } catch let error as PostgresError {
                     throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
-                                         problems: [error.description])
+                                         problems: [options.showValues ? error.detailedDescription : error.description])
                 }
             } else {
                 try copy.finish(abortMessage: "conversion problems; the load will be rolled back")
@@ -596,7 +658,7 @@ struct LoadSession: ArchiveVisitor {
                     indexesBuiltAfterData += deferredIndexes.dropped.map(\.name)
                 } catch let error as PostgresError {
                     throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
-                                         problems: [error.description])
+                                         problems: [options.showValues ? error.detailedDescription : error.description])
                 }
             } else if staged(table) {
                 _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)")
@@ -693,7 +755,7 @@ struct LoadSession: ArchiveVisitor {
                 let shown = key.key.columns.map { "c.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
                 let found = try connection.execute("SELECT \(shown) FROM \(target) c WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) LIMIT 100")
                 for row in found.rows {
-                    let described = zip(key.key.columns, row).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
+                    let described = naming.key(zip(key.key.columns, row).map { ($0, $1 ?? "NULL") }) ?? "(its key looks secret and is not shown)"
                     orphans.append("\(table.name) (\(described)) is an orphan: no \(key.key.referencedTable) row matches, so the foreign key cannot be created")
                 }
                 if found.rows.isEmpty { try connection.execute(key.sql) }
@@ -720,21 +782,10 @@ struct LoadSession: ArchiveVisitor {
         }
     }
 
-    /// The row's primary key for messages, `rowid`-ordered tables by line.
-    static func key(_ values: [SQLiteValue], table: TableSchema) -> String {
-        let parts = table.primaryKey.compactMap { name -> String? in
-            guard let index = table.columns.firstIndex(where: { $0.name == name }) else { return nil }
-            return "\(name)=\(values[index])"
+    /// The row's primary key, as (column, value) pairs for `RowNaming`.
+    static func keyPairs(_ values: [SQLiteValue], table: TableSchema) -> [(column: String, value: String)] {
+        table.primaryKey.compactMap { name in
+            table.columns.firstIndex(where: { $0.name == name }).map { (name, values[$0].description) }
         }
-        return parts.isEmpty ? "no primary key" : parts.joined(separator: ", ")
-    }
-
-    /// A value for a message: cut when long, hidden when the column looks secret.
-    static func display(_ value: SQLiteValue, column: String) -> String {
-        let lowered = column.lowercased()
-        if ["token", "secret", "password", "key", "credential"].contains(where: { lowered.contains($0) }) {
-            return "(hidden: the column name suggests a secret)"
-        }
-        return value.description
     }
 }

@@ -9,10 +9,16 @@ final class RejectsFile {
     private let handle: FileHandle
     private(set) var count = 0
 
+    /// Created before BEGIN, never over an existing file: a failed load removes it again,
+    /// and must not have destroyed what was there (an earlier load's rejected rows).
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ArchiveError("cannot create the rejects file \(path): \(String(cString: strerror(errno)))") }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let reason = errno == EEXIST ? "it exists (an earlier load's rejected rows?); move it away or pass another --rejects PATH"
+                : String(cString: strerror(errno))
+            throw ArchiveError("cannot create the rejects file \(path): \(reason); nothing was changed")
+        }
         fchmod(fd, 0o600)
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }

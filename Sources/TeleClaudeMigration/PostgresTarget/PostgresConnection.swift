@@ -12,7 +12,7 @@ public final class PostgresConnection {
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
             let message = connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "out of memory"
             PQfinish(connection)  // a failed connection still has to be freed
-            throw PostgresError(message: Self.clean(message), sqlState: nil, statement: nil)
+            throw PostgresError(message: Self.clean(message), sqlState: nil, statement: nil)  // one line: nothing of a row in it
         }
         handle = connection
     }
@@ -135,8 +135,9 @@ public final class PostgresConnection {
         if let failure { throw failure }
     }
 
+    /// libpq's text of the last failure, lines kept (PostgresError splits off DETAIL and CONTEXT).
     var errorMessage: String {
-        Self.clean(PQerrorMessage(raw).map { String(cString: $0) } ?? "unknown error")
+        (PQerrorMessage(raw).map { String(cString: $0) } ?? "unknown error").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func clean(_ message: String) -> String {

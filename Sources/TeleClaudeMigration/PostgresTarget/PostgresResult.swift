@@ -28,9 +28,7 @@ public final class PostgresResult {
     }
 
     static func error(of result: OpaquePointer, statement: String) -> PostgresError {
-        let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? "unknown error"
-        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-        return PostgresError(message: PostgresConnection.clean(message), sqlState: state, statement: statement)
+        PostgresError(result: result, statement: statement)
     }
 
     public var rowCount: Int { handle.map { Int(PQntuples($0)) } ?? 0 }

@@ -113,10 +113,10 @@ public struct ValueConverter: Sendable {
     func fromInteger(_ v: Int64) throws(Failure) -> Converted {
         switch kind {
         case .integer:
-            guard integerRange.contains(v) else { throw Failure(reason: "\(v) is outside the range of the target integer type (\(integerRange))") }
+            guard integerRange.contains(v) else { throw Failure(reason: "the integer is outside the range of the target type (\(integerRange))") }
             return .integer(v)
         case .boolean:
-            guard v == 0 || v == 1 else { throw Failure(reason: "only 0 and 1 convert to boolean, not \(v)") }
+            guard v == 0 || v == 1 else { throw Failure(reason: "only the integers 0 and 1 convert to boolean") }
             return .boolean(v == 1)
         case .timestamptz, .timestamp:
             return .micros(TimestampText.microseconds(fromEpoch: v))
@@ -137,7 +137,7 @@ public struct ValueConverter: Sendable {
         switch kind {
         case .integer:
             guard v.isFinite, v.rounded() == v, let exact = Int64(exactly: v), integerRange.contains(exact) else {
-                throw Failure(reason: "the real \(v) is not an integer in the range of the target type")
+                throw Failure(reason: "the real is not an integer in the range of the target type")
             }
             return .integer(exact)
         case .float:
@@ -145,10 +145,10 @@ public struct ValueConverter: Sendable {
         case .numeric:
             return .owned(Array(Self.realText(v).utf8))
         case .timestamptz, .timestamp:
-            guard v.isFinite else { throw Failure(reason: "\(v) is not a point in time") }
+            guard v.isFinite else { throw Failure(reason: "an infinite or NaN real is not a point in time") }
             return .micros(Int64((v * 1_000_000).rounded()))
         case .boolean:
-            guard v == 0 || v == 1 else { throw Failure(reason: "only 0 and 1 convert to boolean, not \(v)") }
+            guard v == 0 || v == 1 else { throw Failure(reason: "only the reals 0 and 1 convert to boolean") }
             return .boolean(v == 1)
         case .json:
             guard v.isFinite else { throw Failure(reason: "JSON has no infinity") }

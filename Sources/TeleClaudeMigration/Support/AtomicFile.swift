@@ -11,8 +11,10 @@ enum AtomicFile {
     }
 
     /// When `backup` is given and the target exists, the old file stays reachable under
-    /// that name (a hard link made before the rename).
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t, backup: String? = nil) throws(Failure) {
+    /// that name (a hard link made before the rename). `owner` (uid, gid) is given to the
+    /// file before it appears at `path`, so it is never visible with the wrong owner.
+    static func write(_ bytes: [UInt8], to path: String, mode: mode_t, backup: String? = nil,
+                      owner: (uid: uid_t, gid: gid_t)? = nil) throws(Failure) {
         let folder = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
         let created = TemporaryFiles.withInterruptsBlocked { () -> (fileDescriptor: Int32, path: String)? in
@@ -28,7 +30,8 @@ enum AtomicFile {
         }
         let fd = created.fileDescriptor
         var failure: String?
-        if fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
+        if let owner, fchown(fd, owner.uid, owner.gid) != 0 { failure = "cannot give it to uid \(owner.uid): \(String(cString: strerror(errno)))" }
+        if failure == nil && fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         var offset = 0
         while failure == nil && offset < bytes.count {
             let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, bytes.count - offset) }

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Whether a file can be written at a path later: checked before a load's BEGIN for
+/// everything it writes after COMMIT (report, rejects, configuration, docs), so that
+/// nothing that could be known in advance fails once the data is committed.
+enum Destination {
+    /// Why a file could not be created or replaced at `path`, or nil when it could: the
+    /// path itself, when present, is a regular file (or `folder`, a folder); every
+    /// existing component above it is a folder; and the nearest existing folder is one
+    /// this user may create entries in (folders missing below it are created then).
+    static func problem(writing path: String, folder: Bool = false) -> String? {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
+            if folder != isFolder { return isFolder ? "\(path) is a folder" : "\(path) is not a folder" }
+            if folder { return access(path, W_OK | X_OK) == 0 ? nil : "\(path): \(String(cString: strerror(errno))) (as user \(CurrentUser.lookup().name))" }
+        }
+        var parent = (path as NSString).deletingLastPathComponent
+        if parent.isEmpty { parent = "." }
+        while stat(parent, &info) != 0 {
+            guard errno == ENOENT || errno == ENOTDIR else { return "\(parent): \(String(cString: strerror(errno)))" }
+            let up = (parent as NSString).deletingLastPathComponent
+            if up == parent || up.isEmpty { return "no existing folder above \(path)" }
+            parent = up
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return "\(parent) is not a folder" }
+        guard access(parent, W_OK | X_OK) == 0 else {
+            return "cannot create files in \(parent): \(String(cString: strerror(errno))) (as user \(CurrentUser.lookup().name))"
+        }
+        return nil
+    }
+}
