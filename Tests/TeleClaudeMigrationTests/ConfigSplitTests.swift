@@ -112,6 +112,72 @@ struct ConfigSplitTests {
         #expect(split.record.reemitted.isEmpty)
     }
 
+    @Test("URLs with secret query parameters, webhook URLs and credentials inside URLs are secrets; the per-user layer gets none")
+    func secretsInsideURLs() throws {
+        let secrets = [
+            "https://api.openai.com/v1?key=sk-proj-FakeKeyInAQueryString0001",
+            "https://hooks.slack.com/services/T0FAKE000/B0FAKE000/FakeWebhookSecretPart0001",
+            "https://discord.com/api/webhooks/123456789012/FakeDiscordWebhookToken0001",
+            "https://api.telegram.org/bot123456789:AAFakeTelegramTokenInsideAURL0000000/sendMessage",
+            "https://maps.example.com/api?sig=fake-signature-0001&zoom=3",
+        ]
+        let config = """
+            stt:
+              services:
+                openai:
+                  base_url: \(secrets[0])   # pasted by hand
+            hooks:
+              slack: \(secrets[1])
+              discord: \(secrets[2])
+              telegram_notify: \(secrets[3])
+            maps:
+              url: \(secrets[4])
+              plain: https://example.com/docs?page=2
+            ui:
+              theme: dark
+            """
+        let split = try ConfigSplitter.split(configText: config, configPath: "config.yml", envText: nil, envPath: ".env", owner: "maurice")
+        for secret in secrets {
+            #expect(!split.systemText.contains(secret), "\(secret) stayed in the system layer")
+            #expect(!(split.userText ?? "").contains(secret), "\(secret) stayed in the per-user layer")
+            #expect(split.secretsText.contains(secret))
+        }
+        #expect(split.systemText.contains("plain: https://example.com/docs?page=2"))
+        #expect(split.record.warnings.contains { $0.contains("stt stays in the system layer") })
+        #expect(split.record.keys.filter { $0.layer == .user }.map(\.key) == ["ui"])
+        for warning in split.record.warnings { for secret in secrets { #expect(!warning.contains(secret)) } }
+    }
+
+    @Test("warnings, without values: ${VAR} the daemon will not have, ${HOME} paths into the system layer, .env keys set twice, no people:")
+    func warningsAboutTheNewHome() throws {
+        let config = """
+            computer:
+              workdir: ${HOME}/Projects
+              cache: ~/cache
+              token: ${UNDEFINED_ANYWHERE}
+              shell_only: ${ONLY_IN_THE_SHELL}
+              known: ${DEFINED_IN_ENV}
+            ui:
+              folder: ~/Pictures
+            """
+        let env = "DEFINED_IN_ENV=first-value-0001\nOTHER=1\nDEFINED_IN_ENV=second-value-0002\n"
+        let split = try ConfigSplitter.split(configText: config, configPath: "config.yml", envText: env, envPath: ".env", owner: "maurice",
+                                             environment: ["ONLY_IN_THE_SHELL": "shell-value-0003", "HOME": "/home/maurice"])
+        let warnings = split.record.warnings
+        #expect(warnings.contains { $0.contains("computer.token uses ${UNDEFINED_ANYWHERE}") && $0.contains("neither .env nor the environment") })
+        #expect(warnings.contains { $0.contains("computer.shell_only uses ${ONLY_IN_THE_SHELL}") && $0.contains("system daemon will not have it") })
+        #expect(!warnings.contains { $0.contains("DEFINED_IN_ENV}") })
+        #expect(warnings.contains { $0.contains("computer.workdir is a path in the user's home") })
+        #expect(warnings.contains { $0.contains("computer.cache is a path in the user's home") })
+        #expect(!warnings.contains { $0.contains("ui.folder") }, "the per-user layer stays in the user's home")
+        #expect(warnings.contains { $0.contains(".env: DEFINED_IN_ENV is set on lines 1, 3; line 3 wins") })
+        #expect(warnings.contains { $0.contains("no people: list") })
+        #expect(split.secretsText.contains("second-value-0002") && !split.secretsText.contains("first-value-0001"))
+        for warning in warnings {
+            #expect(!warning.contains("value-000") && !warning.contains("/home/maurice"))
+        }
+    }
+
     @Test func theProofCatchesABrokenSplit() throws {
         let split = try ConfigSplitter.split(configText: Self.config, configPath: "config.yml", envText: Self.env,
                                              envPath: ".env", owner: "maurice")

@@ -55,3 +55,60 @@ struct SecretScanTests {
         #expect(mode(folder.file("rejects.ndjson")) == 0o600)
     }
 }
+
+/// What PostgreSQL and the read-back say about a row carries its values: none of them is
+/// printed unless --show-values asks, and a row whose key looks secret is named by position.
+@Suite("No row value in messages", .timeLimit(.minutes(5)))
+struct RowValueRedactionTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var sqlite: [String]
+        var target: String
+        /// The secret-looking value that must not appear, and what the message must say instead.
+        var value: String
+        var expected: [String]
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "a unique violation (DETAIL: Key (token)=(…) already exists)",
+             sqlite: ["CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, token TEXT)",
+                      "INSERT INTO api_tokens VALUES (1, 'sk-proj-FakeDuplicateToken00000000001'), (2, 'sk-proj-FakeDuplicateToken00000000001')"],
+             target: "CREATE TABLE api_tokens (id bigint PRIMARY KEY, token text UNIQUE)",
+             value: "FakeDuplicateToken", expected: ["SQLSTATE 23505", "constraint api_tokens_token_key", "table "]),
+        Case(name: "a CHECK violation (DETAIL: Failing row contains …)",
+             sqlite: ["CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)", "INSERT INTO notes VALUES (1, 'confidential-note-body-0001')"],
+             target: "CREATE TABLE notes (id bigint PRIMARY KEY, body text CHECK (length(body) < 5))",
+             value: "confidential-note-body", expected: ["SQLSTATE 23514", "constraint notes_body_check"]),
+        Case(name: "an unconvertible value in a table keyed by a token",
+             sqlite: ["CREATE TABLE grants (token TEXT PRIMARY KEY, uses INTEGER)", "INSERT INTO grants VALUES ('sk-proj-FakeKeyOfTheRow000000000001', 'many')"],
+             target: "CREATE TABLE grants (token text PRIMARY KEY, uses integer)",
+             value: "FakeKeyOfTheRow", expected: ["grants row 1, column uses", "a TEXT of 4 bytes"]),
+        Case(name: "a read-back difference in a table keyed by a token",
+             sqlite: ["CREATE TABLE grants (token TEXT PRIMARY KEY, uses INTEGER)", "INSERT INTO grants VALUES ('sk-proj-FakeKeyOfTheRow000000000002', 3)"],
+             target: """
+                 CREATE TABLE grants (token text PRIMARY KEY, uses integer);
+                 CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.uses := NEW.uses + 1; RETURN NEW; END $$;
+                 CREATE TRIGGER bump BEFORE INSERT ON grants FOR EACH ROW EXECUTE FUNCTION bump();
+                 """,
+             value: "FakeKeyOfTheRow", expected: ["key not shown", "column(s) uses"]),
+    ]
+
+    @Test("PostgreSQL's DETAIL and CONTEXT, quoted values and secret-looking keys stay out; --show-values brings them back", arguments: cases)
+    func redacted(_ testCase: Case) throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder.file("db"), withIntermediateDirectories: true)
+        try makeDatabase(folder.file("db/app.db"), wal: false, testCase.sqlite).close()
+        try export(database: folder.file("db/app.db"), to: folder.file("a.tcar"))
+        let schema = try TestServer.Schema(withSampleTables: false, testCase.target)
+        let arguments = ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name, "--skip-files"]
+        let hidden = try runTool("tc-import", arguments)
+        #expect(hidden.status == 1)
+        #expect(!(hidden.stdout + hidden.stderr).contains(testCase.value), "a value was printed: \(hidden.stderr)")
+        for expected in testCase.expected { #expect(hidden.stderr.contains(expected), "\(expected) missing from: \(hidden.stderr)") }
+        let shown = try runTool("tc-import", arguments + ["--show-values"])
+        #expect(shown.status == 1)
+        #expect(shown.stderr.contains(testCase.value), "--show-values did not show the value: \(shown.stderr)")
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
+}

@@ -356,7 +356,7 @@ struct LoadSession: ArchiveVisitor {
                 problems.append("\(error)")
             }
         }
-        if let path = options.reportPath, let problem = Destination.problem(writing: path) {
+        if let path = options.reportPath, let problem = Destination.problem(writing: path, makesFolders: false) {
             problems.append("--report-json \(path): \(problem)")
         }
         if options.ifExists == .merge {

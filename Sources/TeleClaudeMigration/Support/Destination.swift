@@ -7,8 +7,9 @@ enum Destination {
     /// Why a file could not be created or replaced at `path`, or nil when it could: the
     /// path itself, when present, is a regular file (or `folder`, a folder); every
     /// existing component above it is a folder; and the nearest existing folder is one
-    /// this user may create entries in (folders missing below it are created then).
-    static func problem(writing path: String, folder: Bool = false) -> String? {
+    /// this user may create entries in. With `makesFolders`, folders missing below it are
+    /// created by the writer; without, the file's own folder must exist.
+    static func problem(writing path: String, folder: Bool = false, makesFolders: Bool = true) -> String? {
         var info = stat()
         if stat(path, &info) == 0 {
             let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
@@ -18,6 +19,7 @@ enum Destination {
         var parent = (path as NSString).deletingLastPathComponent
         if parent.isEmpty { parent = "." }
         while stat(parent, &info) != 0 {
+            if !makesFolders && errno == ENOENT { return "the folder \(parent) does not exist" }
             guard errno == ENOENT || errno == ENOTDIR else { return "\(parent): \(String(cString: strerror(errno)))" }
             let up = (parent as NSString).deletingLastPathComponent
             if up == parent || up.isEmpty { return "no existing folder above \(path)" }
