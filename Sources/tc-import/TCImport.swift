@@ -247,11 +247,13 @@ struct Load: ParsableCommand {
         whose username is the exporting user.
 
         Examples:
-          tc-import load teleclaude.tcar --database-url postgresql:///teleclaude --owner-person "Maurice Faber"
+          tc-import load tc.tcar --database-url postgresql:///teleclaude
+          tc-import load tc.tcar --owner-person "Maurice Faber"
           ssh oldhost tc-export -o - | tc-import load - --owner-person "Maurice Faber"
-          tc-import load teleclaude.tcar --if-exists replace --naive-timezone Europe/Amsterdam
-          tc-import load teleclaude.tcar --on-error reject --rejects /root/rejects.ndjson
-          sudo tc-import load teleclaude.tcar --service-user teleclaude && sudo systemctl start teleclaude
+          tc-import load tc.tcar --if-exists replace --naive-timezone Europe/Amsterdam
+          tc-import load tc.tcar --on-error reject --rejects /root/rejects.ndjson
+          tc-import load tc.tcar --service-user teleclaude
+          tc-import load tc.tcar && systemctl start teleclaude    # only when 0
 
         Exit status: 0 committed, every row loaded and every check passed; 1 nothing was \
         changed (the reasons are printed); 2 committed, but rows were rejected (--on-error \
@@ -287,9 +289,10 @@ struct Load: ParsableCommand {
             } else {
                 print(Console.printable(ImportReport.text(report)))
             }
+            fflush(nil)  // the report first (all C streams): the line below is the last one printed
             switch report.exitStatus {
             case 0: break
-            case 2: console.error("committed, with rejected rows (see \(report.rejects ?? "the rejects file")): \(report.rejectedByTable)")
+            case 2: console.warning("committed, with rejected rows (see \(report.rejects ?? "the rejects file")): \(report.rejectedByTable)")
             default: console.error("the data is committed, but a step after COMMIT failed (see the report); the rollback steps above undo the load")
             }
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }

@@ -31,6 +31,11 @@ public struct FileInstaller {
     /// BEGIN): conflicts and unsafe paths, that the files can be given to their owners,
     /// and that every file can be created or replaced where it goes.
     public func preflight() throws {
+        _ = try checkedPlans()
+    }
+
+    /// The plans, once every check of `preflight` passed.
+    func checkedPlans() throws -> (config: [Planned], docs: [Planned]) {
         let (config, docs) = try plans()
         if config.contains(where: { $0.writes && $0.owner != nil }) {
             try options.owners.requireCanOwn()
@@ -40,6 +45,7 @@ public struct FileInstaller {
             problems.append(problem)
         }
         guard problems.isEmpty else { throw InstallError.destinations(problems: Array(Set(problems)).sorted()) }
+        return (config, docs)
     }
 
     /// Every destination, planned once: a config conflict or an unsafe path throws here,
@@ -62,8 +68,7 @@ public struct FileInstaller {
     /// rollback steps).
     public func install(into report: inout InstallReport) throws {
         precondition(files.verified, "files are installed only from a fully verified archive")
-        try preflight()
-        let (config, docs) = try plans()
+        let (config, docs) = try checkedPlans()
 
         for file in config {
             if file.writes {

@@ -135,7 +135,8 @@ public final class Loader {
                 unlink(rejects.path)  // nothing was committed, so no row was rejected from anything
             }
             if options.showValues, let error = error as? PostgresError {
-                throw Failure(summary: "PostgreSQL refused the load; the transaction was rolled back and nothing was changed:", problems: [error.detailedDescription])
+                throw Failure(summary: "PostgreSQL refused the load; the transaction was rolled back and nothing was changed:",
+                              problems: [session.naming.describe(error)])
             }
             throw error
         }
@@ -646,7 +647,7 @@ struct LoadSession: ArchiveVisitor {
                     try copy.finish()
                 } catch let error as PostgresError {
                     throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
-                                         problems: [options.showValues ? error.detailedDescription : error.description])
+                                         problems: [naming.describe(error)])
                 }
             } else {
                 try copy.finish(abortMessage: "conversion problems; the load will be rolled back")
@@ -658,7 +659,7 @@ struct LoadSession: ArchiveVisitor {
                     indexesBuiltAfterData += deferredIndexes.dropped.map(\.name)
                 } catch let error as PostgresError {
                     throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
-                                         problems: [options.showValues ? error.detailedDescription : error.description])
+                                         problems: [naming.describe(error)])
                 }
             } else if staged(table) {
                 _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)")

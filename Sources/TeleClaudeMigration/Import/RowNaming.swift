@@ -19,6 +19,11 @@ struct RowNaming: Sendable {
         key(pairs).map { "row \(line) (\($0))" } ?? "row \(line)"
     }
 
+    /// A server error for a message: with `--show-values` also its DETAIL and CONTEXT.
+    func describe(_ error: PostgresError) -> String {
+        showValues ? error.detailedDescription : error.description
+    }
+
     /// A value for a message: itself with `--show-values`, else what kind it is.
     func value(_ value: SQLiteValue) -> String {
         if showValues { return value.description }
