@@ -5,16 +5,14 @@ import Foundation
 /// nothing that could be known in advance fails once the data is committed.
 enum Destination {
     /// Why a file could not be created or replaced at `path`, or nil when it could: the
-    /// path itself, when present, is a regular file (or `folder`, a folder); every
-    /// existing component above it is a folder; and the nearest existing folder is one
-    /// this user may create entries in. With `makesFolders`, folders missing below it are
-    /// created by the writer; without, the file's own folder must exist.
-    static func problem(writing path: String, folder: Bool = false, makesFolders: Bool = true) -> String? {
+    /// path itself, when present, is a regular file; every existing component above it is
+    /// a folder; and the nearest existing folder is one this user may create entries in
+    /// (a replacement is a rename in that folder). With `makesFolders`, folders missing
+    /// below it are created by the writer; without, the file's own folder must exist.
+    static func problem(writing path: String, makesFolders: Bool = true) -> String? {
         var info = stat()
-        if stat(path, &info) == 0 {
-            let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
-            if folder != isFolder { return isFolder ? "\(path) is a folder" : "\(path) is not a folder" }
-            if folder { return access(path, W_OK | X_OK) == 0 ? nil : "\(path): \(String(cString: strerror(errno))) (as user \(CurrentUser.lookup().name))" }
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            return (info.st_mode & S_IFMT) == S_IFDIR ? "\(path) is a folder" : "\(path) is not a regular file"
         }
         var parent = (path as NSString).deletingLastPathComponent
         if parent.isEmpty { parent = "." }
