@@ -29,7 +29,8 @@ struct TCExport: ParsableCommand {
 
         Exit status: 0 archive written; 1 export failed (nothing at the target path); \
         64 invalid options; 130/143 interrupted (nothing at the target path).
-        """)
+        """,
+        version: "tc-export \(Exporter.toolVersion) (writes archive format \(FormatVersion.current))")
 
     @Option(name: .customLong("project-root"), help: ArgumentHelp("The installation's project root (default: the current folder).", valueName: "DIR"))
     var projectRoot: String?

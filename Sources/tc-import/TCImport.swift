@@ -12,6 +12,7 @@ struct TCImport: ParsableCommand {
         changed; 64 invalid options. load also: 2 committed, with rejected rows; 3 \
         committed, but a step after COMMIT failed. 130/143 interrupted, nothing changed.
         """,
+        version: "tc-import \(Exporter.toolVersion) (reads archive format \(FormatVersion.current.major).0 to \(FormatVersion.current))",
         subcommands: [Verify.self, Inspect.self, Plan.self, Load.self, InstallFiles.self, Extract.self])
 }
 

@@ -21,6 +21,14 @@ struct CommandTests {
         #expect(try runTool("tc-export", ["--help"]).stdout.contains("Exit status"))
     }
 
+    @Test("--version names the tool and the archive format")
+    func version() throws {
+        let export = try runTool("tc-export", ["--version"])
+        #expect(export.status == 0 && export.stdout.contains("tc-export \(Exporter.toolVersion) (writes archive format \(FormatVersion.current))"))
+        let load = try runTool("tc-import", ["--version"])
+        #expect(load.status == 0 && load.stdout.contains("tc-import \(Exporter.toolVersion) (reads archive format 1.0"), "\(load.stdout)")
+    }
+
     @Test("export, verify and inspect the bundled sample, with --json")
     func roundTrip() throws {
         let folder = try TemporaryFolder()
