@@ -115,7 +115,7 @@ struct ConfigSplitTests {
     @Test("URLs with secret query parameters, webhook URLs and credentials inside URLs are secrets; the per-user layer gets none")
     func secretsInsideURLs() throws {
         let secrets = [
-            "https://api.openai.com/v1?key=sk-proj-FakeKeyInAQueryString0001",
+            "https://api.openai.com/v1?key=sk-proj-Fake_KeyInAQueryString0001",
             "https://hooks.slack.com/services/T0FAKE000/B0FAKE000/FakeWebhookSecretPart0001",
             "https://discord.com/api/webhooks/123456789012/FakeDiscordWebhookToken0001",
             "https://api.telegram.org/bot123456789:AAFakeTelegramTokenInsideAURL0000000/sendMessage",

@@ -73,25 +73,25 @@ struct RowValueRedactionTests {
     static let cases: [Case] = [
         Case(name: "a unique violation (DETAIL: Key (token)=(…) already exists)",
              sqlite: ["CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, token TEXT)",
-                      "INSERT INTO api_tokens VALUES (1, 'sk-proj-FakeDuplicateToken00000000001'), (2, 'sk-proj-FakeDuplicateToken00000000001')"],
+                      "INSERT INTO api_tokens VALUES (1, 'sk-proj-Fake_DuplicateToken00000000001'), (2, 'sk-proj-Fake_DuplicateToken00000000001')"],
              target: "CREATE TABLE api_tokens (id bigint PRIMARY KEY, token text UNIQUE)",
-             value: "FakeDuplicateToken", expected: ["SQLSTATE 23505", "constraint api_tokens_token_key", "table "]),
+             value: "DuplicateToken000", expected: ["SQLSTATE 23505", "constraint api_tokens_token_key", "table "]),
         Case(name: "a CHECK violation (DETAIL: Failing row contains …)",
              sqlite: ["CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)", "INSERT INTO notes VALUES (1, 'confidential-note-body-0001')"],
              target: "CREATE TABLE notes (id bigint PRIMARY KEY, body text CHECK (length(body) < 5))",
              value: "confidential-note-body", expected: ["SQLSTATE 23514", "constraint notes_body_check"]),
         Case(name: "an unconvertible value in a table keyed by a token",
-             sqlite: ["CREATE TABLE grants (token TEXT PRIMARY KEY, uses INTEGER)", "INSERT INTO grants VALUES ('sk-proj-FakeKeyOfTheRow000000000001', 'many')"],
+             sqlite: ["CREATE TABLE grants (token TEXT PRIMARY KEY, uses INTEGER)", "INSERT INTO grants VALUES ('sk-proj-Fake_KeyOfTheRow000000000001', 'many')"],
              target: "CREATE TABLE grants (token text PRIMARY KEY, uses integer)",
-             value: "FakeKeyOfTheRow", expected: ["grants row 1, column uses", "a TEXT of 4 bytes"]),
+             value: "KeyOfTheRow000", expected: ["grants row 1, column uses", "a TEXT of 4 bytes"]),
         Case(name: "a read-back difference in a table keyed by a token",
-             sqlite: ["CREATE TABLE grants (token TEXT PRIMARY KEY, uses INTEGER)", "INSERT INTO grants VALUES ('sk-proj-FakeKeyOfTheRow000000000002', 3)"],
+             sqlite: ["CREATE TABLE grants (token TEXT PRIMARY KEY, uses INTEGER)", "INSERT INTO grants VALUES ('sk-proj-Fake_KeyOfTheRow000000000002', 3)"],
              target: """
                  CREATE TABLE grants (token text PRIMARY KEY, uses integer);
                  CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.uses := NEW.uses + 1; RETURN NEW; END $$;
                  CREATE TRIGGER bump BEFORE INSERT ON grants FOR EACH ROW EXECUTE FUNCTION bump();
                  """,
-             value: "FakeKeyOfTheRow", expected: ["key not shown", "column(s) uses"]),
+             value: "KeyOfTheRow000", expected: ["key not shown", "column(s) uses"]),
     ]
 
     @Test("PostgreSQL's DETAIL and CONTEXT, quoted values and secret-looking keys stay out; --show-values brings them back", arguments: cases)
