@@ -44,6 +44,9 @@ public struct Installation: Sendable, Equatable {
         func optionalPart(_ label: String, option: String, given: String?, conventional: String,
                           directory: Bool, missing: String) throws -> String? {
             let candidate = given.map { absolute($0, relativeTo: currentDirectory) } ?? conventional
+            func cannotRead(_ reason: String) -> ExportError {
+                .cannotRead(what: label, path: candidate, reason: reason, user: CurrentUser.lookup().name)
+            }
             var info = stat()
             guard stat(candidate, &info) == 0 else {
                 let reason = errno
@@ -52,15 +55,14 @@ public struct Installation: Sendable, Equatable {
                     warnings.append("no \(label) at \(candidate); \(missing) (use \(option) PATH)")
                     return nil
                 }
-                throw ExportError.cannotRead(what: label, path: candidate, reason: String(cString: strerror(reason)), user: CurrentUser.lookup().name)
+                throw cannotRead(String(cString: strerror(reason)))
             }
             let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
             if directory != isDirectory || (!directory && (info.st_mode & S_IFMT) != S_IFREG) {
-                throw ExportError.cannotRead(what: label, path: candidate, reason: directory ? "not a folder" : "not a regular file",
-                                             user: CurrentUser.lookup().name)
+                throw cannotRead(directory ? "not a folder" : "not a regular file")
             }
             if access(candidate, directory ? R_OK | X_OK : R_OK) != 0 {
-                throw ExportError.cannotRead(what: label, path: candidate, reason: String(cString: strerror(errno)), user: CurrentUser.lookup().name)
+                throw cannotRead(String(cString: strerror(errno)))
             }
             notes.append("\(label): \(candidate)")
             return candidate

@@ -33,16 +33,11 @@ public struct InstallOwners: Sendable, Equatable {
 
     /// `--service-user NAME`, else `teleclaude` when that user exists, else the current user.
     public static func resolve(serviceUser: String?) throws(Failure) -> InstallOwners {
-        let current = CurrentUser.lookup()
-        let root = geteuid() == 0
-        let account: Account
-        if let name = serviceUser ?? (lookup(defaultServiceUser) != nil ? defaultServiceUser : nil) {
+        if let name = serviceUser {
             guard let found = lookup(name) else { throw .noSuchUser(name) }
-            account = found
-        } else {
-            account = Account(name: current.name, uid: getuid(), gid: getgid())
+            return InstallOwners(service: found, canChangeOwner: geteuid() == 0)
         }
-        return InstallOwners(service: account, canChangeOwner: root)
+        return lookup(defaultServiceUser).map { InstallOwners(service: $0, canChangeOwner: geteuid() == 0) } ?? .currentUser
     }
 
     /// Checked before anything is written (and before BEGIN): the files can be given to

@@ -4,6 +4,10 @@ import Foundation
 /// checked before BEGIN; rows go in with COPY as the archive is read; the transaction is
 /// committed only after the whole archive verified (seal, checksums, counts) and the
 /// loaded row counts matched. Anything else rolls everything back.
+///
+/// Over 400 lines: the report, the after-COMMIT steps and the `LoadSession` visitor still
+/// share this file; issue 13 splits them by lifetime (preflight, one table's load, the
+/// transaction, the report and rollback steps).
 public final class Loader {
     public struct Report: Codable, Sendable {
         public struct Table: Codable, Sendable {
