@@ -102,6 +102,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("skip-column"), help: ArgumentHelp("Leave out an archive column that has no target column.", valueName: "TABLE.COLUMN"))
     var skipColumns: [String] = []
 
+    @Option(name: .customLong("allow-change"), help: ArgumentHelp("Accept values of this column that their conversion changes (rounded to real or to a numeric scale, time of day dropped, padded or cut text, duplicate JSON keys); by default each is refused and named. Accepted changes are counted in the report.", valueName: "TABLE.COLUMN"))
+    var allowChange: [String] = []
+
     @Option(name: .customLong("if-exists"), help: "When target tables already hold rows: fail (default), replace (empty them inside the transaction) or merge (insert only rows whose primary key is absent: the incremental re-run).")
     var ifExists: IfExistsChoice = .fail
 
@@ -170,6 +173,7 @@ struct DatabaseOptions: ParsableArguments {
         options.keepIndexes = keepIndexes
         options.ownerPersonUnlisted = ownerPersonUnlisted
         options.showValues = showValues
+        options.allowChange = Set(allowChange)
         return options
     }
 }

@@ -117,7 +117,13 @@ struct CalendarDateTests {
         try amsterdam.append(.text("2024-02-29"), to: &out)
         #expect(String(decoding: out, as: UTF8.self) == "2024-02-29")
         out.removeAll()
-        try amsterdam.append(.text("2024-02-29T00:30:00+02:00"), to: &out)
+        // An instant with an offset is 2024-02-28 22:30 UTC: its time of day is dropped,
+        // which is a change, refused unless the column accepts it.
+        #expect(throws: ValueConverter.Failure.self) { try amsterdam.append(.text("2024-02-29T00:30:00+02:00"), to: &out) }
+        try amsterdam.append(.text("2024-02-29T00:30:00+02:00"), accept: true, to: &out)
         #expect(String(decoding: out, as: UTF8.self) == "2024-02-28")
+        out.removeAll()
+        try amsterdam.append(.text("2024-02-29T02:00:00+02:00"), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "2024-02-29", "midnight UTC is a date without a time")
     }
 }

@@ -18,7 +18,7 @@ struct CopyFormatTests {
             (1, 7, -2147483648, 1, 0.1, '2025-01-01T12:00:00.123456+02:00', '2025-06-01 08:00:00', '2024-02-29',
              '{"b":1,"a":[true,null]}', '{"z":"ü🚀","a":{"n":-0.5}}', x'00ff10', 'C0FFEE00-1234-4abc-9def-001122334455',
              'tab' || char(9) || 'and' || char(10) || 'newline', 'back\\slash "quote" ' || char(27) || '[31m'),
-            (2, -32768, 0, 'no', -0.0, 1735725600, 1735725600123, 1735725600, 7, '[]', 'as text', 'c0ffee00-1234-4abc-9def-0011223344ff', '', 'x'),
+            (2, -32768, 0, 'no', -0.0, 1735725600, 1735725600123, 1735689600, 7, '[]', 'as text', 'c0ffee00-1234-4abc-9def-0011223344ff', '', 'x'),
             (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
             """
         let names = "id, small, medium, flag, ratio, at, wall, day, doc, docb, raw, ref, label, body"

@@ -65,9 +65,10 @@ struct PostgresLoadTests {
     }
 
     func load(_ archive: String, _ schema: TestServer.Schema, ifExists: LoadOptions.IfExists = .fail,
-              owner: String? = "Maurice Faber", zone: String = "UTC") throws -> Loader.Report {
-        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ifExists: ifExists,
+              owner: String? = "Maurice Faber", zone: String = "UTC", allowChange: Set<String> = []) throws -> Loader.Report {
+        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ifExists: ifExists,
                                   naiveTimeZone: TimeZone(identifier: zone)!, ownerPerson: owner, ownerUID: nil)
+        options.allowChange = allowChange
         return try Loader(options: options, console: MessageLog().console).run()
     }
 
@@ -207,7 +208,16 @@ struct PostgresLoadTests {
         try export(database: folder.file("t.db"), to: folder.file("t.tcar"))
         let schema = try TestServer.Schema(withSampleTables: false,
             "CREATE TABLE t (id bigint PRIMARY KEY, at_tz timestamptz, at_plain timestamp, epoch timestamptz, flag boolean)")
-        _ = try load(folder.file("t.tcar"), schema, zone: "Europe/Amsterdam")
+        // Row 3's seven fraction digits are one more than PostgreSQL keeps: refused by
+        // default, named with the flag that accepts it; accepted, rounded and counted with it.
+        #expect {
+            _ = try load(folder.file("t.tcar"), schema, zone: "Europe/Amsterdam")
+        } throws: { error in
+            "\(error)".contains("t row 3 (id=3), column at_tz") && "\(error)".contains("(fraction of a second rounded); --allow-change t.at_tz accepts it")
+        }
+        let report = try load(folder.file("t.tcar"), schema, zone: "Europe/Amsterdam", allowChange: ["t.at_tz"])
+        #expect(report.tables[0].changed == [.init(column: "at_tz", change: .roundedFraction, count: 1)])
+        #expect(ImportReport.text(report).contains("t.at_tz: 1 value(s) changed (fraction of a second rounded), accepted by --allow-change"))
         let rows = try schema.rows("SELECT at_tz::text, at_plain::text, epoch::text, flag::text FROM \(schema.name).t ORDER BY id")
         #expect(rows[0] == ["2025-01-01 10:00:00+00", "2025-01-01 10:00:00", "2025-01-01 10:00:00+00", "true"])
         // No offset: the naive zone (Amsterdam, summer time) applies.

@@ -17,6 +17,10 @@ final class JSONHasher {
     /// (key hash, position, value hash) of the members of every object being parsed.
     private var members: [(key: UInt64, position: Int, value: UInt64)] = []
     private var scratch: [UInt8] = []
+    /// The last value hashed had an object with a key twice (jsonb keeps only the last).
+    private(set) var lastHadDuplicateKeys = false
+    /// The last value hashed had a string holding U+0000 (jsonb refuses it).
+    private(set) var lastHadNulEscape = false
 
     init() {
         members.reserveCapacity(64)
@@ -30,7 +34,10 @@ final class JSONHasher {
         var state = State(members: members, scratch: scratch)
         members = []
         scratch = []
-        defer { (members, scratch) = (state.members, state.scratch) }
+        defer {
+            (members, scratch) = (state.members, state.scratch)
+            (lastHadDuplicateKeys, lastHadNulEscape) = (state.duplicateKeys, state.nul)
+        }
         state.members.removeAll(keepingCapacity: true)
         var parser = RowDecoder.Parser(bytes: buffer)
         guard let value = try? Self.hashValue(&parser, &state, depth: 0) else { return nil }
@@ -41,6 +48,8 @@ final class JSONHasher {
     private struct State {
         var members: [(key: UInt64, position: Int, value: UInt64)]
         var scratch: [UInt8]
+        var duplicateKeys = false
+        var nul = false
     }
 
     func hash(_ bytes: [UInt8]) -> UInt64? { bytes.withUnsafeBufferPointer { hash($0) } }
@@ -76,7 +85,11 @@ final class JSONHasher {
             var h: UInt64 = 0x6F62_6A65_6374
             var count: UInt64 = 0
             let members = state.members
-            for index in start..<members.count where index + 1 == members.count || members[index + 1].key != members[index].key {
+            for index in start..<members.count {
+                guard index + 1 == members.count || members[index + 1].key != members[index].key else {
+                    state.duplicateKeys = true
+                    continue
+                }
                 h = ContentCheck.mix(h &* prime ^ ContentCheck.mix(members[index].key ^ members[index].value &* 0xC2B2_AE3D_27D4_EB4F))
                 count += 1
             }
@@ -129,7 +142,7 @@ final class JSONHasher {
     /// The hash of a string's characters (escapes resolved).
     private static func hashString(_ p: inout RowDecoder.Parser, _ state: inout State) throws(RowDecoder.Failure) -> UInt64 {
         state.scratch.removeAll(keepingCapacity: true)
-        _ = try p.string(into: &state.scratch)
+        if try p.string(into: &state.scratch) { state.nul = true }
         return ContentCheck.mix(state.scratch.withUnsafeBytes { ContentCheck.hashBytes($0) } ^ 0x7374_7269_6E67)
     }
 }

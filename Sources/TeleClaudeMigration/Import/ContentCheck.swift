@@ -269,6 +269,7 @@ final class ContentCheck {
         case .int4: return .integer(Int64(Int32(truncatingIfNeeded: int64(field))))
         case .int8: return .integer(int64(field))
         case .bool: return .boolean(field.first == 1)
+        case .float4: return .float(Double(Float(bitPattern: UInt32(truncatingIfNeeded: int64(field)))))
         case .float8: return .float(Double(bitPattern: UInt64(bitPattern: int64(field))))
         case .timestamp: return .micros(int64(field) &+ ValueConverter.postgresEpochMicros)
         case .date: return .days(Int64(Int32(truncatingIfNeeded: int64(field))) + ValueConverter.postgresEpochDays)
@@ -311,7 +312,11 @@ final class ContentCheck {
         switch kinds[column] {
         case .json:
             return json.hash(bytes) ?? Self.hashBytes(UnsafeRawBufferPointer(bytes))
-        case .float, .numeric:
+        case .numeric:
+            // By decimal value (2.5 and 2.50 alike), never through a Double, which would
+            // call two numbers with more than 17 digits equal.
+            return DecimalNumber.parse(bytes)?.hash64 ?? Self.hashBytes(UnsafeRawBufferPointer(bytes))
+        case .float:
             guard let v = Double(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
                 return Self.hashBytes(UnsafeRawBufferPointer(bytes))
             }

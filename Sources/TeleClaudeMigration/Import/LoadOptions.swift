@@ -55,6 +55,11 @@ public struct LoadOptions: Sendable {
     public var ifExists: IfExists
     /// `table.column` pairs of archive columns to leave out.
     public var skipColumns: Set<String>
+    /// `TABLE.COLUMN`s whose values may be changed by their conversion (rounded, cut, padded;
+    /// README, "What counts as a change"); every other change is refused.
+    public var allowChange: Set<String> = []
+    /// `load --dry-run`: the whole load inside the transaction, then ROLLBACK.
+    public var dryRun = false
     public var naiveTimeZone: TimeZone
     /// The person sessions without an owner get; nil: the `people:` entry of the archived
     /// config.yml whose `username` is the exporting user.

@@ -9,6 +9,8 @@ public struct LoadPlan: Sendable {
         public var conversion: String
         /// Storage classes the column holds in the archive (`plan --storage-classes`).
         public var seen: String?
+        /// Values this conversion may change or refuse (`ConversionRisks`).
+        public var notes: [String] = []
     }
 
     public struct TablePlan: Sendable, Codable {
@@ -58,6 +60,9 @@ public struct LoadPlan: Sendable {
         for skip in options.skipColumns.sorted() where !known.contains(skip) {
             general.append("--skip-column \(skip) names no column of the archive")
         }
+        for allowed in options.allowChange.sorted() where !known.contains(allowed) {
+            general.append("--allow-change \(allowed) names no column of the archive")
+        }
         let tables = manifest.tables.map { table -> TablePlan in
             var plan = TablePlan(table: table.name, rows: table.rows, targetFound: false, columns: [], skippedColumns: [],
                                  targetOnlyColumns: [], ownershipColumns: [], problems: [])
@@ -80,12 +85,15 @@ public struct LoadPlan: Sendable {
                     plan.problems.append("the target column \(column.name) is generated and cannot be loaded; pass --skip-column \(table.name).\(column.name)")
                     continue
                 }
-                let converter = ValueConverter(baseType: targetColumn.baseType)
+                let converter = ValueConverter(type: targetColumn.targetType)
                 if !converter.hasBinaryForm { plan.copyFormat = "text" }
                 let counts = summary?.tables.first { $0.name == table.name }?.classes[safe: index]
+                let qualified = "\(table.name).\(column.name)"
+                let notes = ConversionRisks.notes(converter.type, classes: ConversionRisks.classes(counts: counts, declaredType: column.declaredType),
+                                                  allowFlag: "--allow-change \(qualified)", allowed: options.allowChange.contains(qualified))
                 plan.columns.append(ColumnMapping(column: column.name, sourceIndex: index, targetType: targetColumn.type,
                                                   conversion: "\(column.declaredType.isEmpty ? "(no type)" : column.declaredType) → \(targetColumn.type) (\(converter.kind.rawValue) rules)",
-                                                  seen: counts.map(Self.describe)))
+                                                  seen: counts.map(Self.describe), notes: notes))
             }
             let provided = Set(plan.columns.map(\.column))
             for column in target.columns where !provided.contains(column.name) {
@@ -122,6 +130,7 @@ public struct LoadPlan: Sendable {
                 + (table.targetFound || table.created ? ", COPY in \(table.copyFormat) format" : ""))
             for column in table.columns {
                 lines.append("  \(column.column): \(column.conversion)" + (column.seen.map { "; seen: \($0)" } ?? ""))
+                for note in column.notes { lines.append("    note: \(note)") }
             }
             if !table.skippedColumns.isEmpty { lines.append("  skipped: \(table.skippedColumns.joined(separator: ", "))") }
             if !table.targetOnlyColumns.isEmpty { lines.append("  target only (default or NULL): \(table.targetOnlyColumns.joined(separator: ", "))") }

@@ -19,6 +19,15 @@ public final class Loader {
             public var verified: Int64
             /// Rows already in the target under the same key (`--if-exists merge`), left as they were.
             public var skipped: Int64
+            /// Values their conversion changed, in columns named with `--allow-change`.
+            public var changed: [Change] = []
+        }
+
+        /// `count` values of `column` were changed this way (`--allow-change`).
+        public struct Change: Codable, Sendable, Equatable {
+            public var column: String
+            public var change: ValueChange
+            public var count: Int64
         }
 
         public struct Sequence: Codable, Sendable {
@@ -295,6 +304,11 @@ struct LoadSession: ArchiveVisitor {
     var contentCheck: ContentCheck?
     /// Whether the current table loads through staging (decided once per table).
     var currentStaged = false
+    /// Per mapped column of the current table: named with `--allow-change`.
+    var allowedChanges: [Bool] = []
+    /// Changed values of the current table, by (mapped column, change).
+    var changeCounts: [ChangeKey: Int64] = [:]
+    struct ChangeKey: Hashable { var column: Int; var change: ValueChange }
     var loadedTables: [Loader.Report.Table] = []
     var sequences: [Loader.Report.Sequence] = []
     var ownershipUpdated = 0
@@ -438,8 +452,10 @@ struct LoadSession: ArchiveVisitor {
         self.plan = plan
         let target = catalog!.tables[table.name]!
         sourceIndexes = plan.columns.map(\.sourceIndex)
+        allowedChanges = plan.columns.map { options.allowChange.contains("\(table.name).\($0.column)") }
+        changeCounts = [:]
         converters = plan.columns.map { mapping in
-            ValueConverter(baseType: target.column(mapping.column)!.baseType, naiveZone: options.naiveTimeZone)
+            ValueConverter(type: target.column(mapping.column)!.targetType, naiveZone: options.naiveTimeZone)
         }
         if options.verify == .content && options.ifExists != .merge {
             let names = plan.columns.map(\.column)
@@ -537,6 +553,8 @@ struct LoadSession: ArchiveVisitor {
         let binary = self.binary
         let check = contentCheck
         let json = self.json
+        let allowed = allowedChanges
+        var accepted: [ChangeKey] = []
         let failure: (column: Int, reason: String)? = row.withValues { values in
             if binary {
                 ValueConverter.appendBigEndian(UInt16(sources.count + (currentStaged ? 1 : 0)), to: &buffer)
@@ -548,7 +566,13 @@ struct LoadSession: ArchiveVisitor {
                     do throws(ValueConverter.Failure) {
                         converted = try converters[index].convert(values[sources[index]], json: json)
                     } catch {
-                        return (index, error.reason)
+                        // A change, in a column where the user accepts it: the changed value.
+                        guard let change = error.change else { return (index, error.reason) }
+                        guard allowed[index], let changed = try? converters[index].convert(values[sources[index]], json: json, accept: true) else {
+                            return (index, error.reason + "; --allow-change \(table.name).\(plan.columns[index].column) accepts it")
+                        }
+                        converted = changed
+                        accepted.append(ChangeKey(column: index, change: change))
                     }
                     if binary {
                         converters[index].appendBinary(converted, to: &buffer)
@@ -576,6 +600,7 @@ struct LoadSession: ArchiveVisitor {
             }
             return
         }
+        for key in accepted { changeCounts[key, default: 0] += 1 }
         if currentStaged {
             if binary {
                 buffer.append(contentsOf: [0, 0, 0, 8])
@@ -626,7 +651,9 @@ struct LoadSession: ArchiveVisitor {
         guard contentCheck != nil else { return }
         for (index, mapping) in plan!.columns.enumerated() {
             ValueRef.with(values[mapping.sourceIndex]) { ref in
-                if let converted = try? converters[index].convert(ref, json: json) { contentCheck!.setArchiveValue(converted, column: index) }
+                if let converted = try? converters[index].convert(ref, json: json, accept: allowedChanges[index]) {
+                    contentCheck!.setArchiveValue(converted, column: index)
+                }
             }
         }
         contentCheck!.takeBackArchiveRow()
@@ -677,8 +704,10 @@ struct LoadSession: ArchiveVisitor {
             verified = check.targetRows
         }
         contentCheck = nil
+        let changed = changeCounts.sorted { ($0.key.column, $0.key.change.rawValue) < ($1.key.column, $1.key.change.rawValue) }
+            .map { Loader.Report.Change(column: plan!.columns[$0.key.column].column, change: $0.key.change, count: $0.value) }
         loadedTables.append(.init(name: table.name, rows: rows, loaded: insertedInTable, rejected: rejectedInTable, verified: verified,
-                                  skipped: skippedInTable))
+                                  skipped: skippedInTable, changed: changed))
         rejectedInTable = 0
         skippedInTable = 0
         insertedInTable = 0

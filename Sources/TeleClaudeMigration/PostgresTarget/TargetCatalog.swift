@@ -13,6 +13,11 @@ public struct TargetCatalog: Sendable {
         public var generated: Bool
         /// The sequence behind a serial or identity column.
         public var sequence: String?
+        /// `pg_attribute.atttypmod` (a domain's own when the column's type is a domain); -1: none.
+        public var typmod: Int32 = -1
+
+        /// The type as the converter needs it.
+        public var targetType: TargetType { TargetType(baseType: baseType, typmod: typmod) }
     }
 
     /// A foreign key of a target table: `columns` reference `referencedColumns` of `referencedTable`.
@@ -45,7 +50,8 @@ public struct TargetCatalog: Sendable {
             SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
                    CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END,
                    a.attnotnull, a.atthasdef, a.attidentity, a.attgenerated <> '',
-                   pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)
+                   pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname),
+                   CASE WHEN t.typtype = 'd' AND a.atttypmod < 0 THEN t.typtypmod ELSE a.atttypmod END
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -59,7 +65,7 @@ public struct TargetCatalog: Sendable {
             guard let table = row[0], let column = row[1] else { continue }
             tables[table, default: Table(schema: schemaName, name: table, columns: [])].columns.append(Column(
                 name: column, type: row[2] ?? "", baseType: row[3] ?? "", notNull: row[4] == "t", hasDefault: row[5] == "t",
-                identity: row[6] ?? "", generated: row[7] == "t", sequence: row[8]))
+                identity: row[6] ?? "", generated: row[7] == "t", sequence: row[8], typmod: row[9].flatMap { Int32($0) } ?? -1))
         }
         let keys = try connection.execute("""
             SELECT con.conname, c.relname, pn.nspname, p.relname,

@@ -11,6 +11,8 @@ public enum TimestampText {
         public var localMicroseconds: Int64
         /// The written offset in seconds east of UTC, nil when none was written.
         public var offsetSeconds: Int?
+        /// The fraction had digits past the microsecond that are not zero (the value is rounded).
+        public var subMicrosecond = false
     }
 
     public static func parse(_ bytes: [UInt8]) -> Parsed? {
@@ -37,7 +39,7 @@ public enum TimestampText {
         }
         guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let day = digits(2),
               (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
-        var hour = 0, minute = 0, second = 0, micros = 0
+        var hour = 0, minute = 0, second = 0, micros = 0, subMicrosecond = false
         if i < bytes.count {
             guard bytes[i] == 0x20 || bytes[i] == UInt8(ascii: "T") else { return nil }
             i += 1
@@ -53,6 +55,7 @@ public enum TimestampText {
                     while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
                         if count < 6 { fraction = fraction * 10 + Int(bytes[i] - 0x30) }
                         else if count == 6 { roundUp = bytes[i] >= 0x35 }
+                        if count >= 6, bytes[i] != 0x30 { subMicrosecond = true }
                         count += 1
                         i += 1
                     }
@@ -86,7 +89,7 @@ public enum TimestampText {
         guard i == bytes.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-        return Parsed(localMicroseconds: seconds * 1_000_000 + Int64(micros), offsetSeconds: offset)
+        return Parsed(localMicroseconds: seconds * 1_000_000 + Int64(micros), offsetSeconds: offset, subMicrosecond: subMicrosecond)
     }
 
     /// The UTC instant, in microseconds since the epoch, applying `naiveZone` when no offset was written.

@@ -1,62 +1,51 @@
 import Foundation
 
-/// Converts one archive value for a target column type, by the rules in README.md
-/// ("Conversions"). A value that cannot be converted yields a reason; nothing is ever
-/// silently dropped, truncated or re-interpreted.
+/// Converts one archive value for a target column, by the rules in README.md
+/// ("Conversions"). A value either arrives unchanged (under the equivalences of README.md,
+/// "What counts as a change") or is refused with a reason: a conversion that would round,
+/// cut, pad or drop part of it throws a `Failure` whose `change` says how, and only a call
+/// with `accept` (a column named with `--allow-change`) gets the changed value instead.
 ///
 /// `convert` gives the value the column will hold, normalized (`Converted`); the COPY
-/// writers (`appendText`, `appendBinary`) and the read-back check (`ContentCheck`) all
-/// start from that one value, so a value is parsed once however it is used.
+/// writers (`CopyEncoding`) and the read-back check (`ContentCheck`) all start from that
+/// one value, so a value is parsed once however it is used. Because a conversion that is
+/// not refused keeps the value, the read-back comparing the table with it compares the
+/// table with the archive.
 public struct ValueConverter: Sendable {
-    public enum Kind: String, Sendable {
-        case text, integer, boolean, float, numeric, timestamptz, timestamp, date, json, bytea, uuid, other
-    }
+    public typealias Kind = TargetType.Kind
+    typealias BinaryForm = TargetType.BinaryForm
 
-    public let kind: Kind
-    /// The target's base type name (`int4`, `jsonb`, `varchar`, ...).
-    public let baseType: String
-    public let integerRange: ClosedRange<Int64>
+    public let type: TargetType
     public let naiveZone: TimeZone
     private let naiveIsUTC: Bool
-    /// The binary COPY form of the column's type, worked out once (hot loops switch on it).
+    /// Copies of the type's fields the hot loops read.
+    public let kind: Kind
     let binaryForm: BinaryForm
 
-    /// The built-in types whose binary COPY form `appendBinary` writes and `ContentCheck` reads.
-    enum BinaryForm: Sendable {
-        case int2, int4, int8, bool, float8, timestamp, date, uuid, bytes, jsonb
-        /// No simple binary form: the table goes in text format and reads back as `::text`.
-        case none
+    public var baseType: String { type.baseType }
+    public var integerRange: ClosedRange<Int64> { type.integerRange }
+
+    public init(type: TargetType, naiveZone: TimeZone = TimeZone(identifier: "UTC")!) {
+        self.type = type
+        self.naiveZone = naiveZone
+        naiveIsUTC = TimestampText.isUTC(naiveZone)
+        kind = type.kind
+        binaryForm = type.binaryForm
     }
 
-    public init(baseType: String, naiveZone: TimeZone = TimeZone(identifier: "UTC")!) {
-        self.naiveZone = naiveZone
-        self.baseType = baseType
-        naiveIsUTC = TimestampText.isUTC(naiveZone)
-        // (kind, binary form, integer range) for each base type; anything else: other, text format.
-        let wide = Int64.min...Int64.max
-        (kind, binaryForm, integerRange) = switch baseType {
-        case "text", "varchar", "bpchar", "name": (.text, .bytes, wide)
-        case "citext": (.text, .none, wide)  // an extension's type: its binary form is its own
-        case "int2": (.integer, .int2, Int64(Int16.min)...Int64(Int16.max))
-        case "int4": (.integer, .int4, Int64(Int32.min)...Int64(Int32.max))
-        case "int8": (.integer, .int8, wide)
-        case "bool": (.boolean, .bool, wide)
-        case "float4": (.float, .none, wide)  // sent as text: the server rounds to float4 as it always has
-        case "float8": (.float, .float8, wide)
-        case "numeric": (.numeric, .none, wide)
-        case "timestamptz": (.timestamptz, .timestamp, wide)
-        case "timestamp": (.timestamp, .timestamp, wide)
-        case "date": (.date, .date, wide)
-        case "json": (.json, .bytes, wide)
-        case "jsonb": (.json, .jsonb, wide)
-        case "bytea": (.bytea, .bytes, wide)
-        case "uuid": (.uuid, .uuid, wide)
-        default: (.other, .none, wide)
-        }
+    public init(baseType: String, typmod: Int32 = -1, naiveZone: TimeZone = TimeZone(identifier: "UTC")!) {
+        self.init(type: TargetType(baseType: baseType, typmod: typmod), naiveZone: naiveZone)
     }
 
     public struct Failure: Error, Equatable {
         public let reason: String
+        /// Set when the value could be stored, but not unchanged; `--allow-change` accepts it.
+        public let change: ValueChange?
+
+        init(reason: String, change: ValueChange? = nil) {
+            self.reason = reason
+            self.change = change
+        }
     }
 
     /// A converted value, as the target column will hold it. `bytes` borrows the source
@@ -82,9 +71,9 @@ public struct ValueConverter: Sendable {
     }
 
     /// Converts an owned value and appends its COPY text form (`\N` for NULL) to `out`.
-    public func append(_ value: SQLiteValue, to out: inout [UInt8]) throws(Failure) {
+    public func append(_ value: SQLiteValue, accept: Bool = false, to out: inout [UInt8]) throws(Failure) {
         let converted: Result<Void, Failure> = ValueRef.with(value) { ref in
-            Result { () throws(Failure) in appendText(try convert(ref), to: &out) }
+            Result { () throws(Failure) in appendText(try convert(ref, accept: accept), to: &out) }
         }
         try converted.get()
     }
@@ -92,25 +81,32 @@ public struct ValueConverter: Sendable {
     // MARK: - Converting
 
     /// `json` validates JSON text (and hashes it for the read-back); pass one to reuse it.
-    func convert(_ value: ValueRef, json: JSONHasher = JSONHasher()) throws(Failure) -> Converted {
+    /// `accept`: give the changed value where a conversion changes it, instead of refusing.
+    func convert(_ value: ValueRef, json: JSONHasher = JSONHasher(), accept: Bool = false) throws(Failure) -> Converted {
         switch value {
         case .null: return .null
-        case .integer(let v): return try fromInteger(v)
-        case .real(let v): return try fromReal(v)
-        case .text(let bytes, let utf8, let nul): return try fromText(bytes, utf8: utf8, nul: nul, json: json)
+        case .integer(let v): return try fromInteger(v, accept: accept)
+        case .real(let v): return try fromReal(v, accept: accept)
+        case .text(let bytes, let utf8, let nul): return try fromText(bytes, utf8: utf8, nul: nul, json: json, accept: accept)
         case .blob(let bytes):
             switch kind {
             case .bytea:
                 return .bytes(bytes)
             case .text, .json, .other:
                 throw Failure(reason: "a BLOB of \(bytes.count) bytes cannot go into a \(kind.rawValue) column (only bytea takes binary data)")
-            default:
+            case .integer, .boolean, .float, .numeric, .timestamptz, .timestamp, .date, .uuid:
                 throw Failure(reason: "a BLOB cannot be converted to \(kind.rawValue)")
             }
         }
     }
 
-    func fromInteger(_ v: Int64) throws(Failure) -> Converted {
+    /// Refuses a change unless it is accepted.
+    @inline(__always)
+    private func change(_ change: ValueChange, _ detail: String, accept: Bool) throws(Failure) {
+        if !accept { throw Failure(reason: "\(detail) (\(change.rawValue))", change: change) }
+    }
+
+    func fromInteger(_ v: Int64, accept: Bool) throws(Failure) -> Converted {
         switch kind {
         case .integer:
             guard integerRange.contains(v) else { throw Failure(reason: "the integer is outside the range of the target type (\(integerRange))") }
@@ -119,21 +115,42 @@ public struct ValueConverter: Sendable {
             guard v == 0 || v == 1 else { throw Failure(reason: "only the integers 0 and 1 convert to boolean") }
             return .boolean(v == 1)
         case .timestamptz, .timestamp:
-            return .micros(TimestampText.microseconds(fromEpoch: v))
+            if v.magnitude >= 100_000_000_000_000_000, v % 1_000 != 0 {
+                try change(.roundedFraction, "an epoch in nanoseconds keeps only microseconds in PostgreSQL", accept: accept)
+            }
+            return .micros(try fitSeconds(TimestampText.microseconds(fromEpoch: v), accept: accept))
         case .date:
-            return .days(Self.floorDays(TimestampText.microseconds(fromEpoch: v)))
+            let micros = TimestampText.microseconds(fromEpoch: v)
+            if micros % 86_400_000_000 != 0 {
+                try change(.droppedTimeOfDay, "the epoch is not midnight UTC and a date holds no time", accept: accept)
+            }
+            return .days(Self.floorDays(micros))
         case .float:
+            if binaryForm == .float4 {
+                if Float(exactly: v) == nil { try change(.roundedToReal, "the integer has more digits than real keeps", accept: accept) }
+                return .float(Double(Float(v)))
+            }
+            if Double(exactly: v) == nil { try change(.roundedToDouble, "the integer has more digits than double precision keeps", accept: accept) }
             return .float(Double(v))
         case .bytea:
             throw Failure(reason: "an INTEGER cannot go into a bytea column")
         case .uuid:
             throw Failure(reason: "an INTEGER is not a UUID")
-        case .text, .numeric, .json, .other:
+        case .numeric:
+            if type.numericLimit != nil { return .owned(Array(try fitNumeric(DecimalNumber(v), accept: accept).text.utf8)) }
+            return .decimal(v)
+        case .text:
+            if type.textLimit != .none { return try fitOwnedText(Array(String(v).utf8), accept: accept) }
+            return .decimal(v)
+        case .json, .other:
             return .decimal(v)
         }
     }
 
-    func fromReal(_ v: Double) throws(Failure) -> Converted {
+    /// Microseconds since 1970 that PostgreSQL's timestamp holds: 4714-11-24 BC and later.
+    static let earliestMicros: Int64 = -210_866_803_200_000_000
+
+    func fromReal(_ v: Double, accept: Bool) throws(Failure) -> Converted {
         switch kind {
         case .integer:
             guard v.isFinite, v.rounded() == v, let exact = Int64(exactly: v), integerRange.contains(exact) else {
@@ -141,21 +158,35 @@ public struct ValueConverter: Sendable {
             }
             return .integer(exact)
         case .float:
-            return .float(v)
+            guard binaryForm == .float4 else { return .float(v) }
+            let single = Float(v)
+            if v.isFinite, single.isInfinite { throw Failure(reason: "the real is outside the range of real (float4)") }
+            if !v.isNaN, Double(single) != v { try change(.roundedToReal, "the real has more digits than real (float4) keeps", accept: accept) }
+            return .float(Double(single))
         case .numeric:
-            return .owned(Array(Self.realText(v).utf8))
+            let number = DecimalNumber.parse(Self.realText(v)) ?? DecimalNumber(special: .nan)
+            return .owned(Array(try fitNumeric(number, accept: accept).text.utf8))
         case .timestamptz, .timestamp:
             guard v.isFinite else { throw Failure(reason: "an infinite or NaN real is not a point in time") }
-            return .micros(Int64((v * 1_000_000).rounded()))
+            guard v * 1_000_000 > Double(Self.earliestMicros), v * 1_000_000 < 9.2e18 else {
+                throw Failure(reason: "the real is outside the range of PostgreSQL's timestamps")
+            }
+            let micros = Int64((v * 1_000_000).rounded())
+            if Double(micros) / 1_000_000 != v {
+                try change(.roundedFraction, "the real holds a fraction of a second finer than a microsecond", accept: accept)
+            }
+            return .micros(try fitSeconds(micros, accept: accept))
         case .boolean:
             guard v == 0 || v == 1 else { throw Failure(reason: "only the reals 0 and 1 convert to boolean") }
             return .boolean(v == 1)
         case .json:
             guard v.isFinite else { throw Failure(reason: "JSON has no infinity") }
             return .owned(Array(v.description.utf8))
-        case .text, .other:
+        case .text:
+            return try fitOwnedText(Array(Self.realText(v).utf8), accept: accept)
+        case .other:
             return .owned(Array(Self.realText(v).utf8))
-        default:
+        case .date, .bytea, .uuid:
             throw Failure(reason: "a REAL cannot be converted to \(kind.rawValue)")
         }
     }
@@ -164,7 +195,7 @@ public struct ValueConverter: Sendable {
         v.isInfinite ? (v > 0 ? "Infinity" : "-Infinity") : v.description
     }
 
-    func fromText(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, nul: Bool, json: JSONHasher) throws(Failure) -> Converted {
+    func fromText(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, nul: Bool, json: JSONHasher, accept: Bool) throws(Failure) -> Converted {
         guard utf8 else {
             throw Failure(reason: "the text is not valid UTF-8, which PostgreSQL cannot store as text")
         }
@@ -172,18 +203,23 @@ public struct ValueConverter: Sendable {
             throw Failure(reason: "the text contains a NUL character, which PostgreSQL cannot store as text")
         }
         switch kind {
-        case .text, .other:
+        case .text:
+            return try fitText(bytes, accept: accept)
+        case .other:
             return .bytes(bytes)
         case .integer:
             guard let v = Int64(Self.trimmed(bytes)), integerRange.contains(v) else {
                 throw Failure(reason: "the text is not an integer in the range of the target type")
             }
             return .integer(v)
-        case .float, .numeric:
-            let text = Self.trimmed(bytes)
-            guard let v = Double(text) else { throw Failure(reason: "the text is not a number") }
-            if kind == .float { return .float(v) }
-            return .owned(Array((v.isFinite ? text : Self.realText(v)).utf8))
+        case .float:
+            return .float(try textFloat(bytes, accept: accept))
+        case .numeric:
+            guard let number = DecimalNumber.parse(bytes) else { throw Failure(reason: "the text is not a number") }
+            let fitted = try fitNumeric(number, accept: accept)
+            // The text as written keeps its scale (`2.50`), unless it was rounded or is special.
+            if fitted == number, number.special == nil { return .owned(Array(Self.trimmed(bytes).utf8)) }
+            return .owned(Array(fitted.text.utf8))
         case .boolean:
             switch Self.trimmed(bytes).lowercased() {
             case "1", "t", "true", "y", "yes", "on": return .boolean(true)
@@ -191,15 +227,30 @@ public struct ValueConverter: Sendable {
             default: throw Failure(reason: "the text is not a boolean (0/1, true/false, t/f, yes/no, on/off)")
             }
         case .timestamptz, .timestamp, .date:
-            if let epoch = Self.plainInteger(bytes) { return try fromInteger(epoch) }
+            if let epoch = Self.plainInteger(bytes) { return try fromInteger(epoch, accept: accept) }
             guard let parsed = TimestampText.parse(bytes) else {
                 throw Failure(reason: "the text is not a timestamp (YYYY-MM-DD[ |T]HH:MM[:SS[.ffffff]][Z|±HH:MM])")
             }
-            if kind == .date { return .days(Self.calendarDays(parsed)) }
-            return .micros(TimestampText.utcMicroseconds(parsed, naiveZone: naiveZone, naiveIsUTC: naiveIsUTC))
+            if parsed.subMicrosecond {
+                try change(.roundedFraction, "the text holds a fraction of a second finer than a microsecond", accept: accept)
+            }
+            if kind == .date {
+                let utc = parsed.localMicroseconds - Int64(parsed.offsetSeconds ?? 0) * 1_000_000
+                if utc % 86_400_000_000 != 0 {
+                    try change(.droppedTimeOfDay, "the text has a time of day (or an offset) and a date holds none", accept: accept)
+                }
+                return .days(Self.calendarDays(parsed))
+            }
+            return .micros(try fitSeconds(TimestampText.utcMicroseconds(parsed, naiveZone: naiveZone, naiveIsUTC: naiveIsUTC), accept: accept))
         case .json:
             guard let hash = json.hash(bytes) else {
                 throw Failure(reason: "the text is not valid JSON")
+            }
+            if binaryForm == .jsonb {
+                if json.lastHadNulEscape { throw Failure(reason: "the JSON holds \\u0000, which jsonb cannot store (a json column can)") }
+                if json.lastHadDuplicateKeys {
+                    try change(.droppedDuplicateKeys, "the JSON has an object with a key twice and jsonb keeps the last", accept: accept)
+                }
             }
             return .json(bytes, hash: hash)
         case .uuid:
@@ -209,6 +260,113 @@ public struct ValueConverter: Sendable {
             return .bytes(bytes)  // the text's bytes are the content
         }
     }
+
+    // MARK: - Limits of the target type
+
+    /// A number written as text, as real or double precision holds it; refused when the
+    /// float does not hold the same decimal (more digits than it keeps) unless accepted.
+    private func textFloat(_ bytes: UnsafeBufferPointer<UInt8>, accept: Bool) throws(Failure) -> Double {
+        let text = Self.trimmed(bytes)
+        guard let number = DecimalNumber.parse(bytes), let double = Double(text) else { throw Failure(reason: "the text is not a number") }
+        if binaryForm == .float4 {
+            guard let single = Float(text), number.special != nil || single.isFinite else {
+                throw Failure(reason: "the number is outside the range of real (float4)")
+            }
+            if DecimalNumber.parse(single.description) != number, number.special == nil {
+                try change(.roundedToReal, "the number has more digits than real (float4) keeps", accept: accept)
+            }
+            return Double(single)
+        }
+        guard number.special != nil || double.isFinite else { throw Failure(reason: "the number is outside the range of double precision") }
+        if number.special == nil, DecimalNumber.parse(double.description) != number {
+            try change(.roundedToDouble, "the number has more digits than double precision keeps", accept: accept)
+        }
+        return double
+    }
+
+    /// A number within `numeric(p,s)`: rounded to s digits after the point (a change), and
+    /// refused when it has more than p - s digits before it.
+    private func fitNumeric(_ number: DecimalNumber, accept: Bool) throws(Failure) -> DecimalNumber {
+        guard let (precision, scale) = type.numericLimit else { return number }
+        if number.special == .infinity || number.special == .negativeInfinity {
+            throw Failure(reason: "\(type.shownName) holds no infinity")
+        }
+        // A number that does not fit even rounded is refused as such (no flag takes it).
+        let fitted = number.rounded(toScale: scale)
+        guard fitted.integerDigits <= precision - scale else {
+            throw Failure(reason: "the number has \(fitted.integerDigits) digits before the point and \(type.shownName) holds \(precision - scale)")
+        }
+        if fitted != number {
+            try change(.roundedToScale, "the number has more than \(scale) digit(s) after the point that \(type.shownName) keeps", accept: accept)
+        }
+        return fitted
+    }
+
+    /// A timestamp within `timestamp(p)`: rounded to p fraction digits (a change).
+    private func fitSeconds(_ micros: Int64, accept: Bool) throws(Failure) -> Int64 {
+        guard micros >= Self.earliestMicros else { throw Failure(reason: "the instant is before 4714 BC, the earliest PostgreSQL holds") }
+        let precision = type.secondsPrecision
+        guard precision < 6 else { return micros }
+        var unit: Int64 = 1
+        for _ in precision..<6 { unit *= 10 }
+        guard micros % unit != 0 else { return micros }
+        try change(.roundedFraction, "\(type.shownName) keeps \(precision) digit(s) of the seconds' fraction", accept: accept)
+        let half = unit / 2
+        return micros >= 0 ? (micros + half) / unit * unit : -((-micros + half) / unit * unit)
+    }
+
+    /// Text within the column's length limit (`varchar(n)`, `char(n)`, `name`).
+    private func fitText(_ bytes: UnsafeBufferPointer<UInt8>, accept: Bool) throws(Failure) -> Converted {
+        guard type.textLimit != .none else { return .bytes(bytes) }
+        let (keep, pad) = try textFit(bytes, accept: accept)
+        if pad > 0 { return .owned(Array(bytes) + Array(repeating: 0x20, count: pad)) }
+        return .bytes(keep == bytes.count ? bytes : UnsafeBufferPointer(rebasing: bytes[..<keep]))
+    }
+
+    private func fitOwnedText(_ bytes: [UInt8], accept: Bool) throws(Failure) -> Converted {
+        guard type.textLimit != .none else { return .owned(bytes) }
+        let (keep, pad) = try bytes.withUnsafeBufferPointer { buffer throws(Failure) in try textFit(buffer, accept: accept) }
+        return .owned(Array(bytes[..<keep]) + Array(repeating: 0x20, count: pad))
+    }
+
+    /// How many bytes of the text the column keeps, and how many spaces it pads.
+    private func textFit(_ bytes: UnsafeBufferPointer<UInt8>, accept: Bool) throws(Failure) -> (keep: Int, pad: Int) {
+        // Characters, as PostgreSQL counts them: UTF-8 bytes that do not continue one.
+        func end(ofCharacters n: Int) -> (end: Int, count: Int) {
+            var count = 0
+            for (index, b) in bytes.enumerated() where b & 0xC0 != 0x80 {
+                if count == n { return (index, count) }
+                count += 1
+            }
+            return (bytes.count, count)
+        }
+        switch type.textLimit {
+        case .none:
+            return (bytes.count, 0)
+        case .varchar(let n), .bpchar(let n):
+            let (cut, count) = end(ofCharacters: n)
+            if cut < bytes.count {
+                guard bytes[cut...].allSatisfy({ $0 == 0x20 }) else {
+                    throw Failure(reason: "the text is longer than the \(n) characters \(type.shownName) holds")
+                }
+                try change(.cutSpaces, "the text is longer than \(type.shownName) and PostgreSQL cuts its trailing spaces", accept: accept)
+                return (cut, 0)
+            }
+            if case .bpchar = type.textLimit, count < n {
+                try change(.padded, "\(type.shownName) pads a shorter text with spaces", accept: accept)
+                return (bytes.count, n - count)
+            }
+            return (bytes.count, 0)
+        case .name:
+            guard bytes.count > 63 else { return (bytes.count, 0) }
+            try change(.cutName, "the text is longer than the 63 bytes a name holds", accept: accept)
+            var cut = 63
+            while cut > 0, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+            return (cut, 0)
+        }
+    }
+
+    // MARK: - Parsing helpers
 
     static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
@@ -255,129 +413,5 @@ public struct ValueConverter: Sendable {
     /// has no offset (a calendar date is not shifted by a zone), else the UTC date.
     static func calendarDays(_ parsed: TimestampText.Parsed) -> Int64 {
         floorDays(parsed.localMicroseconds - Int64(parsed.offsetSeconds ?? 0) * 1_000_000)
-    }
-
-    // MARK: - COPY text format
-
-    /// Appends the COPY text form of a converted value (`\N` for NULL).
-    public func appendText(_ value: Converted, to out: inout [UInt8]) {
-        switch value {
-        case .null: out.append(contentsOf: [0x5C, 0x4E])  // \N
-        case .integer(let v), .decimal(let v): DecimalText.append(v, to: &out)
-        case .boolean(let v): out.append(v ? UInt8(ascii: "t") : UInt8(ascii: "f"))
-        case .float(let v): out.append(contentsOf: Self.realText(v).utf8)
-        case .micros(let v):
-            TimestampText.append(utcMicroseconds: v, to: &out)
-            if kind == .timestamptz { out.append(contentsOf: [UInt8(ascii: "+"), 0x30, 0x30]) }
-        case .days(let v): TimestampText.append(utcMicroseconds: v * 86_400_000_000, dateOnly: true, to: &out)
-        case .uuid(let high, let low): Self.appendUUID(high, low, to: &out)
-        case .bytes(let bytes), .json(let bytes, _): appendContent(bytes, to: &out)
-        case .owned(let bytes): bytes.withUnsafeBufferPointer { appendContent($0, to: &out) }
-        }
-    }
-
-    private func appendContent(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        if kind == .bytea { Self.appendHex(bytes, to: &out) } else { Self.appendEscaped(bytes, to: &out) }
-    }
-
-    static func appendUUID(_ high: UInt64, _ low: UInt64, to out: inout [UInt8]) {
-        for index in 0..<32 {
-            if index == 8 || index == 12 || index == 16 || index == 20 { out.append(UInt8(ascii: "-")) }
-            let word = index < 16 ? high : low
-            out.append(HexDigits.table[Int(word >> UInt64(60 - (index % 16) * 4) & 0xF)])
-        }
-    }
-
-    /// Escapes for COPY's text format: backslash, newline, carriage return and tab. Runs of
-    /// bytes that need no escape are copied at once (most text has none at all).
-    static func appendEscaped(_ source: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        var runStart = 0
-        for index in 0..<source.count {
-            let b = source[index]
-            guard b == 0x5C || b == 0x0A || b == 0x0D || b == 0x09 else { continue }
-            if index > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<index])) }
-            out.append(0x5C)
-            switch b {
-            case 0x0A: out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "t"))
-            default: out.append(0x5C)
-            }
-            runStart = index + 1
-        }
-        if runStart < source.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart...])) }
-    }
-
-    /// bytea in hex form, its backslash escaped for COPY: `\\x0102…`.
-    static func appendHex(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        out.append(contentsOf: [0x5C, 0x5C, UInt8(ascii: "x")])
-        HexDigits.append(bytes, to: &out)
-    }
-
-    // MARK: - COPY binary format
-
-    /// Whether `appendBinary` can write this column: PostgreSQL's built-in types whose
-    /// binary form is fixed and simple. Any other column sends its table in text format.
-    public var hasBinaryForm: Bool { binaryForm != .none }
-
-    /// Microseconds (and days) between 1970-01-01 and PostgreSQL's epoch, 2000-01-01.
-    static let postgresEpochMicros: Int64 = 946_684_800_000_000
-    static let postgresEpochDays: Int64 = 10_957
-
-    /// Appends one field of COPY's binary format (length, then bytes; -1 for NULL).
-    /// Only for columns with `hasBinaryForm`.
-    public func appendBinary(_ value: Converted, to out: inout [UInt8]) {
-        @inline(__always) func length(_ n: Int) { Self.appendBigEndian(UInt32(truncatingIfNeeded: n), to: &out) }
-        switch value {
-        case .null:
-            length(-1)
-        case .integer(let v):
-            switch binaryForm {
-            case .int2: length(2); Self.appendBigEndian(UInt16(truncatingIfNeeded: v), to: &out)
-            case .int4: length(4); Self.appendBigEndian(UInt32(truncatingIfNeeded: v), to: &out)
-            default: length(8); Self.appendBigEndian(UInt64(bitPattern: v), to: &out)
-            }
-        case .boolean(let v):
-            length(1); out.append(v ? 1 : 0)
-        case .float(let v):
-            length(8); Self.appendBigEndian(v.bitPattern, to: &out)
-        case .micros(let v):
-            length(8); Self.appendBigEndian(UInt64(bitPattern: v &- Self.postgresEpochMicros), to: &out)
-        case .days(let v):
-            length(4); Self.appendBigEndian(UInt32(truncatingIfNeeded: v - Self.postgresEpochDays), to: &out)
-        case .uuid(let high, let low):
-            length(16); Self.appendBigEndian(high, to: &out); Self.appendBigEndian(low, to: &out)
-        case .decimal(let v):
-            let mark = out.count
-            length(0)
-            if binaryForm == .jsonb { out.append(1) }
-            DecimalText.append(v, to: &out)
-            Self.patchLength(at: mark, in: &out)
-        case .bytes(let bytes), .json(let bytes, _):
-            appendBinaryContent(bytes, to: &out)
-        case .owned(let bytes):
-            bytes.withUnsafeBufferPointer { appendBinaryContent($0, to: &out) }
-        }
-    }
-
-    private func appendBinaryContent(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        if binaryForm == .jsonb {
-            Self.appendBigEndian(UInt32(bytes.count + 1), to: &out)
-            out.append(1)  // jsonb's binary format version
-        } else {
-            Self.appendBigEndian(UInt32(bytes.count), to: &out)
-        }
-        out.append(contentsOf: bytes)
-    }
-
-    static func patchLength(at mark: Int, in out: inout [UInt8]) {
-        let n = UInt32(out.count - mark - 4)
-        out[mark] = UInt8(n >> 24); out[mark + 1] = UInt8(n >> 16 & 0xFF)
-        out[mark + 2] = UInt8(n >> 8 & 0xFF); out[mark + 3] = UInt8(n & 0xFF)
-    }
-
-    @inline(__always)
-    static func appendBigEndian<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.bigEndian) { out.append(contentsOf: $0) }
     }
 }

@@ -15,6 +15,13 @@ public enum ImportReport {
         for table in report.tables {
             lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0) + cell(table.rows) + cell(table.loaded) + cell(table.rejected) + cell(table.skipped))
         }
+        let changes = report.tables.flatMap { table in table.changed.map { (table.name, $0) } }
+        if !changes.isEmpty {
+            lines.append("")
+            for (table, change) in changes {
+                lines.append("\(table).\(change.column): \(Format.count(change.count)) value(s) changed (\(change.change.rawValue)), accepted by --allow-change")
+            }
+        }
         if !report.createdTables.isEmpty {
             lines.append("")
             lines.append("created by --create-missing-tables: \(report.createdTables.joined(separator: ", "))")
