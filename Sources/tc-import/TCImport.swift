@@ -93,7 +93,7 @@ struct Inspect: ParsableCommand {
 }
 
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: ArgumentHelp("A libpq connection string or URI (default: libpq's PG* variables, local socket, peer authentication).", valueName: "URL"))
+    @Option(name: [.customShort("d"), .customLong("database-url")], help: ArgumentHelp("A libpq connection string or URI (default: libpq's PG* variables, local socket, peer authentication).", valueName: "URL"))
     var databaseURL = ""
 
     @Option(help: ArgumentHelp("Target schema (default: the connection's current_schema()).", valueName: "NAME"))
@@ -255,7 +255,9 @@ struct Load: ParsableCommand {
           tc-import load tc.tcar --database-url postgresql:///teleclaude
           tc-import load tc.tcar --owner-person "Maurice Faber"
           ssh oldhost tc-export -o - | tc-import load - --owner-person "Maurice Faber"
+          tc-import load tc.tcar --dry-run    # everything, then ROLLBACK
           tc-import load tc.tcar --if-exists replace --naive-timezone Europe/Amsterdam
+          tc-import load tc.tcar --allow-change sessions.score
           tc-import load tc.tcar --on-error reject --rejects /root/rejects.ndjson
           tc-import load tc.tcar --service-user teleclaude
           tc-import load tc.tcar && systemctl start teleclaude    # only when 0
@@ -275,6 +277,9 @@ struct Load: ParsableCommand {
     @Flag(name: .customLong("skip-files"), help: "Load the database only; install the configuration and docs later with install-files.")
     var skipFiles = false
 
+    @Flag(name: .customLong("dry-run"), help: "Do the whole load inside the transaction (tables created, COPY, every conversion, the read-back, sequences, owners), then ROLL BACK and print the same report. No file is installed and no rejects file is kept. Exit status 0 when the real load would commit cleanly, 2 when it would reject rows, 1 when it would fail.")
+    var dryRun = false
+
     func validate() throws {
         if skipFiles, let option = install.given.first {
             throw ValidationError("--skip-files installs no files, so \(option) has nothing to do; leave out one of them")
@@ -288,6 +293,7 @@ struct Load: ParsableCommand {
             var options = database.loadOptions(archive: archive.archive)
             if !skipFiles { options.install = install.options(archive: archive.archive) }
             options.reportPath = reportJSON
+            options.dryRun = dryRun
             let report = try Loader(options: options, console: console).run()
             if archive.json {
                 print(try ImportReport.json(report), terminator: "")
@@ -297,6 +303,7 @@ struct Load: ParsableCommand {
             fflush(nil)  // the report first (all C streams): the line below is the last one printed
             switch report.exitStatus {
             case 0: break
+            case 2 where report.dryRun: console.warning("dry run: the real load would commit with rejected rows: \(report.rejectedByTable)")
             case 2: console.warning("committed, with rejected rows (see \(report.rejects ?? "the rejects file")): \(report.rejectedByTable)")
             default: console.error("the data is committed, but a step after COMMIT failed (see the report); the rollback steps above undo the load")
             }

@@ -39,6 +39,32 @@ public struct ArchiveReader {
         throw ArchiveError("the archive has no manifest")
     }
 
+    /// The manifest and the file members (configuration, docs), which come before the
+    /// first table: what the preflight needs, without reading the tables.
+    public func readHead() throws -> ArchiveFiles {
+        struct Stop: Error {}
+        struct Head: ArchiveVisitor {
+            var files = ArchiveFiles()
+            mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
+                try files.manifest(manifest, warnings: warnings)
+                if manifest.files.isEmpty { throw Stop() }
+            }
+            mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws {
+                try files.file(entry, bytes: bytes)
+                if files.members.count == files.manifest?.files.count { throw Stop() }
+            }
+            mutating func beginTable(_ table: TableSchema, position: Int) throws { throw Stop() }
+        }
+        var head = Head()
+        do {
+            try read(into: &head)
+        } catch is Stop {
+            return head.files
+        }
+        guard head.files.manifest != nil else { throw ArchiveError("the archive has no manifest") }
+        return head.files
+    }
+
     public func read<V: ArchiveVisitor>(into visitor: inout V) throws {
         let isStdin = path == "-"
         let displayName = isStdin ? "standard input" : path

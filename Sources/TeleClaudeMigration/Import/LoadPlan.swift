@@ -13,6 +13,38 @@ public struct LoadPlan: Sendable {
         public var notes: [String] = []
     }
 
+    /// One reason the load would stop before BEGIN, by kind (so the verdict can count them
+    /// and name the flag that fixes the common case).
+    public struct Problem: Sendable, Codable, Equatable, CustomStringConvertible {
+        public enum Kind: String, Sendable, Codable {
+            case missingTable = "missing_table"
+            case unmatchedColumn = "unmatched_column"
+            case generatedTarget = "generated_target"
+            case notNullWithoutSource = "not_null_without_source"
+            case ownershipColumns = "ownership_columns"
+            case option
+            case schemaMissing = "schema_missing"
+            case owner
+            case destination
+            case mergeWithoutKey = "merge_without_key"
+            case occupied
+            case replaceReference = "replace_reference"
+            case ddl
+        }
+
+        public var kind: Kind
+        public var table: String?
+        public var message: String
+
+        public init(_ kind: Kind, table: String? = nil, _ message: String) {
+            self.kind = kind
+            self.table = table
+            self.message = message
+        }
+
+        public var description: String { table.map { "\($0): \(message)" } ?? message }
+    }
+
     public struct TablePlan: Sendable, Codable {
         public var table: String
         public var rows: Int64
@@ -24,7 +56,7 @@ public struct LoadPlan: Sendable {
         /// Target columns the archive does not provide (filled by their default or NULL).
         public var targetOnlyColumns: [String]
         public var ownershipColumns: [String]
-        public var problems: [String]
+        public var problems: [Problem]
         /// `binary` when every mapped column has a simple binary form, else `text` (README, "plan / load").
         public var copyFormat = "binary"
 
@@ -34,9 +66,11 @@ public struct LoadPlan: Sendable {
     public var schema: String
     public var tables: [TablePlan]
     /// Problems that are not about one table.
-    public var general: [String]
+    public var general: [Problem]
 
-    public var problems: [String] { general + tables.flatMap { table in table.problems.map { "\(table.table): \($0)" } } }
+    /// Every problem: each table's, then the others.
+    public var allProblems: [Problem] { tables.flatMap(\.problems) + general }
+    public var problems: [String] { allProblems.map(\.description) }
 
     static let ownershipColumns = ["owner_person", "owner_uid"]
 
@@ -55,19 +89,19 @@ public struct LoadPlan: Sendable {
 
     public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, created: [TableSchema] = [],
                             summary: Summary? = nil) -> LoadPlan {
-        var general: [String] = []
+        var general: [Problem] = []
         let known = Set(manifest.tables.flatMap { table in table.columns.map { "\(table.name).\($0.name)" } })
         for skip in options.skipColumns.sorted() where !known.contains(skip) {
-            general.append("--skip-column \(skip) names no column of the archive")
+            general.append(.init(.option, "--skip-column \(skip) names no column of the archive"))
         }
         for allowed in options.allowChange.sorted() where !known.contains(allowed) {
-            general.append("--allow-change \(allowed) names no column of the archive")
+            general.append(.init(.option, "--allow-change \(allowed) names no column of the archive"))
         }
         let tables = manifest.tables.map { table -> TablePlan in
             var plan = TablePlan(table: table.name, rows: table.rows, targetFound: false, columns: [], skippedColumns: [],
                                  targetOnlyColumns: [], ownershipColumns: [], problems: [])
             guard let target = catalog.tables[table.name] else {
-                plan.problems.append("no table \(table.name) in schema \(catalog.schema); create the target schema first (the system installer does), or pass --create-missing-tables")
+                plan.problems.append(.init(.missingTable, table: table.name, "no table \(table.name) in schema \(catalog.schema)"))
                 return plan
             }
             plan.created = created.contains { $0.name == table.name }
@@ -78,11 +112,11 @@ public struct LoadPlan: Sendable {
                     continue
                 }
                 guard let targetColumn = target.column(column.name) else {
-                    plan.problems.append("the archive column \(column.name) has no column in the target table; add it to the target or pass --skip-column \(table.name).\(column.name)")
+                    plan.problems.append(.init(.unmatchedColumn, table: table.name, "the archive column \(column.name) has no column in the target table; add it to the target or pass --skip-column \(table.name).\(column.name)"))
                     continue
                 }
                 if targetColumn.generated {
-                    plan.problems.append("the target column \(column.name) is generated and cannot be loaded; pass --skip-column \(table.name).\(column.name)")
+                    plan.problems.append(.init(.generatedTarget, table: table.name, "the target column \(column.name) is generated and cannot be loaded; pass --skip-column \(table.name).\(column.name)"))
                     continue
                 }
                 let converter = ValueConverter(type: targetColumn.targetType)
@@ -100,14 +134,14 @@ public struct LoadPlan: Sendable {
                 plan.targetOnlyColumns.append(column.name)
                 if column.notNull && !column.hasDefault && column.identity.isEmpty && !column.generated
                     && !(table.name == "sessions" && ownershipColumns.contains(column.name)) {
-                    plan.problems.append("the target column \(column.name) is NOT NULL, has no default, and the archive has no value for it")
+                    plan.problems.append(.init(.notNullWithoutSource, table: table.name, "the target column \(column.name) is NOT NULL, has no default, and the archive has no value for it"))
                 }
             }
             if table.name == "sessions" {
                 plan.ownershipColumns = ownershipColumns.filter { target.column($0) != nil }
                 let missing = ownershipColumns.filter { target.column($0) == nil }
                 if !missing.isEmpty && !options.addOwnershipColumns {
-                    plan.problems.append("the target sessions table lacks the ownership columns \(missing.joined(separator: ", ")); the multi-user schema must have them (--add-ownership-columns adds them inside the load's transaction)")
+                    plan.problems.append(.init(.ownershipColumns, table: table.name, "the target sessions table lacks the ownership columns \(missing.joined(separator: ", ")); the multi-user schema must have them (--add-ownership-columns adds them inside the load's transaction)"))
                 }
             }
             return plan
@@ -135,11 +169,75 @@ public struct LoadPlan: Sendable {
             if !table.skippedColumns.isEmpty { lines.append("  skipped: \(table.skippedColumns.joined(separator: ", "))") }
             if !table.targetOnlyColumns.isEmpty { lines.append("  target only (default or NULL): \(table.targetOnlyColumns.joined(separator: ", "))") }
             if !table.ownershipColumns.isEmpty { lines.append("  ownership columns: \(table.ownershipColumns.joined(separator: ", "))") }
-            for problem in table.problems { lines.append("  problem: \(problem)") }
+            for problem in table.problems { lines.append("  problem: \(problem.message)") }
         }
-        for problem in general { lines.append("problem: \(problem)") }
+        for problem in general { lines.append("problem: \(problem.message)") }
         lines.append("")
-        lines.append(problems.isEmpty ? "verdict: the archive can be loaded" : "verdict: \(problems.count) problem(s); load would stop before BEGIN")
+        lines += verdict
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The verdict: problems counted by kind, and the flags that fix the common case.
+    public var verdict: [String] {
+        let all = allProblems
+        guard !all.isEmpty else { return ["verdict: the archive can be loaded"] }
+        var counts: [(Problem.Kind, Int)] = []
+        for problem in all {
+            if let index = counts.firstIndex(where: { $0.0 == problem.kind }) { counts[index].1 += 1 } else { counts.append((problem.kind, 1)) }
+        }
+        let named = counts.map { kind, count in "\(count) \(Self.noun(kind, count))" }.joined(separator: ", ")
+        var lines = ["verdict: \(all.count) problem(s) (\(named)); load would stop before BEGIN"]
+        var flags: [String] = []
+        if counts.contains(where: { $0.0 == .missingTable }) { flags.append("--create-missing-tables") }
+        if counts.contains(where: { $0.0 == .ownershipColumns }) || (counts.contains { $0.0 == .missingTable } && all.contains { $0.table == "sessions" }) {
+            flags.append("--add-ownership-columns")
+        }
+        if counts.contains(where: { $0.0 == .occupied }) { flags.append("--if-exists replace") }
+        if !flags.isEmpty {
+            let empty = tables.allSatisfy { !$0.targetFound && !$0.created }
+            lines.append((empty ? "the schema \(schema) holds none of the archive's tables; " : "") + "the flags that fix the common case: \(flags.joined(separator: " ")) (each acts inside the load's transaction)"
+                         + (empty ? ", or create the schema first (the system installer does)" : ""))
+        }
+        return lines
+    }
+
+    static func noun(_ kind: Problem.Kind, _ count: Int) -> String {
+        let s = count == 1 ? "" : "s"
+        switch kind {
+        case .missingTable: return "missing table\(s)"
+        case .unmatchedColumn: return "archive column\(s) without a target column"
+        case .generatedTarget: return "generated target column\(s)"
+        case .notNullWithoutSource: return "NOT NULL column\(s) without a value"
+        case .ownershipColumns: return "missing ownership columns"
+        case .option: return "option\(s) naming nothing"
+        case .schemaMissing: return "missing schema"
+        case .owner: return "owner problem\(s)"
+        case .destination: return "destination\(s) that cannot be written"
+        case .mergeWithoutKey: return "table\(s) without a key for merge"
+        case .occupied: return "table\(s) already holding rows"
+        case .replaceReference: return "reference\(s) replace would cascade into"
+        case .ddl: return "CREATE TABLE\(s) PostgreSQL refuses"
+        }
+    }
+
+    /// The plan's problems for a message, with missing tables in one line and the verdict's fix.
+    public var failureLines: [String] {
+        let all = allProblems
+        let missing = all.filter { $0.kind == .missingTable }.compactMap(\.table)
+        var lines: [String] = []
+        if missing.count > 1 { lines.append("no table in schema \(schema) for \(missing.count) archive tables: \(missing.joined(separator: ", "))") }
+        lines += all.filter { !($0.kind == .missingTable && missing.count > 1) }.map(\.description)
+        return lines + verdict.dropFirst()
+    }
+
+    /// Adds problems found outside the table plan (the preflight's), each to its table.
+    mutating func add(_ problems: [Problem]) {
+        for problem in problems {
+            if let table = problem.table, let index = tables.firstIndex(where: { $0.table == table }) {
+                tables[index].problems.append(problem)
+            } else {
+                general.append(problem)
+            }
+        }
     }
 }

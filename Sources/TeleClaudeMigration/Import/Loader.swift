@@ -65,12 +65,14 @@ public final class Loader {
         public var toastCompression: String?
         /// Secondary indexes dropped before their table's rows and built again after them.
         public var indexesBuiltAfterData: [String] = []
+        /// `load --dry-run`: everything was done inside the transaction, then rolled back.
+        public var dryRun = false
 
         /// How `tc-import load` exits after a COMMIT (README, "Exit status"): 0 every row
         /// loaded and every check passed; 2 committed, but rows were rejected; 3 committed,
         /// but something after COMMIT failed (a check, installing the files, the JSON report).
         public var exitStatus: Int32 {
-            if checks.contains(where: { !$0.passed }) { return 3 }
+            if checks.contains(where: { !$0.passed }) { return dryRun ? 1 : 3 }
             return tables.contains { $0.rejected > 0 } ? 2 : 0
         }
 
@@ -87,6 +89,7 @@ public final class Loader {
             case creationNotes = "creation_notes"
             case toastCompression = "toast_compression"
             case indexesBuiltAfterData = "indexes_built_after_data"
+            case dryRun = "dry_run"
         }
     }
 
@@ -122,11 +125,16 @@ public final class Loader {
             try ArchiveReader(path: options.archive).read(into: &reader)
             summary = reader.summary
         }
-        let manifest = try ArchiveReader(path: options.archive).readManifest()
+        let files = try ArchiveReader(path: options.archive).readHead()
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
-        let (catalog, created) = LoadPlan.withCreatedTables(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: options.schema), options: options)
-        return LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created, summary: summary)
+        let checked = try Preflight.run(manifest: files.manifest!, files: files, connection: connection, options: options, summary: summary)
+        var plan = checked.plan
+        // The DDL --create-missing-tables would run, tried and rolled back.
+        if !plan.general.contains(where: { $0.kind == .schemaMissing }) {
+            plan.add(try Preflight.tryCreating(checked.created, schema: checked.catalog.schema, connection: connection))
+        }
+        return plan
     }
 
     public func run() throws -> Report {
@@ -157,7 +165,18 @@ public final class Loader {
         var rejectsPath: String?
         if let rejects = session.rejects {
             try rejects.close()
-            if rejects.count == 0 { unlink(rejects.path) } else { rejectsPath = rejects.path }
+            // A dry run keeps nothing: the real load writes the same file again.
+            if rejects.count == 0 || options.dryRun { unlink(rejects.path) } else { rejectsPath = rejects.path }
+        }
+        if options.dryRun {
+            var report = Report(archive: options.archive, schema: session.catalog?.schema ?? "", committed: false,
+                          tables: session.loadedTables, sequences: session.sequences, ownershipUpdated: session.ownershipUpdated,
+                          rejects: nil, seconds: Date().timeIntervalSince(started), checks: [], rollback: [],
+                          owner: session.owner, files: nil, createdTables: session.createdTables.map(\.name),
+                          creationNotes: session.creationNotes, toastCompression: session.toastCompression,
+                          indexesBuiltAfterData: session.indexesBuiltAfterData, dryRun: true)
+            writeJSONReport(&report)
+            return report
         }
         let rollback = Self.rollbackSteps(manifest: session.manifest!, catalog: session.catalog!, rejects: rejectsPath,
                                           connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists,
@@ -185,16 +204,19 @@ public final class Loader {
                       owner: session.owner, files: installed, createdTables: session.createdTables.map(\.name),
                       creationNotes: session.creationNotes, toastCompression: session.toastCompression,
                       indexesBuiltAfterData: session.indexesBuiltAfterData)
-        if let path = options.reportPath {
-            // Its folder was checked before BEGIN; should the write still fail, the report
-            // is printed all the same and says so.
-            do {
-                try AtomicFile.write(Array(try ImportReport.json(report).utf8), to: path, mode: 0o600)
-            } catch {
-                report.checks.append(.init(name: "JSON report written", passed: false, detail: "\(path): \(error)"))
-            }
-        }
+        writeJSONReport(&report)
         return report
+    }
+
+    /// `--report-json`: its folder was checked before BEGIN; should the write still fail,
+    /// the report is printed all the same and says so.
+    func writeJSONReport(_ report: inout Report) {
+        guard let path = options.reportPath else { return }
+        do {
+            try AtomicFile.write(Array(try ImportReport.json(report).utf8), to: path, mode: 0o600)
+        } catch {
+            report.checks.append(.init(name: "JSON report written", passed: false, detail: "\(path): \(error)"))
+        }
     }
 
     /// What the daemon needs on its first start: the owner's sessions can be listed the way
@@ -333,86 +355,26 @@ struct LoadSession: ArchiveVisitor {
         if files.members.count == manifest!.files.count { try preflight(manifest!) }
     }
 
-    /// The person ownerless sessions get: --owner-person, else the archived config's
-    /// `people:` entry for the exporting user.
-    func resolveOwner(_ manifest: Manifest) -> String? {
-        if let person = options.ownerPerson { return person }
-        guard let config = files.bytes(of: .configOriginal) else { return nil }
-        return People.name(ofUser: manifest.source.user, inConfig: String(decoding: config, as: UTF8.self))
-    }
-
-    /// Everything checked before BEGIN: the plan, the owner, occupied tables, and the
-    /// destinations of the files to install. Throws with every problem found.
+    /// Everything checked before BEGIN (`Preflight`, the same checks `plan` runs), then
+    /// the transaction's start: session settings, BEGIN, created tables, ownership
+    /// columns, and the TRUNCATE of `--if-exists replace`.
     mutating func preflight(_ manifest: Manifest) throws {
-        owner = resolveOwner(manifest)
-        if options.ownerPerson == nil, let owner {
-            console.info("owner of sessions without one: \(owner) (the people: entry of config.yml whose username is \(manifest.source.user))")
+        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options)
+        owner = checked.owner
+        if options.ownerPerson == nil, let owner, let source = checked.ownerSource {
+            console.info("owner of sessions without one: \(owner) (\(source))")
         }
-        let (catalog, created) = LoadPlan.withCreatedTables(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: options.schema), options: options)
+        let catalog = checked.catalog
+        let created = checked.created
         self.catalog = catalog
         createdTables = created
-        let plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created)
-        tablePlans = plan.tables
-        var problems = plan.problems
-        let ownersGiven = manifest.tables.contains(where: { $0.name == "sessions" })
-            && plan.tables.first(where: { $0.table == "sessions" })?.ownershipColumns.isEmpty == false
-        if ownersGiven, owner == nil {
-            problems.append("sessions without an owner need one, and the archived config.yml has no people: entry with username \(manifest.source.user): pass --owner-person NAME")
+        tablePlans = checked.plan.tables
+        guard checked.problems.isEmpty else {
+            throw Loader.Failure(summary: "the archive cannot be loaded into schema \(catalog.schema); nothing was changed:",
+                                 problems: checked.plan.failureLines)
         }
-        // The name is checked where it is used: a misspelt person would own sessions no one can list.
-        if ownersGiven, let person = options.ownerPerson, !options.ownerPersonUnlisted {
-            let names = files.bytes(of: .configOriginal).flatMap { People.names(inConfig: String(decoding: $0, as: UTF8.self)) }
-            if let names, !names.contains(person) {
-                problems.append("--owner-person \(person) is not a name in the archived people: list (\(names.isEmpty ? "no names" : names.joined(separator: ", "))); give a person's name, or pass --owner-person-unlisted to use this one anyway")
-            } else if names == nil {
-                problems.append("--owner-person \(person): the archive has no people: list in config.yml to check the name against; pass --owner-person-unlisted to use it anyway")
-            }
-        }
-        if let install = options.install, !files.members.isEmpty {
-            do {
-                try FileInstaller(files: files, options: install).preflight()
-            } catch {
-                problems.append("\(error)")
-            }
-        }
-        if let path = options.reportPath, let problem = Destination.problem(writing: path, makesFolders: false) {
-            problems.append("--report-json \(path): \(problem)")
-        }
-        if options.ifExists == .merge {
-            for table in manifest.tables where table.primaryKey.isEmpty {
-                problems.append("\(table.name): --if-exists merge needs a primary key to tell new rows from loaded ones, and the table has none")
-            }
-        }
-        guard problems.isEmpty else {
-            throw Loader.Failure(summary: "the archive cannot be loaded into schema \(catalog.schema); nothing was changed:", problems: problems)
-        }
-        var occupied: [String] = []
-        for table in manifest.tables where !created.contains(where: { $0.name == table.name }) {
-            let target = catalog.tables[table.name]!
-            if try connection.execute("SELECT EXISTS (SELECT 1 FROM \(target.qualifiedName))").value(0, 0) == "t" {
-                occupied.append(table.name)
-            }
-        }
-        if options.ifExists == .fail && !occupied.isEmpty {
-            throw Loader.Failure(summary: "target tables already hold rows; nothing was changed. Pass --if-exists replace to empty them inside the load's transaction:",
-                                 problems: occupied)
-        }
-        // Replace empties every archive table in one TRUNCATE (so keys among them do not
-        // stand in the way), and never cascades into a table the archive does not hold.
-        let replaced = options.ifExists == .replace && !occupied.isEmpty
-            ? manifest.tables.filter { table in !created.contains { $0.name == table.name } }.map { catalog.tables[$0.name]! } : []
-        if !replaced.isEmpty {
-            let list = "ARRAY[" + replaced.map { PostgresConnection.literal($0.qualifiedName) + "::regclass" }.joined(separator: ", ") + "]"
-            let outside = try connection.execute("""
-                SELECT con.conrelid::regclass::text, con.conname, con.confrelid::regclass::text FROM pg_constraint con
-                WHERE con.contype = 'f' AND con.confrelid = ANY(\(list)) AND NOT con.conrelid = ANY(\(list))
-                ORDER BY 1, 2
-                """)
-            if outside.rowCount > 0 {
-                throw Loader.Failure(summary: "--if-exists replace would have to empty tables the archive does not hold, because they reference tables it replaces; nothing was changed. Empty or drop those references first (tc-import never cascades):",
-                                     problems: outside.rows.map { "\($0[0] ?? "?") references \($0[2] ?? "?") (foreign key \($0[1] ?? "?"))" })
-            }
-        }
+        let replaced = checked.replaced
+        let occupied = checked.occupied
         // Read-back compares instants in UTC and floats in their shortest exact form.
         try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
         if options.toastCompression != .server {
@@ -428,7 +390,12 @@ struct LoadSession: ArchiveVisitor {
         if !created.isEmpty {
             for table in created {
                 let (sql, warnings) = TableCreator.createTable(table, schema: catalog.schema)
-                try connection.execute(sql)
+                do {
+                    try connection.execute(sql)
+                } catch let error as PostgresError {
+                    throw Loader.Failure(summary: "PostgreSQL refused to create \(table.name) (--create-missing-tables); the transaction was rolled back and nothing was changed:",
+                                         problems: [naming.describe(error)])
+                }
                 warnings.forEach { console.warning($0) }
                 creationNotes += warnings
             }
@@ -490,7 +457,24 @@ struct LoadSession: ArchiveVisitor {
 
     /// Whether a table loads through the staging table.
     func staged(_ table: TableSchema) -> Bool {
-        options.ifExists == .merge || !catalog!.tables[table.name]!.foreignKeys.isEmpty
+        options.ifExists == .merge || !stagingKeys(table).isEmpty
+    }
+
+    /// The foreign keys a staged table's rows are checked against: the target's own, or,
+    /// for a table this load creates, under `--on-error reject`, the keys it will get after
+    /// the data (so that its orphans are rejected like any other table's). A key whose
+    /// parent loads later (a cycle between created tables) is left to `finishCreatedTables`.
+    func stagingKeys(_ table: TableSchema) -> [TargetCatalog.ForeignKey] {
+        guard createdTables.contains(where: { $0.name == table.name }) else { return catalog!.tables[table.name]!.foreignKeys }
+        guard rejects != nil else { return [] }
+        let schema = catalog!.schema
+        let parents = Dictionary(manifest!.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return TableCreator.foreignKeys(table, schema: schema, parents: parents).compactMap { key in
+            let parent = key.key.referencedTable
+            guard parent == table.name || loadedTables.contains(where: { $0.name == parent }) else { return nil }
+            return TargetCatalog.ForeignKey(name: "\(table.name) → \(parent)", columns: key.key.columns, referencedSchema: schema,
+                                            referencedTable: parent, referencedColumns: key.referenced)
+        }
     }
 
     static let staging = "tc_import_staging"
@@ -502,29 +486,40 @@ struct LoadSession: ArchiveVisitor {
         guard staged(table) else { return }
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
         let keyColumns = table.primaryKey.isEmpty ? plan!.columns.map(\.column) : table.primaryKey
-        for key in target.foreignKeys {
-            let parent = PostgresConnection.quote(key.referencedSchema) + "." + PostgresConnection.quote(key.referencedTable)
-            let notNull = key.columns.map { "s.\(PostgresConnection.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
-            let match = zip(key.columns, key.referencedColumns)
-                .map { "p.\(PostgresConnection.quote($1)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
-            let shown = (keyColumns + key.columns.filter { !keyColumns.contains($0) })
-            let select = shown.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
-            let orphans = try connection.execute(
-                "SELECT s.\(Self.lineColumn), \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
-            for row in orphans.rows {
-                let values = Array(row.dropFirst())
-                let described = naming.row(line: row[0].flatMap { Int64($0) } ?? 0, key: zip(shown, values).map { ($0, $1 ?? "NULL") })
-                let reason = "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))"
-                if let spool, let rejects, let line = row[0].flatMap({ Int64($0) }) {
-                    let original = try spool.line(line)
-                    try rejects.write(table: table.name, line: line, reason: reason, row: original)
-                    if let values = try? RowDecoder.decode(Array(original.dropLast())) {
-                        takeBackFromCheck(values)
+        let keys = stagingKeys(table)
+        // A row whose parent is a row of the same table may lose its parent to a rejection:
+        // check again until a pass rejects nothing.
+        let selfReferencing = keys.contains { $0.referencedTable == table.name && $0.referencedSchema == target.schema }
+        var again = true
+        while again {
+            again = false
+            for key in keys {
+                let parent = PostgresConnection.quote(key.referencedSchema) + "." + PostgresConnection.quote(key.referencedTable)
+                let notNull = key.columns.map { "s.\(PostgresConnection.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+                let match = zip(key.columns, key.referencedColumns)
+                    .map { "p.\(PostgresConnection.quote($1)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+                let shown = (keyColumns + key.columns.filter { !keyColumns.contains($0) })
+                let select = shown.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
+                let sameTable = key.referencedTable == table.name && key.referencedSchema == target.schema
+                let alsoStaged = sameTable ? " AND NOT EXISTS (SELECT 1 FROM \(Self.staging) p WHERE \(match))" : ""
+                let orphans = try connection.execute(
+                    "SELECT s.\(Self.lineColumn), \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match))\(alsoStaged) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
+                if selfReferencing, spool != nil, orphans.rowCount > 0 { again = true }
+                for row in orphans.rows {
+                    let values = Array(row.dropFirst())
+                    let described = naming.row(line: row[0].flatMap { Int64($0) } ?? 0, key: zip(shown, values).map { ($0, $1 ?? "NULL") })
+                    let reason = "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))"
+                    if let spool, let rejects, let line = row[0].flatMap({ Int64($0) }) {
+                        let original = try spool.line(line)
+                        try rejects.write(table: table.name, line: line, reason: reason, row: original)
+                        if let values = try? RowDecoder.decode(Array(original.dropLast())) {
+                            takeBackFromCheck(values)
+                        }
+                        rejectedInTable += 1
+                        try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
+                    } else {
+                        problems.append("\(table.name) \(described) is an \(reason)")
                     }
-                    rejectedInTable += 1
-                    try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
-                } else {
-                    problems.append("\(table.name) \(described) is an \(reason)")
                 }
             }
         }
@@ -768,7 +763,12 @@ struct LoadSession: ArchiveVisitor {
             ownershipUpdated = try connection.execute(
                 "UPDATE \(sessions.qualifiedName) SET owner_person = $1\(uidSet) WHERE owner_person IS NULL", parameters).affectedRows
         }
-        try connection.execute("COMMIT")
+        if options.dryRun {
+            // Everything a load does, checked; nothing kept.
+            try connection.execute("ROLLBACK")
+        } else {
+            try connection.execute("COMMIT")
+        }
         inTransaction = false
     }
 
@@ -811,7 +811,7 @@ struct LoadSession: ArchiveVisitor {
             }
         }
         guard orphans.isEmpty else {
-            throw Loader.Failure(summary: "tables created by --create-missing-tables hold rows whose parent is missing; the transaction was rolled back and nothing was changed (create the tables first to use --on-error reject on them):",
+            throw Loader.Failure(summary: "tables created by --create-missing-tables hold rows whose parent is missing; the transaction was rolled back and nothing was changed (--on-error reject moves such rows to the rejects file, except where two created tables reference each other):",
                                  problems: orphans)
         }
     }

@@ -8,7 +8,9 @@ public enum ImportReport {
     }
 
     public static func text(_ report: Loader.Report) -> String {
-        var lines = ["committed: \(report.tables.count) tables into schema \(report.schema) in \(Format.seconds(report.seconds))", ""]
+        var lines = [report.dryRun
+            ? "dry run: \(report.tables.count) tables loaded into schema \(report.schema) and checked in \(Format.seconds(report.seconds)), then rolled back; nothing was changed"
+            : "committed: \(report.tables.count) tables into schema \(report.schema) in \(Format.seconds(report.seconds))", ""]
         let width = max(5, report.tables.map(\.name.count).max() ?? 0)
         lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "     archive      loaded    rejected     skipped")
         func cell(_ value: Int64) -> String { String(repeating: " ", count: max(1, 12 - Format.count(value).count)) + Format.count(value) }
@@ -30,6 +32,9 @@ public enum ImportReport {
         if let rejects = report.rejects {
             lines.append("")
             lines.append("rejected rows were written whole to \(rejects)")
+        } else if report.dryRun, report.tables.contains(where: { $0.rejected > 0 }) {
+            lines.append("")
+            lines.append("the real load would reject the rows counted above (this dry run wrote no rejects file)")
         }
         if !report.sequences.isEmpty {
             lines.append("")
@@ -51,6 +56,7 @@ public enum ImportReport {
         for check in report.checks {
             lines.append("check \(check.passed ? "passed" : "FAILED"): \(check.name): \(check.detail)")
         }
+        guard !report.dryRun else { return lines.joined(separator: "\n") }
         lines.append("")
         lines.append("To roll back:")
         for (number, step) in report.rollback.enumerated() { lines.append("  \(number + 1). \(step)") }

@@ -1,0 +1,124 @@
+/// Everything checked before BEGIN, in one place that `plan`, `load` and `load --dry-run`
+/// all run, so that they cannot disagree about anything the manifest, the archived config,
+/// the options and the target catalog decide: the table plan, the owner of sessions, the
+/// destinations written after COMMIT, tables that already hold rows, and references
+/// `--if-exists replace` would have to cascade into. It changes nothing.
+struct Preflight {
+    /// The catalog as the load will see it (tables `--create-missing-tables` creates included).
+    let catalog: TargetCatalog
+    let created: [TableSchema]
+    let plan: LoadPlan
+    /// The person ownerless sessions get, and why that one.
+    let owner: String?
+    let ownerSource: String?
+    /// Archive tables whose target already holds rows.
+    let occupied: [String]
+    /// Tables `--if-exists replace` empties (all archive tables not created, when any holds rows).
+    let replaced: [TargetCatalog.Table]
+    /// Every problem found (the plan holds them all, each with its table).
+    var problems: [LoadPlan.Problem] { plan.allProblems }
+
+    static func run(manifest: Manifest, files: ArchiveFiles, connection: PostgresConnection, options: LoadOptions,
+                    summary: Summary? = nil) throws -> Preflight {
+        var extra: [LoadPlan.Problem] = []
+        let schemaName = try options.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
+        if let schemaName, try connection.execute("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schemaName]).rowCount == 0 {
+            extra.append(.init(.schemaMissing, "the schema \(schemaName) does not exist in the target database; create it (CREATE SCHEMA \(SQLIdentifier.quote(schemaName))) or pass --schema NAME"))
+        }
+        let (catalog, created) = LoadPlan.withCreatedTables(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: schemaName),
+                                                            options: options)
+        var plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created, summary: summary)
+
+        // The owner: --owner-person, else the archived config's people: entry for the exporting user.
+        var owner = options.ownerPerson
+        var ownerSource: String? = owner.map { _ in "--owner-person" }
+        let config = files.bytes(of: .configOriginal).map { String(decoding: $0, as: UTF8.self) }
+        if owner == nil, let config, let person = People.name(ofUser: manifest.source.user, inConfig: config) {
+            owner = person
+            ownerSource = "the people: entry of config.yml whose username is \(manifest.source.user)"
+        }
+        let ownersGiven = manifest.tables.contains { $0.name == "sessions" }
+            && plan.tables.first { $0.table == "sessions" }?.ownershipColumns.isEmpty == false
+        if ownersGiven, owner == nil {
+            extra.append(.init(.owner, "sessions without an owner need one, and the archived config.yml has no people: entry with username \(manifest.source.user): pass --owner-person NAME"))
+        }
+        // The name is checked where it is used: a misspelt person would own sessions no one can list.
+        if ownersGiven, let person = options.ownerPerson, !options.ownerPersonUnlisted {
+            let names = config.flatMap { People.names(inConfig: $0) }
+            if let names, !names.contains(person) {
+                extra.append(.init(.owner, "--owner-person \(person) is not a name in the archived people: list (\(names.isEmpty ? "no names" : names.joined(separator: ", "))); give a person's name, or pass --owner-person-unlisted to use this one anyway"))
+            } else if names == nil {
+                extra.append(.init(.owner, "--owner-person \(person): the archive has no people: list in config.yml to check the name against; pass --owner-person-unlisted to use it anyway"))
+            }
+        }
+        // What is written after COMMIT, checked now.
+        if let install = options.install, !files.members.isEmpty {
+            do {
+                try FileInstaller(files: files, options: install).preflight()
+            } catch {
+                extra.append(.init(.destination, "\(error)"))
+            }
+        }
+        if let path = options.reportPath, let problem = Destination.problem(writing: path, makesFolders: false) {
+            extra.append(.init(.destination, "--report-json \(path): \(problem)"))
+        }
+        if options.ifExists == .merge {
+            for table in manifest.tables where table.primaryKey.isEmpty {
+                extra.append(.init(.mergeWithoutKey, table: table.name, "--if-exists merge needs a primary key to tell new rows from loaded ones, and the table has none"))
+            }
+        }
+
+        // Tables that hold rows already, and what replacing them would reach.
+        var occupied: [String] = []
+        for table in manifest.tables where !created.contains(where: { $0.name == table.name }) {
+            guard let target = catalog.tables[table.name] else { continue }
+            if try connection.execute("SELECT EXISTS (SELECT 1 FROM \(target.qualifiedName))").value(0, 0) == "t" {
+                occupied.append(table.name)
+            }
+        }
+        if options.ifExists == .fail {
+            for name in occupied {
+                extra.append(.init(.occupied, table: name, "the target table already holds rows; pass --if-exists replace to empty it inside the load's transaction, or --if-exists merge to add only new rows"))
+            }
+        }
+        // Replace empties every archive table in one TRUNCATE (so keys among them do not
+        // stand in the way), and never cascades into a table the archive does not hold.
+        let replaced = options.ifExists == .replace && !occupied.isEmpty
+            ? manifest.tables.filter { table in !created.contains { $0.name == table.name } }.compactMap { catalog.tables[$0.name] } : []
+        if !replaced.isEmpty {
+            let list = "ARRAY[" + replaced.map { PostgresConnection.literal($0.qualifiedName) + "::regclass" }.joined(separator: ", ") + "]"
+            let outside = try connection.execute("""
+                SELECT con.conrelid::regclass::text, con.conname, con.confrelid::regclass::text FROM pg_constraint con
+                WHERE con.contype = 'f' AND con.confrelid = ANY(\(list)) AND NOT con.conrelid = ANY(\(list))
+                ORDER BY 1, 2
+                """)
+            for row in outside.rows {
+                extra.append(.init(.replaceReference, "--if-exists replace would have to empty \(row[0] ?? "?"), which the archive does not hold, because it references \(row[2] ?? "?") (foreign key \(row[1] ?? "?")); empty or drop that reference first (tc-import never cascades)"))
+            }
+        }
+        plan.add(extra)
+        return Preflight(catalog: catalog, created: created, plan: plan, owner: owner, ownerSource: ownerSource,
+                         occupied: occupied, replaced: replaced)
+    }
+
+    /// `CREATE TABLE` for the tables `--create-missing-tables` creates, tried inside a
+    /// transaction that is rolled back: what PostgreSQL refuses is found before a load.
+    static func tryCreating(_ created: [TableSchema], schema: String, connection: PostgresConnection) throws -> [LoadPlan.Problem] {
+        guard !created.isEmpty else { return [] }
+        var problems: [LoadPlan.Problem] = []
+        try connection.execute("BEGIN")
+        defer { _ = try? connection.execute("ROLLBACK") }
+        for table in created {
+            let (sql, _) = TableCreator.createTable(table, schema: schema)
+            try connection.execute("SAVEPOINT tc_plan_create")
+            do {
+                try connection.execute(sql)
+                try connection.execute("RELEASE SAVEPOINT tc_plan_create")
+            } catch let error as PostgresError {
+                try connection.execute("ROLLBACK TO SAVEPOINT tc_plan_create")
+                problems.append(.init(.ddl, table: table.name, "PostgreSQL refuses the CREATE TABLE that --create-missing-tables would run: \(error.description)"))
+            }
+        }
+        return problems
+    }
+}
