@@ -223,7 +223,7 @@ struct Plan: ParsableCommand {
         let console = Console(quiet: archive.quiet)
         do {
             let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
-            print(archive.json ? try ImportReport.json(plan.tables) : Console.printable(plan.render()), terminator: "")
+            print(archive.json ? try ImportReport.json(plan) : Console.printable(plan.render()), terminator: "")
             if !plan.problems.isEmpty { throw ExitCode.failure }
         } catch let exit as ExitCode {
             throw exit

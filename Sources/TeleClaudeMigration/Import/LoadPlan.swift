@@ -1,7 +1,13 @@
 /// How each archive table maps onto the target schema: columns matched by name (never by
 /// position), the conversion of each, and every problem that stops a load before BEGIN.
-public struct LoadPlan: Sendable {
+public struct LoadPlan: Sendable, Encodable {
     public struct ColumnMapping: Sendable, Codable {
+        enum CodingKeys: String, CodingKey {
+            case column, conversion, seen, notes
+            case sourceIndex = "source_index"
+            case targetType = "target_type"
+        }
+
         public var column: String
         /// Position of the column in the archive rows.
         public var sourceIndex: Int
@@ -45,7 +51,7 @@ public struct LoadPlan: Sendable {
         public var description: String { table.map { "\($0): \(message)" } ?? message }
     }
 
-    public struct TablePlan: Sendable, Codable {
+    public struct TablePlan: Sendable, Encodable {
         public var table: String
         public var rows: Int64
         public var targetFound: Bool
@@ -61,12 +67,52 @@ public struct LoadPlan: Sendable {
         public var copyFormat = "binary"
 
         public var verdict: String { problems.isEmpty ? "ok" : "blocked" }
+
+        enum CodingKeys: String, CodingKey {
+            case table, rows, columns, problems, verdict
+            case targetFound = "target_found"
+            case created
+            case skippedColumns = "skipped_columns"
+            case targetOnlyColumns = "target_only_columns"
+            case ownershipColumns = "ownership_columns"
+            case copyFormat = "copy_format"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(table, forKey: .table)
+            try container.encode(rows, forKey: .rows)
+            try container.encode(targetFound, forKey: .targetFound)
+            try container.encode(created, forKey: .created)
+            try container.encode(columns, forKey: .columns)
+            try container.encode(skippedColumns, forKey: .skippedColumns)
+            try container.encode(targetOnlyColumns, forKey: .targetOnlyColumns)
+            try container.encode(ownershipColumns, forKey: .ownershipColumns)
+            try container.encode(copyFormat, forKey: .copyFormat)
+            try container.encode(problems, forKey: .problems)
+            try container.encode(verdict, forKey: .verdict)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case schema, tables, problems, renamed, verdict, loadable }
+
+    /// `plan --json`: the tables, every problem with its kind, the renamed names and the verdict.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(allProblems.isEmpty, forKey: .loadable)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(allProblems, forKey: .problems)
+        try container.encode(renamed, forKey: .renamed)
+        try container.encode(tables, forKey: .tables)
     }
 
     public var schema: String
     public var tables: [TablePlan]
     /// Problems that are not about one table.
     public var general: [Problem]
+    /// Names PostgreSQL holds differently from the archive (`TargetNames`).
+    public var renamed: [TargetNames.Renamed] = []
 
     /// Every problem: each table's, then the others.
     public var allProblems: [Problem] { tables.flatMap(\.problems) + general }
@@ -97,7 +143,7 @@ public struct LoadPlan: Sendable {
         for allowed in options.allowChange.sorted() where !known.contains(allowed) {
             general.append(.init(.option, "--allow-change \(allowed) names no column of the archive"))
         }
-        let tables = manifest.tables.map { table -> TablePlan in
+        let tables = manifest.tables.enumerated().map { position, table -> TablePlan in
             var plan = TablePlan(table: table.name, rows: table.rows, targetFound: false, columns: [], skippedColumns: [],
                                  targetOnlyColumns: [], ownershipColumns: [], problems: [])
             guard let target = catalog.tables[table.name] else {
@@ -121,7 +167,7 @@ public struct LoadPlan: Sendable {
                 }
                 let converter = ValueConverter(type: targetColumn.targetType)
                 if !converter.hasBinaryForm { plan.copyFormat = "text" }
-                let counts = summary?.tables.first { $0.name == table.name }?.classes[safe: index]
+                let counts = summary?.tables[safe: position]?.classes[safe: index]
                 let qualified = "\(table.name).\(column.name)"
                 let notes = ConversionRisks.notes(converter.type, classes: ConversionRisks.classes(counts: counts, declaredType: column.declaredType),
                                                   allowFlag: "--allow-change \(qualified)", allowed: options.allowChange.contains(qualified))
@@ -170,6 +216,11 @@ public struct LoadPlan: Sendable {
             if !table.targetOnlyColumns.isEmpty { lines.append("  target only (default or NULL): \(table.targetOnlyColumns.joined(separator: ", "))") }
             if !table.ownershipColumns.isEmpty { lines.append("  ownership columns: \(table.ownershipColumns.joined(separator: ", "))") }
             for problem in table.problems { lines.append("  problem: \(problem.message)") }
+        }
+        if !renamed.isEmpty {
+            lines.append("")
+            lines.append("renamed for PostgreSQL, whose names hold 63 bytes:")
+            for name in renamed { lines.append("  \(name.kind) \(name.archive) → \(name.target)") }
         }
         for problem in general { lines.append("problem: \(problem.message)") }
         lines.append("")

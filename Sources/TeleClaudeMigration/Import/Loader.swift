@@ -67,6 +67,8 @@ public final class Loader {
         public var indexesBuiltAfterData: [String] = []
         /// `load --dry-run`: everything was done inside the transaction, then rolled back.
         public var dryRun = false
+        /// Names PostgreSQL holds differently from the archive (longer than 63 bytes).
+        public var renamed: [TargetNames.Renamed] = []
 
         /// How `tc-import load` exits after a COMMIT (README, "Exit status"): 0 every row
         /// loaded and every check passed; 2 committed, but rows were rejected; 3 committed,
@@ -90,6 +92,7 @@ public final class Loader {
             case toastCompression = "toast_compression"
             case indexesBuiltAfterData = "indexes_built_after_data"
             case dryRun = "dry_run"
+            case renamed
         }
     }
 
@@ -128,8 +131,10 @@ public final class Loader {
         let files = try ArchiveReader(path: options.archive).readHead()
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
-        let checked = try Preflight.run(manifest: files.manifest!, files: files, connection: connection, options: options, summary: summary)
+        let (manifest, renamed) = TargetNames.apply(files.manifest!)
+        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary)
         var plan = checked.plan
+        plan.renamed = renamed
         // The DDL --create-missing-tables would run, tried and rolled back.
         if !plan.general.contains(where: { $0.kind == .schemaMissing }) {
             plan.add(try Preflight.tryCreating(checked.created, schema: checked.catalog.schema, connection: connection))
@@ -174,7 +179,7 @@ public final class Loader {
                           rejects: nil, seconds: Date().timeIntervalSince(started), checks: [], rollback: [],
                           owner: session.owner, files: nil, createdTables: session.createdTables.map(\.name),
                           creationNotes: session.creationNotes, toastCompression: session.toastCompression,
-                          indexesBuiltAfterData: session.indexesBuiltAfterData, dryRun: true)
+                          indexesBuiltAfterData: session.indexesBuiltAfterData, dryRun: true, renamed: session.renamed)
             writeJSONReport(&report)
             return report
         }
@@ -203,7 +208,7 @@ public final class Loader {
                       rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: steps,
                       owner: session.owner, files: installed, createdTables: session.createdTables.map(\.name),
                       creationNotes: session.creationNotes, toastCompression: session.toastCompression,
-                      indexesBuiltAfterData: session.indexesBuiltAfterData)
+                      indexesBuiltAfterData: session.indexesBuiltAfterData, renamed: session.renamed)
         writeJSONReport(&report)
         return report
     }
@@ -326,6 +331,10 @@ struct LoadSession: ArchiveVisitor {
     var contentCheck: ContentCheck?
     /// Whether the current table loads through staging (decided once per table).
     var currentStaged = false
+    /// The current table, with its target names.
+    var currentTable: TableSchema?
+    /// Names the target gives differently (`TargetNames`).
+    var renamed: [TargetNames.Renamed] = []
     /// Per mapped column of the current table: named with `--allow-change`.
     var allowedChanges: [Bool] = []
     /// Changed values of the current table, by (mapped column, change).
@@ -344,7 +353,9 @@ struct LoadSession: ArchiveVisitor {
 
     mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
         warnings.forEach { console.warning($0) }
-        self.manifest = manifest
+        // The load works on the target's names (`TargetNames`); the reader's tables are
+        // replaced by these, by position, in every callback.
+        (self.manifest, renamed) = TargetNames.apply(manifest)
         try files.manifest(manifest, warnings: warnings)
         // The file members come next; the owner may be in the archived config.yml.
         if manifest.files.isEmpty { try preflight(manifest) }
@@ -414,7 +425,9 @@ struct LoadSession: ArchiveVisitor {
         }
     }
 
-    mutating func beginTable(_ table: TableSchema, position: Int) throws {
+    mutating func beginTable(_ archived: TableSchema, position: Int) throws {
+        let table = manifest!.tables[position]
+        currentTable = table
         let plan = tablePlans[position]
         self.plan = plan
         let target = catalog!.tables[table.name]!
@@ -538,8 +551,8 @@ struct LoadSession: ArchiveVisitor {
         }
     }
 
-    mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws {
-        guard let plan else { return }
+    mutating func row(_ row: RowValues, table archived: TableSchema, line: Int64) throws {
+        guard let plan, let table = currentTable else { return }
         let mark = buffer.count
         // Locals, so the loop borrows them instead of copying a struct (and retaining its
         // strings) for every value.
@@ -664,7 +677,8 @@ struct LoadSession: ArchiveVisitor {
         try copy.send(full)
     }
 
-    mutating func endTable(_ table: TableSchema, rows: Int64) throws {
+    mutating func endTable(_ archived: TableSchema, rows: Int64) throws {
+        let table = currentTable!
         if binary { buffer.append(contentsOf: [0xFF, 0xFF]) }  // the binary trailer
         try flush()
         if let copy {

@@ -24,6 +24,10 @@ public enum ImportReport {
                 lines.append("\(table).\(change.column): \(Format.count(change.count)) value(s) changed (\(change.change.rawValue)), accepted by --allow-change")
             }
         }
+        if !report.renamed.isEmpty {
+            lines.append("")
+            lines.append("renamed for PostgreSQL, whose names hold 63 bytes: " + report.renamed.map { "\($0.kind) \($0.archive) → \($0.target)" }.joined(separator: ", "))
+        }
         if !report.createdTables.isEmpty {
             lines.append("")
             lines.append("created by --create-missing-tables: \(report.createdTables.joined(separator: ", "))")
