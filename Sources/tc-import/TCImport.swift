@@ -132,6 +132,9 @@ struct DatabaseOptions: ParsableArguments {
     @Flag(name: .customLong("create-missing-tables"), help: "Create archive tables the target lacks from their SQLite schema (type mapping in the README), inside the transaction: keys, defaults and unique constraints first, indexes and foreign keys after the data.")
     var createMissingTables = false
 
+    @Flag(name: .customLong("declared-types"), help: "Tables --create-missing-tables creates get the type their SQLite declared type maps to, even where the column holds values that type would refuse (by default the type is chosen from the storage classes the column holds, which takes one extra read of the archive file).")
+    var declaredTypes = false
+
     @Flag(name: .customLong("add-ownership-columns"), help: "Add owner_person and owner_uid to the target sessions table when it lacks them (inside the transaction).")
     var addOwnershipColumns = false
 
@@ -174,6 +177,7 @@ struct DatabaseOptions: ParsableArguments {
         options.ownerPersonUnlisted = ownerPersonUnlisted
         options.showValues = showValues
         options.allowChange = Set(allowChange)
+        options.declaredTypes = declaredTypes
         return options
     }
 }

@@ -60,6 +60,9 @@ public struct LoadOptions: Sendable {
     public var allowChange: Set<String> = []
     /// `load --dry-run`: the whole load inside the transaction, then ROLLBACK.
     public var dryRun = false
+    /// Tables `--create-missing-tables` creates get their declared types' mapping, not
+    /// types chosen from the storage classes their columns hold.
+    public var declaredTypes = false
     public var naiveTimeZone: TimeZone
     /// The person sessions without an owner get; nil: the `people:` entry of the archived
     /// config.yml whose `username` is the exporting user.

@@ -122,15 +122,22 @@ public struct LoadPlan: Sendable, Encodable {
 
     /// The catalog as it will be once `--create-missing-tables` created what is missing,
     /// and the archive tables it creates.
-    public static func withCreatedTables(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions) -> (TargetCatalog, [TableSchema]) {
+    public static func withCreatedTables(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, summary: Summary? = nil) -> (TargetCatalog, [TableSchema]) {
         guard options.createMissingTables else { return (catalog, []) }
         var catalog = catalog
         var created: [TableSchema] = []
         for table in manifest.tables where catalog.tables[table.name] == nil {
-            catalog.tables[table.name] = TableCreator.plannedTable(table, schema: catalog.schema)
+            catalog.tables[table.name] = TableCreator.plannedTable(table, schema: catalog.schema,
+                                                                   classes: classes(of: table.name, manifest: manifest, summary: summary))
             created.append(table)
         }
         return (catalog, created)
+    }
+
+    /// The storage classes of a table's columns, from the summary (tables in manifest order).
+    static func classes(of table: String, manifest: Manifest, summary: Summary?) -> [ClassCounts]? {
+        guard let summary, let position = manifest.tables.firstIndex(where: { $0.name == table }) else { return nil }
+        return summary.tables[safe: position]?.classes
     }
 
     public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, created: [TableSchema] = [],
@@ -169,7 +176,8 @@ public struct LoadPlan: Sendable, Encodable {
                 if !converter.hasBinaryForm { plan.copyFormat = "text" }
                 let counts = summary?.tables[safe: position]?.classes[safe: index]
                 let qualified = "\(table.name).\(column.name)"
-                let notes = ConversionRisks.notes(converter.type, classes: ConversionRisks.classes(counts: counts, declaredType: column.declaredType),
+                let chosen = plan.created ? TableCreator.chosenType(of: column, in: table, classes: counts).why : nil
+                let notes = (chosen.map { [$0] } ?? []) + ConversionRisks.notes(converter.type, classes: ConversionRisks.classes(counts: counts, declaredType: column.declaredType),
                                                   allowFlag: "--allow-change \(qualified)", allowed: options.allowChange.contains(qualified))
                 plan.columns.append(ColumnMapping(column: column.name, sourceIndex: index, targetType: targetColumn.type,
                                                   conversion: "\(column.declaredType.isEmpty ? "(no type)" : column.declaredType) → \(targetColumn.type) (\(converter.kind.rawValue) rules)",

@@ -118,28 +118,43 @@ public final class Loader {
     /// With `storageClasses`, the whole archive is read (and verified) first, for the
     /// storage classes each column holds (from `summary.json`, at the archive's end).
     public func plan(storageClasses: Bool = false) throws -> LoadPlan {
-        struct SummaryReader: ArchiveVisitor {
-            var summary: Summary?
-            mutating func end(summary: Summary, checksums: ChecksumList) throws { self.summary = summary }
-        }
-        var summary: Summary?
-        if storageClasses {
-            var reader = SummaryReader()
-            try ArchiveReader(path: options.archive).read(into: &reader)
-            summary = reader.summary
-        }
         let files = try ArchiveReader(path: options.archive).readHead()
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
         let (manifest, renamed) = TargetNames.apply(files.manifest!)
+        let summary = storageClasses ? try readSummary() : try summaryForCreatedTables(manifest, connection)
         let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary)
         var plan = checked.plan
         plan.renamed = renamed
         // The DDL --create-missing-tables would run, tried and rolled back.
         if !plan.general.contains(where: { $0.kind == .schemaMissing }) {
-            plan.add(try Preflight.tryCreating(checked.created, schema: checked.catalog.schema, connection: connection))
+            plan.add(try Preflight.tryCreating(checked.created, manifest: manifest, summary: summary, schema: checked.catalog.schema,
+                                               connection: connection))
         }
         return plan
+    }
+
+    /// The archive's summary, from a whole read (and verification) of it.
+    func readSummary() throws -> Summary? {
+        struct SummaryReader: ArchiveVisitor {
+            var summary: Summary?
+            mutating func end(summary: Summary, checksums: ChecksumList) throws { self.summary = summary }
+        }
+        var reader = SummaryReader()
+        try ArchiveReader(path: options.archive).read(into: &reader)
+        return reader.summary
+    }
+
+    /// The summary, when `--create-missing-tables` will create a table and the archive is
+    /// a file: its storage classes choose the created columns' types (plan and load read it
+    /// alike, so they choose the same). Standard input is read once: declared types then.
+    func summaryForCreatedTables(_ manifest: Manifest, _ connection: PostgresConnection) throws -> Summary? {
+        guard options.createMissingTables, !options.declaredTypes, options.archive != "-" else { return nil }
+        let schema = try options.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
+        let catalog = try TargetCatalog.read(connection, schema: schema)
+        guard manifest.tables.contains(where: { catalog.tables[$0.name] == nil }) else { return nil }
+        console.info("reading the archive once for the storage classes of the tables to create (--declared-types skips this)")
+        return try readSummary()
     }
 
     public func run() throws -> Report {
@@ -147,6 +162,9 @@ public final class Loader {
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
         var session = LoadSession(connection: connection, options: options, console: console)
+        if options.createMissingTables, !options.declaredTypes, options.archive != "-" {
+            session.summary = try summaryForCreatedTables(TargetNames.apply(try ArchiveReader(path: options.archive).readManifest()).0, connection)
+        }
         if options.onError == .reject { session.rejects = try RejectsFile(path: options.rejectsPath) }
         var reader = ArchiveReader(path: options.archive)
         reader.onProgress = { [console] bytes in console.progress("loading: \(Format.bytes(bytes)) of archive data read") }
@@ -333,6 +351,8 @@ struct LoadSession: ArchiveVisitor {
     var currentStaged = false
     /// The current table, with its target names.
     var currentTable: TableSchema?
+    /// The archive's summary, read first when created tables take their types from it.
+    var summary: Summary?
     /// Names the target gives differently (`TargetNames`).
     var renamed: [TargetNames.Renamed] = []
     /// Per mapped column of the current table: named with `--allow-change`.
@@ -358,7 +378,7 @@ struct LoadSession: ArchiveVisitor {
         (self.manifest, renamed) = TargetNames.apply(manifest)
         try files.manifest(manifest, warnings: warnings)
         // The file members come next; the owner may be in the archived config.yml.
-        if manifest.files.isEmpty { try preflight(manifest) }
+        if manifest.files.isEmpty { try preflight(self.manifest!) }
     }
 
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws {
@@ -370,7 +390,7 @@ struct LoadSession: ArchiveVisitor {
     /// the transaction's start: session settings, BEGIN, created tables, ownership
     /// columns, and the TRUNCATE of `--if-exists replace`.
     mutating func preflight(_ manifest: Manifest) throws {
-        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options)
+        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary)
         owner = checked.owner
         if options.ownerPerson == nil, let owner, let source = checked.ownerSource {
             console.info("owner of sessions without one: \(owner) (\(source))")
@@ -400,7 +420,8 @@ struct LoadSession: ArchiveVisitor {
         inTransaction = true
         if !created.isEmpty {
             for table in created {
-                let (sql, warnings) = TableCreator.createTable(table, schema: catalog.schema)
+                let (sql, warnings) = TableCreator.createTable(table, schema: catalog.schema,
+                                                               classes: LoadPlan.classes(of: table.name, manifest: manifest, summary: summary))
                 do {
                     try connection.execute(sql)
                 } catch let error as PostgresError {

@@ -26,7 +26,7 @@ struct Preflight {
             extra.append(.init(.schemaMissing, "the schema \(schemaName) does not exist in the target database; create it (CREATE SCHEMA \(SQLIdentifier.quote(schemaName))) or pass --schema NAME"))
         }
         let (catalog, created) = LoadPlan.withCreatedTables(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: schemaName),
-                                                            options: options)
+                                                            options: options, summary: summary)
         var plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created, summary: summary)
 
         // The owner: --owner-person, else the archived config's people: entry for the exporting user.
@@ -103,13 +103,14 @@ struct Preflight {
 
     /// `CREATE TABLE` for the tables `--create-missing-tables` creates, tried inside a
     /// transaction that is rolled back: what PostgreSQL refuses is found before a load.
-    static func tryCreating(_ created: [TableSchema], schema: String, connection: PostgresConnection) throws -> [LoadPlan.Problem] {
+    static func tryCreating(_ created: [TableSchema], manifest: Manifest, summary: Summary?, schema: String,
+                            connection: PostgresConnection) throws -> [LoadPlan.Problem] {
         guard !created.isEmpty else { return [] }
         var problems: [LoadPlan.Problem] = []
         try connection.execute("BEGIN")
         defer { _ = try? connection.execute("ROLLBACK") }
         for table in created {
-            let (sql, _) = TableCreator.createTable(table, schema: schema)
+            let (sql, _) = TableCreator.createTable(table, schema: schema, classes: LoadPlan.classes(of: table.name, manifest: manifest, summary: summary))
             try connection.execute("SAVEPOINT tc_plan_create")
             do {
                 try connection.execute(sql)

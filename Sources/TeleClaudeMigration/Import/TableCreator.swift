@@ -36,30 +36,54 @@ public enum TableCreator {
         return ("text", "text")
     }
 
-    /// A SQLite default the target can take as it is, translated; nil when it is an
-    /// expression (left out, with a warning).
-    static func defaultSQL(_ sql: String, type: String) -> String? {
-        let trimmed = sql.trimmingCharacters(in: .whitespaces)
-        let upper = trimmed.uppercased()
-        if upper == "CURRENT_TIMESTAMP" || upper == "(DATETIME('NOW'))" || upper == "DATETIME('NOW')" {
-            return type == "timestamptz" ? "now()" : (type == "text" ? "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')" : nil)
+    /// The type a created column gets: the declared type's (above), unless the storage
+    /// classes the column holds (`classes`, from the archive's summary) include one that
+    /// type's conversion rules do not take exactly; then the narrowest type that takes
+    /// every class present (README, "Types chosen from the data"), and why.
+    public static func chosenType(of column: TableSchema.Column, in table: TableSchema, classes: ClassCounts?) -> (sql: String, base: String, why: String?) {
+        let declared = type(of: column, in: table)
+        guard let counts = classes else { return (declared.sql, declared.base, nil) }
+        var present: Set<StorageClass> = []
+        if counts.integer > 0 { present.insert(.integer) }
+        if counts.real > 0 { present.insert(.real) }
+        if counts.text > 0 { present.insert(.text) }
+        if counts.blob > 0 { present.insert(.blob) }
+        let takes: Set<StorageClass> = switch declared.base {
+        case "int8": [.integer]
+        case "bool": [.integer, .text]
+        case "timestamptz", "jsonb", "text": [.integer, .real, .text]
+        case "date": [.integer, .text]
+        case "bytea": [.blob, .text]
+        case "float8": [.real]
+        case "numeric": [.integer, .real]
+        default: [.integer, .real, .text]
         }
-        if upper == "NULL" { return "NULL" }
-        if type == "boolean", trimmed == "0" || trimmed == "1" { return trimmed == "1" ? "true" : "false" }
-        if Double(trimmed) != nil { return trimmed }
-        if trimmed.hasPrefix("'"), trimmed.hasSuffix("'"), trimmed.count >= 2 { return trimmed }
-        return nil
+        guard !present.isSubset(of: takes) else { return (declared.sql, declared.base, nil) }
+        let numbers = counts.integer + counts.real
+        let chosen: (String, String) = switch present {
+        case [.integer]: ("bigint", "int8")
+        case [.real]: ("double precision", "float8")
+        case [.integer, .real]: ("numeric", "numeric")
+        case [.blob], [.blob, .text]: ("bytea", "bytea")
+        // BLOBs beside numbers: no type holds both; the larger group decides.
+        case _ where present.contains(.blob): counts.blob >= numbers + counts.text ? ("bytea", "bytea") : ("text", "text")
+        default: ("text", "text")
+        }
+        let held = LoadPlan.describe(counts)
+        let why = "created as \(chosen.0), not \(declared.sql): the column holds \(held)"
+            + (present.contains(.blob) && numbers > 0 ? " (no type holds both BLOBs and numbers: the others are refused)" : "")
+        return (chosen.0, chosen.1, why)
     }
 
     /// The catalog entry the table will have once created, so the plan and the converters
     /// treat it like any other target table.
-    public static func plannedTable(_ table: TableSchema, schema: String) -> TargetCatalog.Table {
-        let columns = table.columns.map { column -> TargetCatalog.Column in
-            let (sql, base) = type(of: column, in: table)
+    public static func plannedTable(_ table: TableSchema, schema: String, classes: [ClassCounts]? = nil) -> TargetCatalog.Table {
+        let columns = table.columns.enumerated().map { index, column -> TargetCatalog.Column in
+            let (sql, base, _) = chosenType(of: column, in: table, classes: classes?[safe: index])
             let identity = table.rowidAlias && table.primaryKey == [column.name]
             return TargetCatalog.Column(name: column.name, type: sql, baseType: base,
                                         notNull: column.notNull || column.primaryKeyPosition > 0,
-                                        hasDefault: column.defaultSQL.flatMap { defaultSQL($0, type: sql) } != nil,
+                                        hasDefault: column.defaultSQL.flatMap { SQLiteDefault.translate($0, sqlType: sql, base: base).sql } != nil,
                                         identity: identity ? "d" : "", generated: false, sequence: nil)
         }
         return TargetCatalog.Table(schema: schema, name: table.name, columns: columns)
@@ -67,18 +91,18 @@ public enum TableCreator {
 
     /// `CREATE TABLE` with columns, NOT NULL, defaults, the primary key and unique
     /// constraints; warnings name defaults that were left out.
-    public static func createTable(_ table: TableSchema, schema: String) -> (sql: String, warnings: [String]) {
+    public static func createTable(_ table: TableSchema, schema: String, classes: [ClassCounts]? = nil) -> (sql: String, warnings: [String]) {
         var warnings: [String] = []
-        var parts = table.columns.map { column -> String in
-            let (sql, _) = type(of: column, in: table)
+        var parts = table.columns.enumerated().map { index, column -> String in
+            let (sql, base, _) = chosenType(of: column, in: table, classes: classes?[safe: index])
             var definition = SQLIdentifier.quote(column.name) + " " + sql
-            if table.rowidAlias && table.primaryKey == [column.name] { definition += " GENERATED BY DEFAULT AS IDENTITY" }
+            let identity = table.rowidAlias && table.primaryKey == [column.name]
+            if identity { definition += " GENERATED BY DEFAULT AS IDENTITY" }
             if column.notNull { definition += " NOT NULL" }
-            if let given = column.defaultSQL {
-                if let translated = defaultSQL(given, type: sql) {
-                    definition += " DEFAULT " + translated
-                } else {
-                    warnings.append("\(table.name).\(column.name): the SQLite default \(given) has no direct PostgreSQL form; created without a default")
+            if let given = column.defaultSQL, !identity {
+                switch SQLiteDefault.translate(given, sqlType: sql, base: base) {
+                case .sql(let translated): definition += " DEFAULT " + translated
+                case .leftOut(let why): warnings.append("\(table.name).\(column.name): \(why); created without a default")
                 }
             }
             return definition
