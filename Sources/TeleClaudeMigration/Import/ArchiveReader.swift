@@ -65,6 +65,29 @@ public struct ArchiveReader {
         return head.files
     }
 
+    /// One row of one table (`position` in manifest order, `line` from 1), read again to
+    /// name a row the server refused; nil from standard input, which cannot be read twice.
+    public func readRow(table position: Int, line: Int64) throws -> [SQLiteValue]? {
+        guard path != "-" else { return nil }
+        struct Found: Error { var values: [SQLiteValue] }
+        struct Finder: ArchiveVisitor {
+            let position: Int
+            let line: Int64
+            var current = -1
+            mutating func beginTable(_ table: TableSchema, position: Int) throws { current = position }
+            mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws {
+                if current == position, line == self.line { throw Found(values: row.values) }
+            }
+        }
+        var finder = Finder(position: position, line: line)
+        do {
+            try read(into: &finder)
+        } catch let found as Found {
+            return found.values
+        }
+        return nil
+    }
+
     public func read<V: ArchiveVisitor>(into visitor: inout V) throws {
         let isStdin = path == "-"
         let displayName = isStdin ? "standard input" : path

@@ -349,8 +349,12 @@ struct LoadSession: ArchiveVisitor {
     var contentCheck: ContentCheck?
     /// Whether the current table loads through staging (decided once per table).
     var currentStaged = false
-    /// The current table, with its target names.
+    /// The current table, with its target names, and its position in the manifest.
     var currentTable: TableSchema?
+    var currentPosition = 0
+    /// Archive lines of the current table rejected before COPY (so COPY's line N can be
+    /// turned back into the archive's line).
+    var linesNotSent: [Int64] = []
     /// The archive's summary, read first when created tables take their types from it.
     var summary: Summary?
     /// Names the target gives differently (`TargetNames`).
@@ -449,6 +453,8 @@ struct LoadSession: ArchiveVisitor {
     mutating func beginTable(_ archived: TableSchema, position: Int) throws {
         let table = manifest!.tables[position]
         currentTable = table
+        currentPosition = position
+        linesNotSent = []
         let plan = tablePlans[position]
         self.plan = plan
         let target = catalog!.tables[table.name]!
@@ -482,7 +488,10 @@ struct LoadSession: ArchiveVisitor {
             // A child table goes through a staging table first, so orphan rows can be found
             // and listed instead of aborting the COPY at the first one; in merge mode every
             // table does, so rows already present can be left out.
-            try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) (LIKE \(target.qualifiedName) INCLUDING DEFAULTS, \(Self.lineColumn) bigint) ON COMMIT DROP")
+            // The mapped columns' types without the target's constraints: a row that breaks
+            // one is found by `rejectRowsBreakingRules`, not by aborting the COPY.
+            try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) ON COMMIT DROP AS SELECT \(columns) FROM \(target.qualifiedName) WITH NO DATA")
+            try connection.execute("ALTER TABLE \(Self.staging) ADD COLUMN \(Self.lineColumn) bigint")
             copy = try connection.copyIn("COPY \(Self.staging) (\(columns), \(Self.lineColumn)) FROM STDIN\(format)")
             if rejects != nil { spool = try RowSpool() }
         }
@@ -492,6 +501,7 @@ struct LoadSession: ArchiveVisitor {
     /// Whether a table loads through the staging table.
     func staged(_ table: TableSchema) -> Bool {
         options.ifExists == .merge || !stagingKeys(table).isEmpty
+            || (rejects != nil && catalog!.tables[table.name]!.hasRowConstraints)
     }
 
     /// The foreign keys a staged table's rows are checked against: the target's own, or,
@@ -520,6 +530,7 @@ struct LoadSession: ArchiveVisitor {
         guard staged(table) else { return }
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
         let keyColumns = table.primaryKey.isEmpty ? plan!.columns.map(\.column) : table.primaryKey
+        try rejectRowsBreakingRules(table, target, keyColumns: keyColumns)
         let keys = stagingKeys(table)
         // A row whose parent is a row of the same table may lose its parent to a rejection:
         // check again until a pass rejects nothing.
@@ -539,22 +550,8 @@ struct LoadSession: ArchiveVisitor {
                 let orphans = try connection.execute(
                     "SELECT s.\(Self.lineColumn), \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match))\(alsoStaged) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
                 if selfReferencing, spool != nil, orphans.rowCount > 0 { again = true }
-                for row in orphans.rows {
-                    let values = Array(row.dropFirst())
-                    let described = naming.row(line: row[0].flatMap { Int64($0) } ?? 0, key: zip(shown, values).map { ($0, $1 ?? "NULL") })
-                    let reason = "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))"
-                    if let spool, let rejects, let line = row[0].flatMap({ Int64($0) }) {
-                        let original = try spool.line(line)
-                        try rejects.write(table: table.name, line: line, reason: reason, row: original)
-                        if let values = try? RowDecoder.decode(Array(original.dropLast())) {
-                            takeBackFromCheck(values)
-                        }
-                        rejectedInTable += 1
-                        try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
-                    } else {
-                        problems.append("\(table.name) \(described) is an \(reason)")
-                    }
-                }
+                try rejectStaged(orphans, shown: shown, table: table,
+                                 reason: "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))")
             }
         }
         spool = nil
@@ -569,6 +566,86 @@ struct LoadSession: ArchiveVisitor {
             skippedInTable = staged - insertedInTable
         } else {
             try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
+        }
+    }
+
+    /// The server's refusal of a COPY, with the archive row it names (read again from the
+    /// archive file for its key) and what changes the policy.
+    func refusedRow(_ error: PostgresError, table: TableSchema) -> [String] {
+        guard let copied = error.copyLine else { return [naming.describe(error)] }
+        // The staging table's rows are the archive's, in order; a direct COPY's are, less
+        // the rows rejected before it.
+        var line = copied
+        if !currentStaged {
+            for skipped in linesNotSent.sorted() where skipped <= line { line += 1 }
+        }
+        let values = (try? ArchiveReader(path: options.archive).readRow(table: currentPosition, line: line)) ?? nil
+        let row = values.map { naming.row(line: line, key: Self.keyPairs($0, table: table)) } ?? "row \(line)"
+        return ["\(table.name) \(row): \(naming.describe(error))",
+                "--on-error reject sends each row the target's NOT NULL, CHECK and unique rules refuse to the rejects file, and loads the rest"]
+    }
+
+    /// Staged rows that would break a NOT NULL, CHECK or unique rule of the target: each
+    /// rejected (`--on-error reject`) or listed, by its archive row and key, before the
+    /// INSERT that would otherwise stop at the first with PostgreSQL's message. A CHECK
+    /// that cannot be evaluated on the staged columns (it reads a column the archive does
+    /// not fill) is left to the INSERT.
+    mutating func rejectRowsBreakingRules(_ table: TableSchema, _ target: TargetCatalog.Table, keyColumns: [String]) throws {
+        let mapped = Set(plan!.columns.map(\.column))
+        let select = "s.\(Self.lineColumn), " + keyColumns.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
+        let limit = spool == nil ? " LIMIT 1000" : ""
+        // Merge skips rows whose primary key is present: they are not loaded, so not checked.
+        let pk = table.primaryKey.map { "k.\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+        let loaded = options.ifExists == .merge && !pk.isEmpty ? " AND NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) k WHERE \(pk))" : ""
+        for column in target.columns where column.notNull && mapped.contains(column.name) {
+            let found = try connection.execute("SELECT \(select) FROM \(Self.staging) s WHERE s.\(PostgresConnection.quote(column.name)) IS NULL\(loaded) ORDER BY 1\(limit)")
+            try rejectStaged(found, shown: keyColumns, table: table, reason: "NULL in column \(column.name), which is NOT NULL in the target")
+        }
+        for check in target.checks {
+            try connection.execute("SAVEPOINT tc_import_check")
+            let found: PostgresResult
+            do {
+                found = try connection.execute("SELECT \(select) FROM \(Self.staging) s WHERE NOT \(check.expression)\(loaded) ORDER BY 1\(limit)")
+                try connection.execute("RELEASE SAVEPOINT tc_import_check")
+            } catch is PostgresError {
+                try connection.execute("ROLLBACK TO SAVEPOINT tc_import_check")
+                continue
+            }
+            try rejectStaged(found, shown: keyColumns, table: table, reason: "breaks the check constraint \(check.name) of the target")
+        }
+        for unique in target.uniques where unique.columns.allSatisfy(mapped.contains) {
+            func same(_ alias: String) -> String {
+                unique.columns.map { "\(alias).\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+            }
+            let present = unique.columns.map { "s.\(PostgresConnection.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+            // Merge leaves rows whose primary key is present alone (skipped, not rejected).
+            let mergeKey = options.ifExists == .merge && Set(unique.columns) == Set(table.primaryKey)
+            let inTable = mergeKey ? "" : " OR EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same("t")))"
+            let earlier = "EXISTS (SELECT 1 FROM \(Self.staging) e WHERE \(same("e")) AND e.\(Self.lineColumn) < s.\(Self.lineColumn))"
+            let found = try connection.execute("SELECT \(select) FROM \(Self.staging) s WHERE \(present) AND (\(earlier)\(inTable))\(loaded) ORDER BY 1\(limit)")
+            try rejectStaged(found, shown: keyColumns, table: table,
+                             reason: "repeats the key (\(unique.columns.joined(separator: ", "))) of \(unique.name), held by an earlier archive row or a row already in the table")
+        }
+    }
+
+    /// Staged rows found breaking a rule (`line`, then the `shown` columns as text): under
+    /// `--on-error reject` each goes whole to the rejects file and leaves the staging table
+    /// and the read-back; otherwise each is a problem.
+    mutating func rejectStaged(_ found: PostgresResult, shown: [String], table: TableSchema, reason: String) throws {
+        for row in found.rows {
+            let line = row[0].flatMap { Int64($0) } ?? 0
+            if let spool, let rejects {
+                let original = try spool.line(line)
+                try rejects.write(table: table.name, line: line, reason: reason, row: original)
+                if let values = try? RowDecoder.decode(Array(original.dropLast())) {
+                    takeBackFromCheck(values)
+                }
+                rejectedInTable += 1
+                try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
+            } else {
+                let described = naming.row(line: line, key: zip(shown, row.dropFirst()).map { ($0, $1 ?? "NULL") })
+                problems.append("\(table.name) \(described): \(reason)")
+            }
         }
     }
 
@@ -624,6 +701,7 @@ struct LoadSession: ArchiveVisitor {
                 try rejects.write(table: table.name, line: line, reason: reason, row: original)
                 rejectedInTable += 1
                 try spool?.append(original)  // keeps spool line numbers aligned
+                if !currentStaged { linesNotSent.append(line) }
             } else {
                 problems.append("\(table.name) \(naming.row(line: line, key: Self.keyPairs(values, table: table))), \(reason); value: \(naming.value(values[mapping.sourceIndex]))")
             }
@@ -708,7 +786,7 @@ struct LoadSession: ArchiveVisitor {
                     try copy.finish()
                 } catch let error as PostgresError {
                     throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
-                                         problems: [naming.describe(error)])
+                                         problems: refusedRow(error, table: table))
                 }
             } else {
                 try copy.finish(abortMessage: "conversion problems; the load will be rolled back")

@@ -21,6 +21,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public var dataType: String?
     /// DETAIL and CONTEXT (and the primary message as the server wrote it): may hold values.
     public var details: [String] = []
+    /// The row of a COPY the server refused (`CONTEXT: COPY t, line 12`), counted from 1.
+    public var copyLine: Int64?
 
     /// From libpq's text of the error alone (connection-level failures): its first line is
     /// the message; DETAIL, CONTEXT and anything else go to `details`.
@@ -50,6 +52,13 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         details = [field("D").map { "DETAIL: " + $0 }, field("H").map { "HINT: " + $0 }, field("W").map { "CONTEXT: " + $0 }]
             .compactMap { $0 }
         if Self.hidingValues(primary) != primary { details.insert("message: " + primary, at: 0) }
+        copyLine = field("W").flatMap(Self.copyLine)
+    }
+
+    /// `12` of `COPY t, line 12` or `COPY t, line 12, column c: ...`.
+    static func copyLine(_ context: String) -> Int64? {
+        guard context.hasPrefix("COPY "), let range = context.range(of: ", line ") else { return nil }
+        return Int64(context[range.upperBound...].prefix { $0.isNumber })
     }
 
     public var description: String {

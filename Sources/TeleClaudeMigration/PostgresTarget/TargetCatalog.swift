@@ -29,11 +29,28 @@ public struct TargetCatalog: Sendable {
         public var referencedColumns: [String]
     }
 
+    /// A CHECK constraint, its expression as `pg_get_constraintdef` prints it inside CHECK (...).
+    public struct Check: Sendable, Equatable {
+        public var name: String
+        public var expression: String
+    }
+
+    /// A primary key, UNIQUE constraint or unique index on plain columns (no expression, no WHERE).
+    public struct Unique: Sendable, Equatable {
+        public var name: String
+        public var columns: [String]
+    }
+
     public struct Table: Sendable {
         public var schema: String
         public var name: String
         public var columns: [Column]
         public var foreignKeys: [ForeignKey] = []
+        public var checks: [Check] = []
+        public var uniques: [Unique] = []
+
+        /// Whether a row can break a rule of the table other than its foreign keys.
+        public var hasRowConstraints: Bool { !checks.isEmpty || !uniques.isEmpty || columns.contains { $0.notNull } }
 
         public var qualifiedName: String { PostgresConnection.quote(schema) + "." + PostgresConnection.quote(name) }
 
@@ -88,6 +105,37 @@ public struct TargetCatalog: Sendable {
                 name: name, columns: (row[4] ?? "").split(separator: separator).map(String.init),
                 referencedSchema: row[2] ?? schemaName, referencedTable: row[3] ?? "",
                 referencedColumns: (row[5] ?? "").split(separator: separator).map(String.init)))
+        }
+        let constraints = try connection.execute("""
+            SELECT c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid)
+            FROM pg_constraint con
+            JOIN pg_class c ON c.oid = con.conrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE con.contype = 'c' AND n.nspname = $1
+            ORDER BY c.relname, con.conname
+            """, [schemaName])
+        for row in constraints.rows {
+            guard let table = row[0], let name = row[1], let definition = row[3], tables[table] != nil else { continue }
+            // `CHECK ((v > 0))` or `CHECK ((v > 0)) NOT VALID`: the part inside CHECK (...).
+            var expression = definition.hasPrefix("CHECK ") ? String(definition.dropFirst(6)) : definition
+            if expression.hasSuffix(" NOT VALID") { expression = String(expression.dropLast(10)) }
+            tables[table]!.checks.append(Check(name: name, expression: expression))
+        }
+        let uniques = try connection.execute("""
+            SELECT c.relname, COALESCE(con.conname, i.relname),
+                   array_to_string(ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(n, o)
+                       JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o), chr(31))
+            FROM pg_index x
+            JOIN pg_class c ON c.oid = x.indrelid
+            JOIN pg_class i ON i.oid = x.indexrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.contype IN ('p', 'u')
+            WHERE x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL AND n.nspname = $1
+            ORDER BY c.relname, 2
+            """, [schemaName])
+        for row in uniques.rows {
+            guard let table = row[0], let name = row[1], tables[table] != nil else { continue }
+            tables[table]!.uniques.append(Unique(name: name, columns: (row[2] ?? "").split(separator: Character(Unicode.Scalar(31))).map(String.init)))
         }
         return TargetCatalog(schema: schemaName, tables: tables)
     }
