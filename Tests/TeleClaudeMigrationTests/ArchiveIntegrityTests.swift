@@ -125,8 +125,8 @@ struct ArchiveIntegrityTests {
         ("a table renamed in the manifest", { m in editManifest(m) { $0.replacingOccurrences(of: "\"name\" : \"system_settings\"", with: "\"name\" : \"system_settings2\"") } }, "system_settings"),
         ("a row count changed in the manifest", { m in editManifest(m) { $0.replacingOccurrences(of: "\"rows\" : 4,", with: "\"rows\" : 5,") } }, "manifest says 5"),
         ("a column added in the manifest", { m in editManifest(m) { $0.replacingOccurrences(of: "\"columns\" : [", with: "\"columns\" : [{\"declared_type\":\"\",\"name\":\"zz\",\"not_null\":false,\"primary_key_position\":0},") } }, "columns"),
-        ("an unknown major version", { m in editManifest(m) { $0.replacingOccurrences(of: "\"format_version\" : \"1.0\"", with: "\"format_version\" : \"2.0\"") } }, "reads version 1.x only"),
-        ("an unknown required feature", { m in editManifest(m) { $0.replacingOccurrences(of: "\"format_version\" : \"1.0\"", with: "\"format_version\" : \"1.7\", \"required_features\" : [\"row-groups\"]").replacingOccurrences(of: "\"required_features\" : [\n\n  ],", with: "") } }, "row-groups"),
+        ("an unknown major version", { m in editManifest(m) { $0.replacingOccurrences(of: "\"format_version\" : \"\(FormatVersion.current)\"", with: "\"format_version\" : \"2.0\"") } }, "reads version 1.x only"),
+        ("an unknown required feature", { m in editManifest(m) { $0.replacingOccurrences(of: "\"format_version\" : \"\(FormatVersion.current)\"", with: "\"format_version\" : \"1.7\", \"required_features\" : [\"row-groups\"]").replacingOccurrences(of: "\"required_features\" : [\n\n  ],", with: "") } }, "row-groups"),
         ("another format", { m in editManifest(m) { $0.replacingOccurrences(of: "teleclaude-migration-archive", with: "something-else") } }, "not a TeleClaude migration archive"),
     ]
 
@@ -166,7 +166,7 @@ struct ArchiveIntegrityTests {
     func newerMinor() throws {
         let folder = try TemporaryFolder()
         let members = Self.editManifest(try rawMembers(try Self.sampleArchive(folder, .none))) {
-            $0.replacingOccurrences(of: "\"format_version\" : \"1.0\"", with: "\"format_version\" : \"1.3\", \"future_field\" : {\"x\" : 1}")
+            $0.replacingOccurrences(of: "\"format_version\" : \"\(FormatVersion.current)\"", with: "\"format_version\" : \"1.3\", \"future_field\" : {\"x\" : 1}")
         }
         let path = folder.file("newer.tar")
         try writeMembers(members, to: path)

@@ -43,6 +43,21 @@ public struct TableSchema: Codable, Sendable, Equatable {
         public var defaultSQL: String?
         /// 1-based position in the primary key, 0 when not part of it.
         public var primaryKeyPosition: Int
+        /// `virtual` or `stored` for a generated column (format 1.1), nil for an ordinary one.
+        public var generated: String?
+        /// A generated column's expression as written in CREATE TABLE, when it was found.
+        public var generationSQL: String?
+
+        public init(name: String, declaredType: String, notNull: Bool, defaultSQL: String?, primaryKeyPosition: Int,
+                    generated: String? = nil, generationSQL: String? = nil) {
+            self.name = name
+            self.declaredType = declaredType
+            self.notNull = notNull
+            self.defaultSQL = defaultSQL
+            self.primaryKeyPosition = primaryKeyPosition
+            self.generated = generated
+            self.generationSQL = generationSQL
+        }
 
         enum CodingKeys: String, CodingKey {
             case name
@@ -50,6 +65,8 @@ public struct TableSchema: Codable, Sendable, Equatable {
             case notNull = "not_null"
             case defaultSQL = "default_sql"
             case primaryKeyPosition = "primary_key_position"
+            case generated
+            case generationSQL = "generation_sql"
         }
     }
 

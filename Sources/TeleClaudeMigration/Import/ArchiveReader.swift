@@ -11,7 +11,7 @@ public struct ArchiveReader {
     public var onProgress: ((_ decompressedBytes: Int64) -> Void)?
 
     public static let supportedMajor = 1
-    public static let supportedMinor = 0
+    public static let supportedMinor = 1
     /// Features this reader implements; a `required_features` entry not listed here is refused.
     public static let knownFeatures: Set<String> = []
 

@@ -59,6 +59,8 @@ public struct LoadPlan: Sendable, Encodable {
         public var created = false
         public var columns: [ColumnMapping]
         public var skippedColumns: [String]
+        /// Skipped because they are generated in the archive and in the target (computed there, not compared).
+        public var generatedColumns: [String] = []
         /// Target columns the archive does not provide (filled by their default or NULL).
         public var targetOnlyColumns: [String]
         public var ownershipColumns: [String]
@@ -73,6 +75,7 @@ public struct LoadPlan: Sendable, Encodable {
             case targetFound = "target_found"
             case created
             case skippedColumns = "skipped_columns"
+            case generatedColumns = "generated_columns"
             case targetOnlyColumns = "target_only_columns"
             case ownershipColumns = "ownership_columns"
             case copyFormat = "copy_format"
@@ -86,6 +89,7 @@ public struct LoadPlan: Sendable, Encodable {
             try container.encode(created, forKey: .created)
             try container.encode(columns, forKey: .columns)
             try container.encode(skippedColumns, forKey: .skippedColumns)
+            try container.encode(generatedColumns, forKey: .generatedColumns)
             try container.encode(targetOnlyColumns, forKey: .targetOnlyColumns)
             try container.encode(ownershipColumns, forKey: .ownershipColumns)
             try container.encode(copyFormat, forKey: .copyFormat)
@@ -169,6 +173,12 @@ public struct LoadPlan: Sendable, Encodable {
                     continue
                 }
                 if targetColumn.generated {
+                    // Generated on both sides: PostgreSQL computes it from the loaded columns.
+                    if column.generated != nil {
+                        plan.skippedColumns.append(column.name)
+                        plan.generatedColumns.append(column.name)
+                        continue
+                    }
                     plan.problems.append(.init(.generatedTarget, table: table.name, "the target column \(column.name) is generated and cannot be loaded; pass --skip-column \(table.name).\(column.name)"))
                     continue
                 }
@@ -220,7 +230,11 @@ public struct LoadPlan: Sendable, Encodable {
                 lines.append("  \(column.column): \(column.conversion)" + (column.seen.map { "; seen: \($0)" } ?? ""))
                 for note in column.notes { lines.append("    note: \(note)") }
             }
-            if !table.skippedColumns.isEmpty { lines.append("  skipped: \(table.skippedColumns.joined(separator: ", "))") }
+            let skipped = table.skippedColumns.filter { !table.generatedColumns.contains($0) }
+            if !skipped.isEmpty { lines.append("  skipped: \(skipped.joined(separator: ", "))") }
+            if !table.generatedColumns.isEmpty {
+                lines.append("  generated in the archive and the target, computed by PostgreSQL (not loaded, not compared): \(table.generatedColumns.joined(separator: ", "))")
+            }
             if !table.targetOnlyColumns.isEmpty { lines.append("  target only (default or NULL): \(table.targetOnlyColumns.joined(separator: ", "))") }
             if !table.ownershipColumns.isEmpty { lines.append("  ownership columns: \(table.ownershipColumns.joined(separator: ", "))") }
             for problem in table.problems { lines.append("  problem: \(problem.message)") }

@@ -55,11 +55,19 @@ public struct SQLiteSchemaReader {
     private func table(named name: String, withoutRowid: Bool, strict: Bool, sequence: Int64?) throws -> TableSchema {
         let createSQL = try connection.rows("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", [.text(name)])
             .first?.first?.textValue ?? ""
-        let columns = try connection.rows("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)", [.text(name)])
+        // table_xinfo, not table_info: generated columns too (hidden 2 virtual, 3 stored),
+        // whose values are data like any other (format 1.1); hidden 1 is a virtual
+        // table's own, which a table of data never has.
+        let expressions = Self.generationExpressions(createSQL)
+        let columns = try connection.rows("SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?) WHERE hidden <> 1", [.text(name)])
             .map { row in
-                TableSchema.Column(name: row[0].textValue ?? "", declaredType: row[1].textValue ?? "",
-                                   notNull: row[2] == .integer(1), defaultSQL: row[3].textValue,
-                                   primaryKeyPosition: Int(row[4].integerValue ?? 0))
+                let column = row[0].textValue ?? ""
+                let hidden = row[5].integerValue ?? 0
+                return TableSchema.Column(name: column, declaredType: row[1].textValue ?? "",
+                                          notNull: row[2] == .integer(1), defaultSQL: row[3].textValue,
+                                          primaryKeyPosition: Int(row[4].integerValue ?? 0),
+                                          generated: hidden == 2 ? "virtual" : hidden == 3 ? "stored" : nil,
+                                          generationSQL: hidden >= 2 ? expressions[column.lowercased()] : nil)
             }
         let primaryKey = columns.filter { $0.primaryKeyPosition > 0 }
             .sorted { $0.primaryKeyPosition < $1.primaryKeyPosition }.map(\.name)
@@ -120,6 +128,58 @@ public struct SQLiteSchemaReader {
             return true
         }
         return false
+    }
+
+    /// The expression of each generated column (`name ... [GENERATED ALWAYS] AS (expr)`)
+    /// in a CREATE TABLE statement, by lowercased column name. SQLite keeps no other record
+    /// of it; the statement is split at top-level commas, quotes and parentheses respected.
+    static func generationExpressions(_ createSQL: String) -> [String: String] {
+        let chars = Array(createSQL)
+        guard let open = chars.firstIndex(of: "(") else { return [:] }
+        var parts: [String] = []
+        var depth = 0, quote: Character?, current = ""
+        for c in chars[(open + 1)...] {
+            if let q = quote {
+                current.append(c)
+                if c == q { quote = nil }
+                continue
+            }
+            switch c {
+            case "'", "\"", "`", "[":
+                quote = c == "[" ? "]" : c
+                current.append(c)
+            case "(": depth += 1; current.append(c)
+            case ")" where depth == 0: parts.append(current); current = ""
+            case ")": depth -= 1; current.append(c)
+            case "," where depth == 0: parts.append(current); current = ""
+            default: current.append(c)
+            }
+        }
+        var result: [String: String] = [:]
+        for part in parts {
+            let text = part.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let name = Self.leadingName(text), let asRange = text.range(of: #"\bAS\s*\("#, options: [.regularExpression, .caseInsensitive]) else { continue }
+            var depth = 0
+            var expression = ""
+            for c in text[text.index(before: asRange.upperBound)...] {
+                if c == "(" { depth += 1; if depth == 1 { continue } }
+                if c == ")" { depth -= 1; if depth == 0 { break } }
+                expression.append(c)
+            }
+            result[name.lowercased()] = expression.trimmingCharacters(in: .whitespaces)
+        }
+        return result
+    }
+
+    /// The column name a definition starts with, unquoted.
+    static func leadingName(_ definition: String) -> String? {
+        guard let first = definition.first else { return nil }
+        let closing: Character? = first == "\"" ? "\"" : first == "`" ? "`" : first == "[" ? "]" : nil
+        if let closing {
+            let rest = definition.dropFirst()
+            return rest.firstIndex(of: closing).map { String(rest[..<$0]) }
+        }
+        return definition.split(whereSeparator: { $0.isWhitespace }).first.map(String.init)
     }
 }
 
