@@ -530,7 +530,9 @@ struct LoadSession: ArchiveVisitor {
         guard staged(table) else { return }
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
         let keyColumns = table.primaryKey.isEmpty ? plan!.columns.map(\.column) : table.primaryKey
-        try rejectRowsBreakingRules(table, target, keyColumns: keyColumns)
+        // Under reject, rule-breaking rows leave first; otherwise the rules are checked only
+        // if the INSERT fails, to name the rows (so a clean load pays nothing for them).
+        if spool != nil { try rejectRowsBreakingRules(table, target, keyColumns: keyColumns) }
         let keys = stagingKeys(table)
         // A row whose parent is a row of the same table may lose its parent to a rejection:
         // check again until a pass rejects nothing.
@@ -554,8 +556,22 @@ struct LoadSession: ArchiveVisitor {
                                  reason: "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))")
             }
         }
+        let rejecting = spool != nil
         spool = nil
         guard problems.isEmpty else { return }
+        try connection.execute("SAVEPOINT tc_import_move")
+        do {
+            try insertStagedRows(table, target)
+            try connection.execute("RELEASE SAVEPOINT tc_import_move")
+        } catch let error as PostgresError where !rejecting {
+            try connection.execute("ROLLBACK TO SAVEPOINT tc_import_move")
+            try rejectRowsBreakingRules(table, target, keyColumns: keyColumns)
+            if problems.isEmpty { throw error }  // a rule no query here knows (a trigger, an exclusion)
+        }
+    }
+
+    /// The staged rows into the target (merge: only those whose key is new).
+    mutating func insertStagedRows(_ table: TableSchema, _ target: TargetCatalog.Table) throws {
         let columns = plan!.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
         if options.ifExists == .merge {
             let staged = Int64(try connection.execute("SELECT count(*) FROM \(Self.staging)").value(0, 0) ?? "") ?? 0
@@ -597,9 +613,16 @@ struct LoadSession: ArchiveVisitor {
         // Merge skips rows whose primary key is present: they are not loaded, so not checked.
         let pk = table.primaryKey.map { "k.\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
         let loaded = options.ifExists == .merge && !pk.isEmpty ? " AND NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) k WHERE \(pk))" : ""
-        for column in target.columns where column.notNull && mapped.contains(column.name) {
-            let found = try connection.execute("SELECT \(select) FROM \(Self.staging) s WHERE s.\(PostgresConnection.quote(column.name)) IS NULL\(loaded) ORDER BY 1\(limit)")
-            try rejectStaged(found, shown: keyColumns, table: table, reason: "NULL in column \(column.name), which is NOT NULL in the target")
+        // One scan for every NOT NULL column: the first NULL column of each row names it.
+        let notNull = target.columns.filter { $0.notNull && mapped.contains($0.name) }.map(\.name)
+        if !notNull.isEmpty {
+            let which = "CASE " + notNull.map { "WHEN s.\(PostgresConnection.quote($0)) IS NULL THEN \(PostgresConnection.literal($0))" }.joined(separator: " ") + " END"
+            let found = try connection.execute(
+                "SELECT * FROM (SELECT \(select), \(which) AS tc_column FROM \(Self.staging) s WHERE true\(loaded)) f WHERE tc_column IS NOT NULL ORDER BY 1\(limit)")
+            for column in notNull {
+                let rows = found.rows.filter { $0.last == column }.map { Array($0.dropLast()) }
+                try rejectStaged(rows, shown: keyColumns, table: table, reason: "NULL in column \(column), which is NOT NULL in the target")
+            }
         }
         for check in target.checks {
             try connection.execute("SAVEPOINT tc_import_check")
@@ -632,7 +655,11 @@ struct LoadSession: ArchiveVisitor {
     /// `--on-error reject` each goes whole to the rejects file and leaves the staging table
     /// and the read-back; otherwise each is a problem.
     mutating func rejectStaged(_ found: PostgresResult, shown: [String], table: TableSchema, reason: String) throws {
-        for row in found.rows {
+        try rejectStaged(found.rows, shown: shown, table: table, reason: reason)
+    }
+
+    mutating func rejectStaged(_ rows: [[String?]], shown: [String], table: TableSchema, reason: String) throws {
+        for row in rows {
             let line = row[0].flatMap { Int64($0) } ?? 0
             if let spool, let rejects {
                 let original = try spool.line(line)
