@@ -90,11 +90,11 @@ final class JSONHasher {
                     state.duplicateKeys = true
                     continue
                 }
-                h = ContentCheck.mix(h &* prime ^ ContentCheck.mix(members[index].key ^ members[index].value &* 0xC2B2_AE3D_27D4_EB4F))
+                h = Hash64.mix(h &* prime ^ Hash64.mix(members[index].key ^ members[index].value &* 0xC2B2_AE3D_27D4_EB4F))
                 count += 1
             }
             state.members.removeSubrange(start...)
-            return ContentCheck.mix(h ^ count)
+            return Hash64.mix(h ^ count)
         case UInt8(ascii: "["):
             p.i += 1
             var h: UInt64 = 0x6172_7261_79
@@ -102,7 +102,7 @@ final class JSONHasher {
             p.skipSpace()
             if p.current == UInt8(ascii: "]") { p.i += 1 } else {
                 while true {
-                    h = ContentCheck.mix(h &* prime ^ (try hashValue(&p, &state, depth: depth + 1)))
+                    h = Hash64.mix(h &* prime ^ (try hashValue(&p, &state, depth: depth + 1)))
                     count += 1
                     p.skipSpace()
                     guard let next = p.current else { throw p.fail("array is not closed") }
@@ -111,7 +111,7 @@ final class JSONHasher {
                     guard next == UInt8(ascii: ",") else { throw p.fail("expected ',' or ']'") }
                 }
             }
-            return ContentCheck.mix(h ^ count)
+            return Hash64.mix(h ^ count)
         case UInt8(ascii: "\""):
             return try hashString(&p, &state)
         case UInt8(ascii: "t"):
@@ -135,7 +135,7 @@ final class JSONHasher {
                 guard let parsed = p.bigNumber() else { throw p.fail("invalid number") }
                 number = parsed
             }
-            return ContentCheck.number(number)
+            return Hash64.number(number)
         }
     }
 
@@ -143,7 +143,7 @@ final class JSONHasher {
     private static func hashString(_ p: inout RowDecoder.Parser, _ state: inout State) throws(RowDecoder.Failure) -> UInt64 {
         state.scratch.removeAll(keepingCapacity: true)
         if try p.string(into: &state.scratch) { state.nul = true }
-        return ContentCheck.mix(state.scratch.withUnsafeBytes { ContentCheck.hashBytes($0) } ^ 0x7374_7269_6E67)
+        return Hash64.mix(state.scratch.withUnsafeBytes { Hash64.bytes($0) } ^ 0x7374_7269_6E67)
     }
 }
 

@@ -110,57 +110,34 @@ final class ContentCheck {
     private func skipHeader(_ message: UnsafeBufferPointer<UInt8>) -> Int {
         guard !headerSeen else { return 0 }
         headerSeen = true
-        guard message.count >= 19, message.starts(with: Self.signature) else { return 0 }
-        return 19 + Int(Self.int32(message, at: 15))
+        return BinaryCopy.headerLength(message)
     }
-
-    static let signature: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]
 
     /// Hashes the fields of the row at `offset` into `hashes`; returns the offset after it,
     /// or nil at the trailer or the end of the message.
     private func hashTargetRow(_ message: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
-        guard start + 2 <= message.count else { return nil }
-        let fields = Int(Int16(bitPattern: UInt16(message[start]) << 8 | UInt16(message[start + 1])))
-        guard fields >= 0 else { return nil }  // the trailer
-        var offset = start + 2
-        for column in 0..<fields {
-            guard offset + 4 <= message.count else { return nil }
-            let length = Int(Self.int32(message, at: offset))
-            offset += 4
-            let field = length < 0 ? nil : UnsafeBufferPointer(rebasing: message[offset..<min(message.count, offset + length)])
-            if length > 0 { offset += length }
+        BinaryCopy.row(message, at: start) { column, field in
             if column < hashes.count { hashes[column] = hash(target: field, column: column) }
         }
-        return offset
-    }
-
-    static func int32(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int32 {
-        Int32(bitPattern: UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
-    }
-
-    static func int64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
-        var value: UInt64 = 0
-        for b in bytes { value = value << 8 | UInt64(b) }
-        return Int64(bitPattern: value)
     }
 
     /// The (key hash, row hash) pair of the row whose column hashes are in `hashes`.
     private func currentPair() -> PairSpool.Pair {
         var key: UInt64 = 0x243F_6A88_85A3_08D3
-        for column in keyColumns { key = Self.mix(key &* 0x9E37_79B9_7F4A_7C15 ^ hashes[column]) }
+        for column in keyColumns { key = Hash64.mix(key &* 0x9E37_79B9_7F4A_7C15 ^ hashes[column]) }
         var row: UInt64 = 0x1319_8A2E_0370_7344
-        for hash in hashes { row = Self.mix(row &* 0x9E37_79B9_7F4A_7C15 ^ hash) }
+        for hash in hashes { row = Hash64.mix(row &* 0x9E37_79B9_7F4A_7C15 ^ hash) }
         return PairSpool.Pair(key: key, row: row)
     }
 
     private func fold(into sums: inout [UInt64], buckets: inout [UInt64], sign: Int) -> PairSpool.Pair {
         let pair = currentPair()
         for column in hashes.indices {
-            let contribution = Self.mix(pair.key ^ Self.mix(hashes[column] &+ UInt64(column) &* 0xC2B2_AE3D_27D4_EB4F))
+            let contribution = Hash64.mix(pair.key ^ Hash64.mix(hashes[column] &+ UInt64(column) &* 0xC2B2_AE3D_27D4_EB4F))
             if sign > 0 { sums[column] &+= contribution } else { sums[column] &-= contribution }
         }
         let bucket = Int(pair.key >> 56)
-        let contribution = Self.mix(pair.key ^ pair.row &* 0xFF51_AFD7_ED55_8CCD)
+        let contribution = Hash64.mix(pair.key ^ pair.row &* 0xFF51_AFD7_ED55_8CCD)
         if sign > 0 { buckets[bucket] &+= contribution } else { buckets[bucket] &-= contribution }
         return pair
     }
@@ -217,13 +194,7 @@ final class ContentCheck {
     /// `name=value, ...` of the key columns of the binary row at `start`, values cut at 60 bytes.
     func keyText(_ message: UnsafeBufferPointer<UInt8>, row start: Int) -> String {
         var fields: [UnsafeBufferPointer<UInt8>?] = []
-        var offset = start + 2
-        while fields.count < converters.count, offset + 4 <= message.count {
-            let length = Int(Self.int32(message, at: offset))
-            offset += 4
-            fields.append(length < 0 ? nil : UnsafeBufferPointer(rebasing: message[offset..<min(message.count, offset + length)]))
-            offset += max(0, length)
-        }
+        _ = BinaryCopy.row(message, at: start) { _, field in fields.append(field) }
         let pairs = keyColumns.map { column -> (column: String, value: String) in
             guard column < fields.count else { return (names[column], "?") }
             let value = describe(target: fields[column], column: column)
@@ -255,7 +226,7 @@ final class ContentCheck {
 
     // MARK: - Hashing
 
-    private static let nullHash = hashBytes(Array("\u{0}NULL".utf8))
+    private static let nullHash = Hash64.bytes(Array("\u{0}NULL".utf8))
 
     /// A field of the binary read-back as the converted value it holds. Only for columns
     /// with a binary form; the others are read back as text.
@@ -265,18 +236,18 @@ final class ContentCheck {
 
     static func decode(_ field: UnsafeBufferPointer<UInt8>, form: ValueConverter.BinaryForm) -> ValueConverter.Converted {
         switch form {
-        case .int2: return .integer(Int64(Int16(truncatingIfNeeded: int64(field))))
-        case .int4: return .integer(Int64(Int32(truncatingIfNeeded: int64(field))))
-        case .int8: return .integer(int64(field))
+        case .int2: return .integer(Int64(Int16(truncatingIfNeeded: BinaryCopy.int64(field))))
+        case .int4: return .integer(Int64(Int32(truncatingIfNeeded: BinaryCopy.int64(field))))
+        case .int8: return .integer(BinaryCopy.int64(field))
         case .bool: return .boolean(field.first == 1)
-        case .float4: return .float(Double(Float(bitPattern: UInt32(truncatingIfNeeded: int64(field)))))
-        case .float8: return .float(Double(bitPattern: UInt64(bitPattern: int64(field))))
-        case .timestamp: return .micros(int64(field) &+ ValueConverter.postgresEpochMicros)
-        case .date: return .days(Int64(Int32(truncatingIfNeeded: int64(field))) + ValueConverter.postgresEpochDays)
+        case .float4: return .float(Double(Float(bitPattern: UInt32(truncatingIfNeeded: BinaryCopy.int64(field)))))
+        case .float8: return .float(Double(bitPattern: UInt64(bitPattern: BinaryCopy.int64(field))))
+        case .timestamp: return .micros(BinaryCopy.int64(field) &+ ValueConverter.postgresEpochMicros)
+        case .date: return .days(Int64(Int32(truncatingIfNeeded: BinaryCopy.int64(field))) + ValueConverter.postgresEpochDays)
         case .uuid:
             guard field.count == 16 else { return .bytes(field) }
-            return .uuid(UInt64(bitPattern: int64(UnsafeBufferPointer(rebasing: field[0..<8]))),
-                         UInt64(bitPattern: int64(UnsafeBufferPointer(rebasing: field[8..<16]))))
+            return .uuid(UInt64(bitPattern: BinaryCopy.int64(UnsafeBufferPointer(rebasing: field[0..<8]))),
+                         UInt64(bitPattern: BinaryCopy.int64(UnsafeBufferPointer(rebasing: field[8..<16]))))
         case .jsonb: return .bytes(field.isEmpty ? field : UnsafeBufferPointer(rebasing: field[1...]))  // after the version byte
         case .bytes, .none: return .bytes(field)
         }
@@ -294,12 +265,12 @@ final class ContentCheck {
     func hash(_ value: ValueConverter.Converted, column: Int) -> UInt64 {
         switch value {
         case .null: return Self.nullHash
-        case .integer(let v): return Self.mix(UInt64(bitPattern: v) ^ 0x1111_1111_1111_1111)
+        case .integer(let v): return Hash64.mix(UInt64(bitPattern: v) ^ 0x1111_1111_1111_1111)
         case .boolean(let v): return v ? 0x7472_7565 : 0x6661_6C73_65
-        case .float(let v): return Self.number(v)
-        case .micros(let v): return Self.mix(UInt64(bitPattern: v) ^ 0x3333_3333_3333_3333)
-        case .days(let v): return Self.mix(UInt64(bitPattern: v) ^ 0x4444_4444_4444_4444)
-        case .uuid(let high, let low): return Self.mix(Self.mix(high ^ 0x5555_5555_5555_5555) ^ low)
+        case .float(let v): return Hash64.number(v)
+        case .micros(let v): return Hash64.mix(UInt64(bitPattern: v) ^ 0x3333_3333_3333_3333)
+        case .days(let v): return Hash64.mix(UInt64(bitPattern: v) ^ 0x4444_4444_4444_4444)
+        case .uuid(let high, let low): return Hash64.mix(Hash64.mix(high ^ 0x5555_5555_5555_5555) ^ low)
         case .decimal(let v): return DecimalText.withDigits(v) { hash(text: $0, column: column) }
         case .bytes(let bytes): return hash(text: bytes, column: column)
         case .json(_, let hash): return hash
@@ -311,62 +282,18 @@ final class ContentCheck {
     private func hash(text bytes: UnsafeBufferPointer<UInt8>, column: Int) -> UInt64 {
         switch kinds[column] {
         case .json:
-            return json.hash(bytes) ?? Self.hashBytes(UnsafeRawBufferPointer(bytes))
+            return json.hash(bytes) ?? Hash64.bytes(UnsafeRawBufferPointer(bytes))
         case .numeric:
             // By decimal value (2.5 and 2.50 alike), never through a Double, which would
             // call two numbers with more than 17 digits equal.
-            return DecimalNumber.parse(bytes)?.hash64 ?? Self.hashBytes(UnsafeRawBufferPointer(bytes))
+            return DecimalNumber.parse(bytes)?.hash64 ?? Hash64.bytes(UnsafeRawBufferPointer(bytes))
         case .float:
             guard let v = Double(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
-                return Self.hashBytes(UnsafeRawBufferPointer(bytes))
+                return Hash64.bytes(UnsafeRawBufferPointer(bytes))
             }
-            return Self.number(v)
+            return Hash64.number(v)
         default:
-            return Self.hashBytes(UnsafeRawBufferPointer(bytes))
+            return Hash64.bytes(UnsafeRawBufferPointer(bytes))
         }
-    }
-
-    /// A number by value: -0 and 0 are the same, and so is every NaN.
-    static func number(_ value: Double) -> UInt64 {
-        let canonical = value == 0 ? 0 : value.isNaN ? Double.nan : value
-        return mix(canonical.bitPattern ^ 0x2222_2222_2222_2222)
-    }
-
-
-    static func hashBytes(_ bytes: [UInt8]) -> UInt64 {
-        bytes.withUnsafeBytes { hashBytes($0) }
-    }
-
-    /// Eight bytes a step with a multiply-rotate round and a final avalanche (the
-    /// murmur3 finalizer). Hand-written: swift-crypto's SHA-256 is ten times slower here,
-    /// and Swift's Hasher is seeded per process, which would make a difference look random.
-    static func hashBytes(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(bytes.count) &* 0xC2B2_AE3D_27D4_EB4F)
-        var i = 0
-        let n = bytes.count
-        while i + 8 <= n {
-            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = (h ^ (word &* 0x87C3_7B91_1142_53D5)) &* 0x4CF5_AD43_2745_937F
-            h = (h << 27) | (h >> 37)
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h ^= tail &* 0x87C3_7B91_1142_53D5
-        return mix(h)
-    }
-
-    static func mix(_ value: UInt64) -> UInt64 {
-        var h = value
-        h ^= h >> 33; h &*= 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 33; h &*= 0xC4CE_B9FE_1A85_EC53
-        h ^= h >> 33
-        return h
     }
 }
-

@@ -19,6 +19,18 @@ public struct LoadPlan: Sendable, Encodable {
         public var notes: [String] = []
     }
 
+    /// How a table's rows go in.
+    public enum Strategy: String, Sendable, Encodable {
+        /// `COPY` straight into the target.
+        case direct
+        /// `COPY` into a staging table without the target's constraints, where orphans (and,
+        /// under `--on-error reject`, rows breaking NOT NULL, CHECK or unique rules) are
+        /// found by their archive row, then `INSERT ... SELECT` into the target.
+        case staged
+        /// Staged, and only rows whose primary key is absent from the target are inserted.
+        case merge
+    }
+
     /// One reason the load would stop before BEGIN, by kind (so the verdict can count them
     /// and name the flag that fixes the common case).
     public struct Problem: Sendable, Codable, Equatable, CustomStringConvertible {
@@ -67,6 +79,10 @@ public struct LoadPlan: Sendable, Encodable {
         public var problems: [Problem]
         /// `binary` when every mapped column has a simple binary form, else `text` (README, "plan / load").
         public var copyFormat = "binary"
+        /// How the rows go in, decided here once; the load does exactly this.
+        public var strategy: Strategy = .direct
+        /// The foreign keys staged rows are checked against (`strategy` `.staged`/`.merge`).
+        public var stagingKeys: [TargetCatalog.ForeignKey] = []
 
         public var verdict: String { problems.isEmpty ? "ok" : "blocked" }
 
@@ -79,6 +95,7 @@ public struct LoadPlan: Sendable, Encodable {
             case targetOnlyColumns = "target_only_columns"
             case ownershipColumns = "ownership_columns"
             case copyFormat = "copy_format"
+            case strategy
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -93,6 +110,7 @@ public struct LoadPlan: Sendable, Encodable {
             try container.encode(targetOnlyColumns, forKey: .targetOnlyColumns)
             try container.encode(ownershipColumns, forKey: .ownershipColumns)
             try container.encode(copyFormat, forKey: .copyFormat)
+            try container.encode(strategy, forKey: .strategy)
             try container.encode(problems, forKey: .problems)
             try container.encode(verdict, forKey: .verdict)
         }
@@ -122,7 +140,6 @@ public struct LoadPlan: Sendable, Encodable {
     public var allProblems: [Problem] { tables.flatMap(\.problems) + general }
     public var problems: [String] { allProblems.map(\.description) }
 
-    static let ownershipColumns = ["owner_person", "owner_uid"]
 
     /// The catalog as it will be once `--create-missing-tables` created what is missing,
     /// and the archive tables it creates.
@@ -136,6 +153,29 @@ public struct LoadPlan: Sendable, Encodable {
             created.append(table)
         }
         return (catalog, created)
+    }
+
+    /// How a table's rows go in: merged when `--if-exists merge`; staged when its rows must
+    /// be checked against foreign keys (the target's, or those a created table gets after
+    /// the data, under reject, whose parent loads earlier or is the table itself) or, under
+    /// reject, against the target's NOT NULL, CHECK and unique rules; else direct.
+    static func strategy(for table: TableSchema, position: Int, target: TargetCatalog.Table, created: Bool,
+                         manifest: Manifest, options: LoadOptions) -> (Strategy, [TargetCatalog.ForeignKey]) {
+        let rejecting = options.onError == .reject
+        var keys = target.foreignKeys
+        if created {
+            let parents = Dictionary(manifest.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            let earlier = Set(manifest.tables.prefix(position).map(\.name) + [table.name])
+            keys = !rejecting ? [] : TableCreator.foreignKeys(table, schema: target.schema, parents: parents).compactMap { key in
+                let parent = key.key.referencedTable
+                guard earlier.contains(parent) else { return nil }  // a cycle: checked when the key is added
+                return TargetCatalog.ForeignKey(name: "\(table.name) → \(parent)", columns: key.key.columns, referencedSchema: target.schema,
+                                                referencedTable: parent, referencedColumns: key.referenced)
+            }
+        }
+        if options.ifExists == .merge { return (.merge, keys) }
+        if !keys.isEmpty || (rejecting && target.hasRowConstraints) { return (.staged, keys) }
+        return (.direct, [])
     }
 
     /// The storage classes of a table's columns, from the summary (tables in manifest order).
@@ -197,17 +237,19 @@ public struct LoadPlan: Sendable, Encodable {
             for column in target.columns where !provided.contains(column.name) {
                 plan.targetOnlyColumns.append(column.name)
                 if column.notNull && !column.hasDefault && column.identity.isEmpty && !column.generated
-                    && !(table.name == "sessions" && ownershipColumns.contains(column.name)) {
+                    && !(table.name == OwnershipColumns.table && OwnershipColumns.names.contains(column.name)) {
                     plan.problems.append(.init(.notNullWithoutSource, table: table.name, "the target column \(column.name) is NOT NULL, has no default, and the archive has no value for it"))
                 }
             }
-            if table.name == "sessions" {
-                plan.ownershipColumns = ownershipColumns.filter { target.column($0) != nil }
-                let missing = ownershipColumns.filter { target.column($0) == nil }
+            if table.name == OwnershipColumns.table {
+                plan.ownershipColumns = OwnershipColumns.names.filter { target.column($0) != nil }
+                let missing = OwnershipColumns.names.filter { target.column($0) == nil }
                 if !missing.isEmpty && !options.addOwnershipColumns {
                     plan.problems.append(.init(.ownershipColumns, table: table.name, "the target sessions table lacks the ownership columns \(missing.joined(separator: ", ")); the multi-user schema must have them (--add-ownership-columns adds them inside the load's transaction)"))
                 }
             }
+            (plan.strategy, plan.stagingKeys) = strategy(for: table, position: position, target: target, created: plan.created,
+                                                         manifest: manifest, options: options)
             return plan
         }
         return LoadPlan(schema: catalog.schema, tables: tables, general: general)
@@ -225,7 +267,8 @@ public struct LoadPlan: Sendable, Encodable {
         for table in tables {
             lines.append("")
             lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(table.rows) rows, \(table.verdict)"
-                + (table.targetFound || table.created ? ", COPY in \(table.copyFormat) format" : ""))
+                + (table.targetFound || table.created ? ", COPY in \(table.copyFormat) format" : "")
+                + (table.problems.isEmpty && table.strategy != .direct ? (table.strategy == .merge ? ", merged through a staging table" : ", through a staging table") : ""))
             for column in table.columns {
                 lines.append("  \(column.column): \(column.conversion)" + (column.seen.map { "; seen: \($0)" } ?? ""))
                 for note in column.notes { lines.append("    note: \(note)") }
@@ -262,7 +305,7 @@ public struct LoadPlan: Sendable, Encodable {
         var lines = ["verdict: \(all.count) problem(s) (\(named)); load would stop before BEGIN"]
         var flags: [String] = []
         if counts.contains(where: { $0.0 == .missingTable }) { flags.append("--create-missing-tables") }
-        if counts.contains(where: { $0.0 == .ownershipColumns }) || (counts.contains { $0.0 == .missingTable } && all.contains { $0.table == "sessions" }) {
+        if counts.contains(where: { $0.0 == .ownershipColumns }) || (counts.contains { $0.0 == .missingTable } && all.contains { $0.table == OwnershipColumns.table }) {
             flags.append("--add-ownership-columns")
         }
         if counts.contains(where: { $0.0 == .occupied }) { flags.append("--if-exists replace") }

@@ -37,8 +37,8 @@ struct Preflight {
             owner = person
             ownerSource = "the people: entry of config.yml whose username is \(manifest.source.user)"
         }
-        let ownersGiven = manifest.tables.contains { $0.name == "sessions" }
-            && plan.tables.first { $0.table == "sessions" }?.ownershipColumns.isEmpty == false
+        let ownersGiven = manifest.tables.contains { $0.name == OwnershipColumns.table }
+            && plan.tables.first { $0.table == OwnershipColumns.table }?.ownershipColumns.isEmpty == false
         if ownersGiven, owner == nil {
             extra.append(.init(.owner, "sessions without an owner need one, and the archived config.yml has no people: entry with username \(manifest.source.user): pass --owner-person NAME"))
         }

@@ -86,7 +86,10 @@ public enum TableCreator {
                                         hasDefault: column.defaultSQL.flatMap { SQLiteDefault.translate($0, sqlType: sql, base: base).sql } != nil,
                                         identity: identity ? "d" : "", generated: false, sequence: nil)
         }
-        return TargetCatalog.Table(schema: schema, name: table.name, columns: columns)
+        var planned = TargetCatalog.Table(schema: schema, name: table.name, columns: columns)
+        planned.uniques = ([table.primaryKey] + table.uniqueConstraints).filter { !$0.isEmpty }.enumerated()
+            .map { TargetCatalog.Unique(name: "\(table.name) key \($0.offset)", columns: $0.element) }
+        return planned
     }
 
     /// `CREATE TABLE` with columns, NOT NULL, defaults, the primary key and unique

@@ -95,7 +95,7 @@ public enum TargetNames {
 
     /// 8 hex digits of a hash of the whole name (the same on every machine and run).
     static func hash(_ name: String) -> String {
-        let value = ContentCheck.hashBytes(Array(name.utf8))
+        let value = Hash64.bytes(Array(name.utf8))
         let hex = String(value >> 32, radix: 16)
         return String(repeating: "0", count: 8 - hex.count) + hex
     }

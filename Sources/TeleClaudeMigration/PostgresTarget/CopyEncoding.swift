@@ -73,34 +73,34 @@ extension ValueConverter {
     /// Appends one field of COPY's binary format (length, then bytes; -1 for NULL).
     /// Only for columns with `hasBinaryForm`.
     public func appendBinary(_ value: Converted, to out: inout [UInt8]) {
-        @inline(__always) func length(_ n: Int) { Self.appendBigEndian(UInt32(truncatingIfNeeded: n), to: &out) }
+        @inline(__always) func length(_ n: Int) { BinaryCopy.appendLength(n, to: &out) }
         switch value {
         case .null:
             length(-1)
         case .integer(let v):
             switch binaryForm {
-            case .int2: length(2); Self.appendBigEndian(UInt16(truncatingIfNeeded: v), to: &out)
-            case .int4: length(4); Self.appendBigEndian(UInt32(truncatingIfNeeded: v), to: &out)
-            default: length(8); Self.appendBigEndian(UInt64(bitPattern: v), to: &out)
+            case .int2: length(2); BinaryCopy.appendBigEndian(UInt16(truncatingIfNeeded: v), to: &out)
+            case .int4: length(4); BinaryCopy.appendBigEndian(UInt32(truncatingIfNeeded: v), to: &out)
+            default: length(8); BinaryCopy.appendBigEndian(UInt64(bitPattern: v), to: &out)
             }
         case .boolean(let v):
             length(1); out.append(v ? 1 : 0)
         case .float(let v) where binaryForm == .float4:
-            length(4); Self.appendBigEndian(Float(v).bitPattern, to: &out)
+            length(4); BinaryCopy.appendBigEndian(Float(v).bitPattern, to: &out)
         case .float(let v):
-            length(8); Self.appendBigEndian(v.bitPattern, to: &out)
+            length(8); BinaryCopy.appendBigEndian(v.bitPattern, to: &out)
         case .micros(let v):
-            length(8); Self.appendBigEndian(UInt64(bitPattern: v &- Self.postgresEpochMicros), to: &out)
+            length(8); BinaryCopy.appendBigEndian(UInt64(bitPattern: v &- Self.postgresEpochMicros), to: &out)
         case .days(let v):
-            length(4); Self.appendBigEndian(UInt32(truncatingIfNeeded: v - Self.postgresEpochDays), to: &out)
+            length(4); BinaryCopy.appendBigEndian(UInt32(truncatingIfNeeded: v - Self.postgresEpochDays), to: &out)
         case .uuid(let high, let low):
-            length(16); Self.appendBigEndian(high, to: &out); Self.appendBigEndian(low, to: &out)
+            length(16); BinaryCopy.appendBigEndian(high, to: &out); BinaryCopy.appendBigEndian(low, to: &out)
         case .decimal(let v):
             let mark = out.count
             length(0)
             if binaryForm == .jsonb { out.append(1) }
             DecimalText.append(v, to: &out)
-            Self.patchLength(at: mark, in: &out)
+            BinaryCopy.patchLength(at: mark, in: &out)
         case .bytes(let bytes), .json(let bytes, _):
             appendBinaryContent(bytes, to: &out)
         case .owned(let bytes):
@@ -110,22 +110,11 @@ extension ValueConverter {
 
     private func appendBinaryContent(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         if binaryForm == .jsonb {
-            Self.appendBigEndian(UInt32(bytes.count + 1), to: &out)
+            BinaryCopy.appendBigEndian(UInt32(bytes.count + 1), to: &out)
             out.append(1)  // jsonb's binary format version
         } else {
-            Self.appendBigEndian(UInt32(bytes.count), to: &out)
+            BinaryCopy.appendBigEndian(UInt32(bytes.count), to: &out)
         }
         out.append(contentsOf: bytes)
-    }
-
-    static func patchLength(at mark: Int, in out: inout [UInt8]) {
-        let n = UInt32(out.count - mark - 4)
-        out[mark] = UInt8(n >> 24); out[mark + 1] = UInt8(n >> 16 & 0xFF)
-        out[mark + 2] = UInt8(n >> 8 & 0xFF); out[mark + 3] = UInt8(n & 0xFF)
-    }
-
-    @inline(__always)
-    static func appendBigEndian<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.bigEndian) { out.append(contentsOf: $0) }
     }
 }

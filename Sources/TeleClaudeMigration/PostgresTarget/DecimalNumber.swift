@@ -155,7 +155,7 @@ struct DecimalNumber: Equatable, Hashable {
     /// A hash equal exactly when the values are (for the read-back).
     var hash64: UInt64 {
         var h: UInt64 = special.map { s in s == .nan ? 0x6E61_6E : s == .infinity ? 0x696E_66 : 0x2D69_6E66 } ?? 0x6465_63
-        h = ContentCheck.mix(h ^ (negative ? 0xA5A5 : 0x5A5A) ^ UInt64(bitPattern: Int64(exponent)) &* 0x9E37_79B9_7F4A_7C15)
-        return digits.withUnsafeBytes { ContentCheck.mix(h ^ ContentCheck.hashBytes($0)) }
+        h = Hash64.mix(h ^ (negative ? 0xA5A5 : 0x5A5A) ^ UInt64(bitPattern: Int64(exponent)) &* 0x9E37_79B9_7F4A_7C15)
+        return digits.withUnsafeBytes { Hash64.mix(h ^ Hash64.bytes($0)) }
     }
 }

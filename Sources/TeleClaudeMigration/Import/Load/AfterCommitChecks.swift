@@ -1,0 +1,32 @@
+import Foundation
+
+extension Loader {
+    /// What the daemon needs on its first start: the owner's sessions can be listed the way
+    /// its session tools list them, and (with --daemon-check) the daemon's own check passes.
+    func afterCommitChecks(_ connection: PostgresConnection, catalog: TargetCatalog, owner: String?) throws -> [Report.Check] {
+        var checks: [Report.Check] = []
+        if let person = owner, let sessions = catalog.tables[OwnershipColumns.table], sessions.column(OwnershipColumns.person) != nil {
+            let listed = try connection.execute(
+                "SELECT count(*) FROM \(sessions.qualifiedName) WHERE \(OwnershipColumns.person) = $1", [person]).value(0, 0) ?? "0"
+            let unowned = try connection.execute(
+                "SELECT count(*) FROM \(sessions.qualifiedName) WHERE \(OwnershipColumns.person) IS NULL").value(0, 0) ?? "0"
+            checks.append(.init(name: "owner's sessions listable", passed: unowned == "0",
+                                detail: "\(listed) session(s) listed for \(person), \(unowned) without an owner"))
+        }
+        if let command = options.daemonCheck {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+            process.standardInput = FileHandle.nullDevice
+            do {
+                try process.run()
+                process.waitUntilExit()
+                checks.append(.init(name: "daemon check", passed: process.terminationStatus == 0,
+                                    detail: "`\(command)` exited with \(process.terminationStatus)"))
+            } catch {
+                checks.append(.init(name: "daemon check", passed: false, detail: "`\(command)` could not start: \(error)"))
+            }
+        }
+        return checks
+    }
+}

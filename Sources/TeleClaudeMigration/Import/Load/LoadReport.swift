@@ -1,0 +1,101 @@
+/// What `tc-import load` did: per table, the rows loaded, rejected, read back, skipped and
+/// changed; sequences, owners, the checks after COMMIT and the way back. `Failure` is what
+/// it says when nothing was committed.
+extension Loader {
+    public struct Report: Codable, Sendable {
+        public struct Table: Codable, Sendable {
+            public var name: String
+            public var rows: Int64
+            public var loaded: Int64
+            public var rejected: Int64
+            /// Rows read back and compared value by value (0 with `--verify counts` or merge).
+            public var verified: Int64
+            /// Rows already in the target under the same key (`--if-exists merge`), left as they were.
+            public var skipped: Int64
+            /// Values their conversion changed, in columns named with `--allow-change`.
+            public var changed: [Change] = []
+        }
+
+        /// `count` values of `column` were changed this way (`--allow-change`).
+        public struct Change: Codable, Sendable, Equatable {
+            public var column: String
+            public var change: ValueChange
+            public var count: Int64
+        }
+
+        public struct Sequence: Codable, Sendable {
+            public var sequence: String
+            public var value: Int64
+        }
+
+        public var archive: String
+        public var schema: String
+        public var committed: Bool
+        public var tables: [Table]
+        public var sequences: [Sequence]
+        public var ownershipUpdated: Int
+        /// The rejects file, when rows were rejected (`--on-error reject`).
+        public var rejects: String?
+        public var seconds: Double
+        /// Checks after COMMIT; the command exits 0 only when all passed.
+        public var checks: [Check]
+
+        public struct Check: Codable, Sendable {
+            public var name: String
+            public var passed: Bool
+            public var detail: String
+        }
+        /// How to go back to the single-user installation, step by step.
+        public var rollback: [String]
+        /// The person ownerless sessions were given, and where that name came from.
+        public var owner: String?
+        /// Configuration and docs installed after COMMIT (nil with --skip-files or none archived).
+        public var files: InstallReport?
+        /// Tables `--create-missing-tables` created, and what their definition left out.
+        public var createdTables: [String] = []
+        public var creationNotes: [String] = []
+        /// How large values were compressed (`--toast-compression`); nil: the server's default.
+        public var toastCompression: String?
+        /// Secondary indexes dropped before their table's rows and built again after them.
+        public var indexesBuiltAfterData: [String] = []
+        /// `load --dry-run`: everything was done inside the transaction, then rolled back.
+        public var dryRun = false
+        /// Names PostgreSQL holds differently from the archive (longer than 63 bytes).
+        public var renamed: [TargetNames.Renamed] = []
+
+        /// How `tc-import load` exits after a COMMIT (README, "Exit status"): 0 every row
+        /// loaded and every check passed; 2 committed, but rows were rejected; 3 committed,
+        /// but something after COMMIT failed (a check, installing the files, the JSON report).
+        public var exitStatus: Int32 {
+            if checks.contains(where: { !$0.passed }) { return dryRun ? 1 : 3 }
+            return tables.contains { $0.rejected > 0 } ? 2 : 0
+        }
+
+        /// `sessions 3, hook_outbox 1`: the tables that rejected rows, with their counts.
+        public var rejectedByTable: String {
+            tables.filter { $0.rejected > 0 }.map { "\($0.name) \($0.rejected)" }.joined(separator: ", ")
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case archive, schema, committed, tables, sequences
+            case ownershipUpdated = "ownership_updated"
+            case rejects, seconds, checks, rollback, owner, files
+            case createdTables = "created_tables"
+            case creationNotes = "creation_notes"
+            case toastCompression = "toast_compression"
+            case indexesBuiltAfterData = "indexes_built_after_data"
+            case dryRun = "dry_run"
+            case renamed
+        }
+    }
+
+    /// Every value that could not be converted, or the plan's problems: nothing was committed.
+    public struct Failure: Error, CustomStringConvertible {
+        public var summary: String
+        public var problems: [String]
+        public var description: String {
+            ([summary] + problems.prefix(200).map { "  - \($0)" }
+                + (problems.count > 200 ? ["  … and \(problems.count - 200) more"] : [])).joined(separator: "\n")
+        }
+    }
+}

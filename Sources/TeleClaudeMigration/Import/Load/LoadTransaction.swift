@@ -1,0 +1,170 @@
+import Foundation
+
+/// The load's one transaction: session settings, BEGIN, the tables `--create-missing-tables`
+/// creates, ownership columns, the TRUNCATE of `--if-exists replace`; at the end the created
+/// tables' keys and indexes, the row counts, sequences, owners, and COMMIT (ROLLBACK for a
+/// dry run). Everything here was checked by `Preflight` before BEGIN.
+struct LoadTransaction {
+    let connection: PostgresConnection
+    let options: LoadOptions
+    let console: Console
+    var catalog: TargetCatalog
+    let created: [TableSchema]
+    var creationNotes: [String] = []
+    let owner: String?
+    /// The TOAST compression the load set for its session, when it set one.
+    var toastCompression: String?
+    /// BEGIN ran and neither COMMIT nor ROLLBACK has.
+    var open = false
+    var loaded: [Loader.Report.Table] = []
+    var sequences: [Loader.Report.Sequence] = []
+    var ownershipUpdated = 0
+    var indexesBuiltAfterData: [String] = []
+
+    var naming: RowNaming { RowNaming(showValues: options.showValues) }
+
+    /// BEGIN, and what comes before the data.
+    static func begin(_ checked: Preflight, manifest: Manifest, summary: Summary?, connection: PostgresConnection,
+                      options: LoadOptions, console: Console) throws -> LoadTransaction {
+        var transaction = LoadTransaction(connection: connection, options: options, console: console, catalog: checked.catalog,
+                                          created: checked.created, owner: checked.owner)
+        // Read-back compares instants in UTC and floats in their shortest exact form.
+        try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
+        if options.toastCompression != .server {
+            do {
+                try connection.execute("SET default_toast_compression = '\(options.toastCompression.rawValue)'")
+                transaction.toastCompression = options.toastCompression.rawValue
+            } catch let error as PostgresError {
+                console.info("large values keep the server's TOAST compression: \(error.message)")
+            }
+        }
+        try connection.execute("BEGIN")
+        transaction.open = true
+        let schema = checked.catalog.schema
+        if !checked.created.isEmpty {
+            for table in checked.created {
+                let (sql, warnings) = TableCreator.createTable(table, schema: schema,
+                                                               classes: LoadPlan.classes(of: table.name, manifest: manifest, summary: summary))
+                do {
+                    try connection.execute(sql)
+                } catch let error as PostgresError {
+                    throw Loader.Failure(summary: "PostgreSQL refused to create \(table.name) (--create-missing-tables); the transaction was rolled back and nothing was changed:",
+                                         problems: [transaction.naming.describe(error)])
+                }
+                warnings.forEach { console.warning($0) }
+                transaction.creationNotes += warnings
+            }
+            transaction.catalog = try TargetCatalog.read(connection, schema: schema)
+            console.info("created \(checked.created.map(\.name).joined(separator: ", ")) (inside the transaction; indexes and foreign keys follow the data)")
+        }
+        if options.addOwnershipColumns, let sessions = transaction.catalog.tables[OwnershipColumns.table],
+           OwnershipColumns.names.contains(where: { sessions.column($0) == nil }) {
+            try connection.execute("ALTER TABLE \(sessions.qualifiedName) ADD COLUMN IF NOT EXISTS \(OwnershipColumns.person) text, ADD COLUMN IF NOT EXISTS \(OwnershipColumns.uid) integer")
+            transaction.catalog = try TargetCatalog.read(connection, schema: schema)
+            console.info("added \(OwnershipColumns.person) and \(OwnershipColumns.uid) to \(sessions.qualifiedName) (inside the transaction)")
+        }
+        if !checked.replaced.isEmpty {
+            try connection.execute("TRUNCATE \(checked.replaced.map(\.qualifiedName).joined(separator: ", "))")
+            console.info("emptied \(checked.replaced.map(\.name).joined(separator: ", ")) (inside the transaction; they held rows in \(checked.occupied.joined(separator: ", ")))")
+        }
+        return transaction
+    }
+
+    /// After the last table: keys and indexes of created tables, counts, sequences, owners, COMMIT.
+    mutating func finish(manifest: Manifest) throws {
+        try finishCreatedTables(manifest: manifest)
+        // Counts: what is in each table now is exactly what the archive holds.
+        var mismatches: [String] = []
+        for index in loaded.indices {
+            let entry = loaded[index]
+            if options.ifExists == .merge {
+                // Rows that were there before stay; what is checked is that every archive row
+                // was inserted, skipped as present, or rejected.
+                if entry.loaded + entry.skipped + entry.rejected != entry.rows {
+                    mismatches.append("\(entry.name): \(entry.loaded) inserted + \(entry.skipped) skipped + \(entry.rejected) rejected, \(entry.rows) in the archive")
+                }
+                continue
+            }
+            let table = catalog.tables[entry.name]!
+            let count = Int64(try connection.execute("SELECT count(*) FROM \(table.qualifiedName)").value(0, 0) ?? "") ?? -1
+            loaded[index].loaded = count
+            if count + entry.rejected != entry.rows {
+                mismatches.append("\(table.name): \(count) rows after the load and \(entry.rejected) rejected, \(entry.rows) in the archive")
+            }
+        }
+        guard mismatches.isEmpty else {
+            throw Loader.Failure(summary: "row counts differ; the transaction was rolled back:", problems: mismatches)
+        }
+        // Sequences past the highest key and past SQLite's high-water mark.
+        for table in manifest.tables {
+            guard let target = catalog.tables[table.name] else { continue }
+            for column in target.columns {
+                guard let sequence = column.sequence else { continue }
+                let maxKey = try connection.execute("SELECT max(\(PostgresConnection.quote(column.name)))::bigint FROM \(target.qualifiedName)").value(0, 0).flatMap { Int64($0) } ?? 0
+                let isKey = table.primaryKey == [column.name]
+                let value = max(maxKey, isKey ? (table.sequence ?? 0) : 0)
+                if value >= 1 {
+                    try connection.execute("SELECT setval($1::regclass, $2::bigint, true)", [sequence, String(value)])
+                } else {
+                    try connection.execute("SELECT setval($1::regclass, 1, false)", [sequence])
+                }
+                sequences.append(.init(sequence: sequence, value: value))
+            }
+        }
+        // Ownership: sessions nobody owns go to the migrating person.
+        if let sessions = catalog.tables[OwnershipColumns.table], sessions.column(OwnershipColumns.person) != nil, let person = owner {
+            let uid = options.ownerUID ?? manifest.source.uid
+            let uidSet = sessions.column(OwnershipColumns.uid) != nil ? ", \(OwnershipColumns.uid) = COALESCE(\(OwnershipColumns.uid), $2::integer)" : ""
+            let parameters: [String?] = uidSet.isEmpty ? [person] : [person, String(uid)]
+            ownershipUpdated = try connection.execute(
+                "UPDATE \(sessions.qualifiedName) SET \(OwnershipColumns.person) = $1\(uidSet) WHERE \(OwnershipColumns.person) IS NULL", parameters).affectedRows
+        }
+        // A dry run did everything a load does, checked; nothing is kept.
+        try connection.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
+        open = false
+    }
+
+    /// Indexes and foreign keys of the tables this load created, now that the data is in.
+    /// An index PostgreSQL cannot build from SQLite's definition is left out with a
+    /// warning (a savepoint keeps the transaction); orphan rows stop the load.
+    mutating func finishCreatedTables(manifest: Manifest) throws {
+        guard !created.isEmpty else { return }
+        let schema = catalog.schema
+        let parents = Dictionary(manifest.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var orphans: [String] = []
+        for table in created {
+            let target = SQLIdentifier.quote(schema) + "." + SQLIdentifier.quote(table.name)
+            for key in TableCreator.foreignKeys(table, schema: schema, parents: parents) {
+                let parent = SQLIdentifier.quote(schema) + "." + SQLIdentifier.quote(key.key.referencedTable)
+                let notNull = key.key.columns.map { "c.\(SQLIdentifier.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+                let match = zip(key.key.columns, key.referenced).map { "p.\(SQLIdentifier.quote($1)) = c.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
+                let shown = key.key.columns.map { "c.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
+                let found = try connection.execute("SELECT \(shown) FROM \(target) c WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) LIMIT 100")
+                for row in found.rows {
+                    let described = naming.key(zip(key.key.columns, row).map { ($0, $1 ?? "NULL") }) ?? "(its key looks secret and is not shown)"
+                    orphans.append("\(table.name) (\(described)) is an orphan: no \(key.key.referencedTable) row matches, so the foreign key cannot be created")
+                }
+                if found.rows.isEmpty { try connection.execute(key.sql) }
+            }
+            let (indexes, warnings) = TableCreator.indexes(table, schema: schema)
+            creationNotes += warnings
+            warnings.forEach { console.warning($0) }
+            for index in indexes {
+                try connection.execute("SAVEPOINT tc_import_index")
+                do {
+                    try connection.execute(index.sql)
+                    try connection.execute("RELEASE SAVEPOINT tc_import_index")
+                } catch let error as PostgresError {
+                    try connection.execute("ROLLBACK TO SAVEPOINT tc_import_index")
+                    let note = "\(table.name): the index \(index.name) was not created (\(error.message)); create it by hand: \(index.sql)"
+                    creationNotes.append(note)
+                    console.warning(note)
+                }
+            }
+        }
+        guard orphans.isEmpty else {
+            throw Loader.Failure(summary: "tables created by --create-missing-tables hold rows whose parent is missing; the transaction was rolled back and nothing was changed (--on-error reject moves such rows to the rejects file, except where two created tables reference each other):",
+                                 problems: orphans)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+extension Loader {
+    /// The way back: nothing of the old installation was touched, so going back is stopping
+    /// the new daemon, emptying what the load filled, and starting the old one.
+    static func rollbackSteps(manifest: Manifest, catalog: TargetCatalog, rejects: String?, connection: String,
+                              mode: LoadOptions.IfExists = .fail, created: [String] = []) -> [String] {
+        let paths = manifest.source.paths
+        let tables = manifest.tables.filter { !created.contains($0.name) }.compactMap { catalog.tables[$0.name]?.qualifiedName }.joined(separator: ", ")
+        var steps = [
+            "Stop the system TeleClaude daemon (for example: sudo systemctl stop teleclaude).",
+            "The single-user installation was not modified: database \(paths.database)"
+                + (paths.config.map { ", config \($0)" } ?? "") + (paths.env.map { ", .env \($0)" } ?? "")
+                + (paths.docs.map { ", docs \($0)" } ?? "") + " on \(manifest.source.host), as user \(manifest.source.user).",
+            "Start the single-user daemon again as \(manifest.source.user) from \(paths.projectRoot ?? "its project root"), the way it was started before the migration.",
+        ]
+        let truncate = "    psql \"\(connection)\" -c 'TRUNCATE \(tables.replacingOccurrences(of: "'", with: "'\\''")) RESTART IDENTITY'"
+        if !created.isEmpty {
+            let names = created.compactMap { catalog.tables[$0]?.qualifiedName }.joined(separator: ", ")
+            steps.append("Drop the tables this import created (--create-missing-tables):\n    psql \"\(connection)\" -c 'DROP TABLE \(names.replacingOccurrences(of: "'", with: "'\\''"))'")
+        }
+        switch mode {
+        case _ where tables.isEmpty && !created.isEmpty:
+            break
+        case .fail:
+            steps.append("Remove what this import loaded (the tables were empty before it; every row goes and their sequences reset):\n" + truncate)
+        case .replace:
+            steps.append("Remove what this import loaded with the command below. The rows these tables held before were emptied by --if-exists replace: only a backup taken before the load brings them back.\n" + truncate)
+        case .merge:
+            steps.append("This load merged into tables that already held rows: do not TRUNCATE them. To undo it, restore the backup taken before the load; the rows it inserted are the archive rows whose keys were new (see the inserted counts above).")
+        }
+        if let rejects { steps.append("Delete the rejects file \(rejects) (it holds rows of the archive, possibly secrets).") }
+        return steps
+    }
+}

@@ -1,0 +1,144 @@
+/// The staging table of a table whose rows must be checked before they go in (the plan's
+/// strategy `staged` or `merge`): created without the target's constraints, checked for
+/// rows that break the target's rules and for orphans (each named, or rejected under
+/// `--on-error reject`), then moved into the target in one INSERT.
+extension TableLoad {
+    static let staging = "tc_import_staging"
+    static let lineColumn = "tc_import_line"
+
+    /// The mapped columns' types without the target's constraints, and the archive line.
+    func createStaging(columns: String) throws {
+        try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) ON COMMIT DROP AS SELECT \(columns) FROM \(target.qualifiedName) WITH NO DATA")
+        try connection.execute("ALTER TABLE \(Self.staging) ADD COLUMN \(Self.lineColumn) bigint")
+    }
+
+    /// Lists rows of the staging table whose parent is missing, then moves the rest in.
+    mutating func moveStagedRows() throws {
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
+        let keyColumns = table.primaryKey.isEmpty ? plan.columns.map(\.column) : table.primaryKey
+        // Under reject, rule-breaking rows leave first; otherwise the rules are checked only
+        // if the INSERT fails, to name the rows (so a clean load pays nothing for them).
+        if spool != nil { try rejectRowsBreakingRules(keyColumns: keyColumns) }
+        let keys = plan.stagingKeys
+        // A row whose parent is a row of the same table may lose its parent to a rejection:
+        // check again until a pass rejects nothing.
+        let selfReferencing = keys.contains { $0.referencedTable == table.name && $0.referencedSchema == target.schema }
+        var again = true
+        while again {
+            again = false
+            for key in keys {
+                let parent = PostgresConnection.quote(key.referencedSchema) + "." + PostgresConnection.quote(key.referencedTable)
+                let notNull = key.columns.map { "s.\(PostgresConnection.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+                let match = zip(key.columns, key.referencedColumns)
+                    .map { "p.\(PostgresConnection.quote($1)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+                let shown = (keyColumns + key.columns.filter { !keyColumns.contains($0) })
+                let select = shown.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
+                let sameTable = key.referencedTable == table.name && key.referencedSchema == target.schema
+                let alsoStaged = sameTable ? " AND NOT EXISTS (SELECT 1 FROM \(Self.staging) p WHERE \(match))" : ""
+                let orphans = try connection.execute(
+                    "SELECT s.\(Self.lineColumn), \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match))\(alsoStaged) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
+                if selfReferencing, spool != nil, orphans.rowCount > 0 { again = true }
+                try rejectStaged(orphans.rows, shown: shown,
+                                 reason: "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))")
+            }
+        }
+        let rejecting = spool != nil
+        spool = nil
+        guard problems.isEmpty else { return }
+        try connection.execute("SAVEPOINT tc_import_move")
+        do {
+            try insertStaged()
+            try connection.execute("RELEASE SAVEPOINT tc_import_move")
+        } catch let error as PostgresError where !rejecting {
+            try connection.execute("ROLLBACK TO SAVEPOINT tc_import_move")
+            try rejectRowsBreakingRules(keyColumns: keyColumns)
+            if problems.isEmpty { throw error }  // a rule no query here knows (a trigger, an exclusion)
+        }
+    }
+
+    /// The staged rows into the target (merge: only those whose key is new).
+    mutating func insertStaged() throws {
+        let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
+        if plan.strategy == .merge {
+            let staged = Int64(try connection.execute("SELECT count(*) FROM \(Self.staging)").value(0, 0) ?? "") ?? 0
+            let same = table.primaryKey.map { "t.\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+            let selected = plan.columns.map { "s." + PostgresConnection.quote($0.column) }.joined(separator: ", ")
+            inserted = Int64(try connection.execute(
+                "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(Self.staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))").affectedRows)
+            skipped = staged - inserted
+        } else {
+            try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
+        }
+    }
+
+    /// Staged rows that would break a NOT NULL, CHECK or unique rule of the target: each
+    /// rejected (`--on-error reject`) or listed, by its archive row and key, before the
+    /// INSERT that would otherwise stop at the first with PostgreSQL's message. A CHECK
+    /// that cannot be evaluated on the staged columns (it reads a column the archive does
+    /// not fill) is left to the INSERT.
+    mutating func rejectRowsBreakingRules(keyColumns: [String]) throws {
+        let mapped = Set(plan.columns.map(\.column))
+        let select = "s.\(Self.lineColumn), " + keyColumns.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
+        let limit = spool == nil ? " LIMIT 1000" : ""
+        // Merge skips rows whose primary key is present: they are not loaded, so not checked.
+        let pk = table.primaryKey.map { "k.\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+        let loaded = plan.strategy == .merge && !pk.isEmpty ? " AND NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) k WHERE \(pk))" : ""
+        // One scan for every NOT NULL column: the first NULL column of each row names it.
+        let notNull = target.columns.filter { $0.notNull && mapped.contains($0.name) }.map(\.name)
+        if !notNull.isEmpty {
+            let which = "CASE " + notNull.map { "WHEN s.\(PostgresConnection.quote($0)) IS NULL THEN \(PostgresConnection.literal($0))" }.joined(separator: " ") + " END"
+            let found = try connection.execute(
+                "SELECT * FROM (SELECT \(select), \(which) AS tc_column FROM \(Self.staging) s WHERE true\(loaded)) f WHERE tc_column IS NOT NULL ORDER BY 1\(limit)")
+            for column in notNull {
+                let rows = found.rows.filter { $0.last == column }.map { Array($0.dropLast()) }
+                try rejectStaged(rows, shown: keyColumns, reason: "NULL in column \(column), which is NOT NULL in the target")
+            }
+        }
+        for check in target.checks {
+            try connection.execute("SAVEPOINT tc_import_check")
+            let found: PostgresResult
+            do {
+                found = try connection.execute("SELECT \(select) FROM \(Self.staging) s WHERE NOT \(check.expression)\(loaded) ORDER BY 1\(limit)")
+                try connection.execute("RELEASE SAVEPOINT tc_import_check")
+            } catch is PostgresError {
+                try connection.execute("ROLLBACK TO SAVEPOINT tc_import_check")
+                continue
+            }
+            try rejectStaged(found.rows, shown: keyColumns, reason: "breaks the check constraint \(check.name) of the target")
+        }
+        for unique in target.uniques where unique.columns.allSatisfy(mapped.contains) {
+            func same(_ alias: String) -> String {
+                unique.columns.map { "\(alias).\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+            }
+            let present = unique.columns.map { "s.\(PostgresConnection.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+            // Merge leaves rows whose primary key is present alone (skipped, not rejected).
+            let mergeKey = plan.strategy == .merge && Set(unique.columns) == Set(table.primaryKey)
+            let inTable = mergeKey ? "" : " OR EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same("t")))"
+            let earlier = "EXISTS (SELECT 1 FROM \(Self.staging) e WHERE \(same("e")) AND e.\(Self.lineColumn) < s.\(Self.lineColumn))"
+            let found = try connection.execute("SELECT \(select) FROM \(Self.staging) s WHERE \(present) AND (\(earlier)\(inTable))\(loaded) ORDER BY 1\(limit)")
+            try rejectStaged(found.rows, shown: keyColumns,
+                             reason: "repeats the key (\(unique.columns.joined(separator: ", "))) of \(unique.name), held by an earlier archive row or a row already in the table")
+        }
+    }
+
+    /// Staged rows found breaking a rule (`line`, then the `shown` columns as text): under
+    /// `--on-error reject` each goes whole to the rejects file and leaves the staging table
+    /// and the read-back; otherwise each is a problem.
+    mutating func rejectStaged(_ rows: [[String?]], shown: [String], reason: String) throws {
+        for row in rows {
+            let line = row[0].flatMap { Int64($0) } ?? 0
+            if let spool, let rejects {
+                let original = try spool.line(line)
+                try rejects.write(table: table.name, line: line, reason: reason, row: original)
+                if let values = try? RowDecoder.decode(Array(original.dropLast())) {
+                    takeBackFromCheck(values)
+                }
+                rejected += 1
+                try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
+            } else {
+                let described = naming.row(line: line, key: zip(shown, row.dropFirst()).map { ($0, $1 ?? "NULL") })
+                problems.append("\(table.name) \(described): \(reason)")
+            }
+        }
+    }
+}
