@@ -49,15 +49,10 @@ struct ExactOrRefusedTests {
 
     static func archive(_ folder: TemporaryFolder, rows: [String]) throws -> String {
         let values = rows.enumerated().map { "(\($0.offset + 1), \($0.element))" }.joined(separator: ", ")
-        let db = try makeDatabase(folder.file("c.db"), wal: false, ["CREATE TABLE c (id INTEGER PRIMARY KEY, v)", "INSERT INTO c VALUES \(values)"])
-        db.close()
-        try export(database: folder.file("c.db"), to: folder.file("c.tcar"))
-        return folder.file("c.tcar")
+        return try exportedDatabase(folder, ["CREATE TABLE c (id INTEGER PRIMARY KEY, v)", "INSERT INTO c VALUES \(values)"], name: "c")
     }
 
-    static func options(_ archive: String, _ schema: TestServer.Schema) -> LoadOptions {
-        LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name)
-    }
+    static func options(_ archive: String, _ schema: TestServer.Schema) -> LoadOptions { .test(archive, schema) }
 
     @Test("refused by default, rejected under --on-error reject, accepted and counted with --allow-change", arguments: lossy)
     func lossyPair(_ pair: Lossy) throws {
@@ -78,10 +73,7 @@ struct ExactOrRefusedTests {
         }
         #expect(try schema.value("SELECT count(*) FROM c") == "0")
 
-        var reject = Self.options(archive, schema)
-        reject.onError = .reject
-        reject.rejectsPath = folder.file("rejects.ndjson")
-        let rejected = try Loader(options: reject, console: MessageLog().console).run()
+        let rejected = try Loader(options: .test(archive, schema, reject: folder), console: MessageLog().console).run()
         #expect(rejected.tables[0].rejected == 1 && rejected.tables[0].loaded == 1 && rejected.tables[0].verified == 1)
         let line = String(decoding: contents(folder.file("rejects.ndjson")) ?? [], as: UTF8.self)
         #expect(line.contains(pair.change.rawValue))
@@ -148,10 +140,7 @@ struct ExactOrRefusedTests {
         } throws: { error in
             "\(error)".contains("c row 1 (id=1), column v") && "\(error)".contains(reason) && !"\(error)".contains("--allow-change")
         }
-        var reject = Self.options(archive, schema)
-        reject.onError = .reject
-        reject.rejectsPath = folder.file("rejects.ndjson")
-        let report = try Loader(options: reject, console: MessageLog().console).run()
+        let report = try Loader(options: .test(archive, schema, reject: folder), console: MessageLog().console).run()
         #expect(report.tables[0].rejected == 1 && report.tables[0].loaded == 0)
     }
 

@@ -69,13 +69,8 @@ struct ForeignSchemaTests {
     @Test("loads with --create-missing-tables --on-error reject, plan and dry run agree, every row reads back equal", arguments: corpus)
     func loads(_ shape: Shape) throws {
         let folder = try TemporaryFolder()
-        let db = try makeDatabase(folder.file("app.db"), wal: false, shape.statements)
-        db.close()
-        try export(database: folder.file("app.db"), to: folder.file("app.tcar"))
         let schema = try TestServer.Schema(withSampleTables: false)
-        var options = LoadOptions(archive: folder.file("app.tcar"), databaseURL: schema.url, schema: schema.name,
-                                  onError: .reject, rejectsPath: folder.file("rejects.ndjson"))
-        options.createMissingTables = true
+        let options = LoadOptions.test(try exportedDatabase(folder, shape.statements), schema, createMissing: true, reject: folder)
 
         let plan = try Loader(options: options, console: MessageLog().console).plan()
         #expect(plan.problems.isEmpty, "\(plan.problems)")
@@ -97,12 +92,8 @@ struct ForeignSchemaTests {
     @Test("a 63-byte collision is renamed with a hash, shown in plan and the report, and the read-back uses it")
     func longNames() throws {
         let folder = try TemporaryFolder()
-        let db = try makeDatabase(folder.file("app.db"), wal: false, Self.corpus[0].statements)
-        db.close()
-        try export(database: folder.file("app.db"), to: folder.file("app.tcar"))
         let schema = try TestServer.Schema(withSampleTables: false)
-        var options = LoadOptions(archive: folder.file("app.tcar"), databaseURL: schema.url, schema: schema.name)
-        options.createMissingTables = true
+        let options = LoadOptions.test(try exportedDatabase(folder, Self.corpus[0].statements), schema, createMissing: true)
         let plan = try Loader(options: options, console: MessageLog().console).plan()
         #expect(plan.renamed.count == 5, "\(plan.renamed)")  // the table, two columns, two indexes
         #expect(plan.render().contains("renamed for PostgreSQL, whose names hold 63 bytes:"))
@@ -117,12 +108,8 @@ struct ForeignSchemaTests {
     @Test("defaults: literals go through the conversion rules, SQLite's clock becomes PostgreSQL's, the rest is left out with a note")
     func defaults() throws {
         let folder = try TemporaryFolder()
-        let db = try makeDatabase(folder.file("app.db"), wal: false, Self.corpus[1].statements)
-        db.close()
-        try export(database: folder.file("app.db"), to: folder.file("app.tcar"))
         let schema = try TestServer.Schema(withSampleTables: false)
-        var options = LoadOptions(archive: folder.file("app.tcar"), databaseURL: schema.url, schema: schema.name)
-        options.createMissingTables = true
+        let options = LoadOptions.test(try exportedDatabase(folder, Self.corpus[1].statements), schema, createMissing: true)
         let report = try Loader(options: options, console: MessageLog().console).run()
         let notes = report.creationNotes.joined(separator: "\n")
         #expect(notes.contains("d.bad: the SQLite default '' is not a bigint value"), "\(notes)")
@@ -140,12 +127,8 @@ struct ForeignSchemaTests {
     @Test("the type of a created column is chosen from the classes it holds, and plan says why")
     func typesFromData() throws {
         let folder = try TemporaryFolder()
-        let db = try makeDatabase(folder.file("app.db"), wal: false, Self.corpus[2].statements)
-        db.close()
-        try export(database: folder.file("app.db"), to: folder.file("app.tcar"))
         let schema = try TestServer.Schema(withSampleTables: false)
-        var options = LoadOptions(archive: folder.file("app.tcar"), databaseURL: schema.url, schema: schema.name)
-        options.createMissingTables = true
+        let options = LoadOptions.test(try exportedDatabase(folder, Self.corpus[2].statements), schema, createMissing: true)
         let plan = try Loader(options: options, console: MessageLog().console).plan()
         let text = plan.render()
         #expect(text.contains("created as text, not numeric: the column holds"), "\(text)")
@@ -156,9 +139,7 @@ struct ForeignSchemaTests {
 
         // --declared-types keeps the declared mapping (and then rejects what it cannot hold).
         let declared = try TestServer.Schema(withSampleTables: false)
-        var forced = LoadOptions(archive: folder.file("app.tcar"), databaseURL: declared.url, schema: declared.name,
-                                 onError: .reject, rejectsPath: folder.file("rejects.ndjson"))
-        forced.createMissingTables = true
+        var forced = LoadOptions.test(options.archive, declared, createMissing: true, reject: folder)
         forced.declaredTypes = true
         let report = try Loader(options: forced, console: MessageLog().console).run()
         #expect(report.tables[0].rejected == 1, "row 2 holds a text, a BLOB and a real that the declared types refuse")

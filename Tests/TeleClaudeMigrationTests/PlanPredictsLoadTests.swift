@@ -73,17 +73,10 @@ struct PlanPredictsLoadTests {
     @Test("a dry run's outcome is the real load's, and the dry run changes nothing", arguments: cases)
     func agreement(_ item: Case) throws {
         let folder = try TemporaryFolder()
-        let db = try makeDatabase(folder.file("c.db"), wal: false, item.sqlite)
-        db.close()
-        try export(database: folder.file("c.db"), to: folder.file("c.tcar"))
         let schema = try TestServer.Schema(withSampleTables: false, item.target)
         let before = try schema.counts()
-        var options = LoadOptions(archive: folder.file("c.tcar"), databaseURL: schema.url, schema: schema.name)
-        options.createMissingTables = item.createMissing
-        if item.reject {
-            options.onError = .reject
-            options.rejectsPath = folder.file("rejects.ndjson")
-        }
+        let options = LoadOptions.test(try exportedDatabase(folder, item.sqlite, name: "c"), schema, createMissing: item.createMissing,
+                                       reject: item.reject ? folder : nil)
 
         let plan = try Loader(options: options, console: MessageLog().console).plan()
         #expect(!plan.problems.isEmpty == item.planBlocks, "\(plan.problems)")
@@ -139,10 +132,8 @@ struct PlanPredictsLoadTests {
     @Test("a schema that does not exist is named by the preflight")
     func missingSchema() throws {
         let folder = try TemporaryFolder()
-        let db = try makeDatabase(folder.file("c.db"), wal: false, ["CREATE TABLE c (id INTEGER PRIMARY KEY)"])
-        db.close()
-        try export(database: folder.file("c.db"), to: folder.file("c.tcar"))
-        var options = LoadOptions(archive: folder.file("c.tcar"), databaseURL: try TestServer.url(), schema: "no_such_schema_here")
+        let archive = try exportedDatabase(folder, ["CREATE TABLE c (id INTEGER PRIMARY KEY)"], name: "c")
+        var options = LoadOptions(archive: archive, databaseURL: try TestServer.url(), schema: "no_such_schema_here")
         options.createMissingTables = true
         let plan = try Loader(options: options, console: MessageLog().console).plan()
         #expect(plan.problems.contains { $0.contains("the schema no_such_schema_here does not exist") }, "\(plan.problems)")

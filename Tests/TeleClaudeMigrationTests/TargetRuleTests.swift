@@ -9,10 +9,7 @@ import Testing
 @Suite("The target's rules under --on-error reject", .timeLimit(.minutes(5)))
 struct TargetRuleTests {
     static func archive(_ folder: TemporaryFolder, _ statements: [String]) throws -> String {
-        let db = try makeDatabase(folder.file("r.db"), wal: false, statements)
-        db.close()
-        try export(database: folder.file("r.db"), to: folder.file("r.tcar"))
-        return folder.file("r.tcar")
+        try exportedDatabase(folder, statements, name: "r")
     }
 
     @Test("UNIQUE, primary key, NOT NULL, CHECK and foreign-key violations are rejected with their constraint; the rest loads and reads back")
@@ -32,8 +29,7 @@ struct TargetRuleTests {
             CREATE TABLE c (id int8 PRIMARY KEY, email text UNIQUE, n int NOT NULL, v int CONSTRAINT v_positive CHECK (v > 0),
                             p int8 REFERENCES p(id));
             """)
-        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name,
-                                  onError: .reject, rejectsPath: folder.file("rejects.ndjson"))
+        let options = LoadOptions.test(archive, schema, reject: folder)
         let report = try Loader(options: options, console: MessageLog().console).run()
         let c = try #require(report.tables.first { $0.name == "c" })
         #expect(c.loaded == 2 && c.rejected == 5 && c.verified == 2, "\(c)")

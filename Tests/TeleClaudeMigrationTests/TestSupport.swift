@@ -170,3 +170,25 @@ func launchTool(_ name: String, _ arguments: [String], errors: Pipe? = nil) thro
     try process.run()
     return process
 }
+
+/// A SQLite database made of `statements`, exported to `NAME.tcar` in `folder`; the archive's path.
+func exportedDatabase(_ folder: TemporaryFolder, _ statements: [String], name: String = "app") throws -> String {
+    let db = try makeDatabase(folder.file("\(name).db"), wal: false, statements)
+    db.close()
+    try export(database: folder.file("\(name).db"), to: folder.file("\(name).tcar"))
+    return folder.file("\(name).tcar")
+}
+
+extension LoadOptions {
+    /// Options for loading into a test schema, with `--create-missing-tables` and
+    /// `--on-error reject` (rejects in `folder`) as asked.
+    static func test(_ archive: String, _ schema: TestServer.Schema, createMissing: Bool = false, reject: TemporaryFolder? = nil) -> LoadOptions {
+        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name)
+        options.createMissingTables = createMissing
+        if let reject {
+            options.onError = .reject
+            options.rejectsPath = reject.file("rejects.ndjson")
+        }
+        return options
+    }
+}
