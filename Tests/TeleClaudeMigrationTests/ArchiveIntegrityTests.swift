@@ -44,7 +44,7 @@ func writeMembers(_ members: [RawMember], to path: String, compression: Compress
     let members = fixChecksums ? recomputingChecksums(members) : members
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     defer { close(fd) }
-    let writer = try ArchiveWriter(fileDescriptor: fd, compression: compression, modificationTime: 0)
+    let writer = try TarWriter(fileDescriptor: fd, compression: compression, modificationTime: 0)
     for member in members { try writer.writeMember(name: member.name, bytes: member.bytes) }
     try writer.close()
 }

@@ -45,7 +45,7 @@ enum TestServer {
         func counts() throws -> [String: Int] {
             var counts: [String: Int] = [:]
             for row in try rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(name)'") {
-                counts[row[0]!] = Int(try value("SELECT count(*) FROM \(name).\(PostgresConnection.quote(row[0]!))") ?? "") ?? -1
+                counts[row[0]!] = Int(try value("SELECT count(*) FROM \(name).\(SQLIdentifier.quote(row[0]!))") ?? "") ?? -1
             }
             return counts
         }

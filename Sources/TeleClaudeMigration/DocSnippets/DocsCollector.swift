@@ -59,7 +59,7 @@ public enum DocsCollector {
                     throw Failure(path: path, reason: "its name cannot be stored safely (control characters, backslash or over 1 KiB); rename it")
                 }
                 guard info.st_size <= maxFileBytes else {
-                    throw Failure(path: path, reason: "larger than \(Format.bytes(Int64(maxFileBytes))); doc snippets are small text files")
+                    throw Failure(path: path, reason: "larger than \(Units.bytes(Int64(maxFileBytes))); doc snippets are small text files")
                 }
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw Failure(path: path, reason: "cannot be read: \(String(cString: strerror(errno))) (running as user \(CurrentUser.lookup().name)); nothing was written")

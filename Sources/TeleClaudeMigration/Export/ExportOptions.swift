@@ -11,7 +11,7 @@ public struct ExportOptions: Sendable {
     public var createdAt: Date
     public var zstdLevel: Int
     /// zstd worker threads; the archive's bytes do not depend on the count.
-    public var zstdWorkers = ArchiveWriter.defaultZstdWorkers
+    public var zstdWorkers = TarWriter.defaultZstdWorkers
     public var chunkTarget: Int
     /// Find, count, split and list, but write nothing.
     public var dryRun: Bool

@@ -46,7 +46,7 @@ final class ExportProgress {
         lastDraw = now
         let elapsed = max(now.timeIntervalSince(started), 0.001)
         let bytes = doneBytes + currentBytes
-        let rate = Format.bytes(Int64(Double(bytes) / elapsed))
-        console.progress("\(table): \(Format.count(currentRows))/\(Format.count(tableRows)) rows | total \(Format.count(doneRows + currentRows))/\(Format.count(totalRows)) rows, \(Format.bytes(bytes)), \(rate)/s")
+        let rate = Units.bytes(Int64(Double(bytes) / elapsed))
+        console.progress("\(table): \(Units.count(currentRows))/\(Units.count(tableRows)) rows | total \(Units.count(doneRows + currentRows))/\(Units.count(totalRows)) rows, \(Units.bytes(bytes)), \(rate)/s")
     }
 }

@@ -42,7 +42,7 @@ public struct Exporter {
                 files: files.members.map(\.entry), config: files.split, docs: files.docs)
         }
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
-        let writer = try ArchiveWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
+        let writer = try TarWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
                                        modificationTime: Int(options.createdAt.timeIntervalSince1970),
                                        zstdLevel: options.zstdLevel, zstdWorkers: options.zstdWorkers)
         let assembler = ArchiveAssembler(writer: writer, tableCount: manifest.tables.count)
@@ -108,7 +108,7 @@ public struct Exporter {
                          config: installation.config, env: installation.env, docs: installation.docs),
             sqliteVersion: SQLiteConnection.libraryVersion, databaseEncoding: encoding, userVersion: userVersion)
         return Manifest(tool: .init(name: "tc-export", version: Self.toolVersion),
-                        createdAt: Format.timestamp(options.createdAt), source: source,
+                        createdAt: Units.timestamp(options.createdAt), source: source,
                         tables: tables, otherSchema: try reader.otherObjects(), files: files)
     }
 
@@ -153,14 +153,5 @@ public struct Exporter {
         let names = Set(table.columns.map { $0.name.lowercased() })
         if let alias = ["rowid", "_rowid_", "oid"].first(where: { !names.contains($0) }) { return alias }
         return table.columns.map { SQLIdentifier.quote($0.name) }.joined(separator: ", ")
-    }
-}
-
-/// SQL identifiers for SQLite and PostgreSQL alike (both follow the standard here).
-public enum SQLIdentifier {
-    /// `"name"` with embedded quotes doubled; safe for any table or column name. Names from
-    /// an archive are never spliced into SQL any other way.
-    public static func quote(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -18,7 +18,7 @@ public struct ArchiveFiles: ArchiveVisitor, Sendable {
     public mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws {
         total += bytes.count
         guard total <= Self.maxTotalBytes else {
-            throw ArchiveError("the archive's file members hold more than \(Format.bytes(Int64(Self.maxTotalBytes))); refusing to read them")
+            throw ArchiveError("the archive's file members hold more than \(Units.bytes(Int64(Self.maxTotalBytes))); refusing to read them")
         }
         members.append((entry, bytes))
     }

@@ -61,19 +61,19 @@ public struct ArchiveInspector {
         lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "        rows  columns        size")
         for table in report.tables {
             lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                         + String(repeating: " ", count: max(1, 12 - Format.count(table.rows).count)) + Format.count(table.rows)
+                         + String(repeating: " ", count: max(1, 12 - Units.count(table.rows).count)) + Units.count(table.rows)
                          + String(repeating: " ", count: max(1, 9 - String(table.columns).count)) + String(table.columns)
-                         + String(repeating: " ", count: max(1, 12 - Format.bytes(table.bytes).count)) + Format.bytes(table.bytes))
+                         + String(repeating: " ", count: max(1, 12 - Units.bytes(table.bytes).count)) + Units.bytes(table.bytes))
         }
         let rows = report.tables.reduce(0) { $0 + $1.rows }
         let bytes = report.tables.reduce(0) { $0 + $1.bytes }
-        lines.append("\(report.tables.count) tables, \(Format.count(rows)) rows, \(Format.bytes(bytes)) of data")
+        lines.append("\(report.tables.count) tables, \(Units.count(rows)) rows, \(Units.bytes(bytes)) of data")
         lines.append("")
         if report.files.isEmpty {
             lines.append("config and docs members: none")
         } else {
             lines.append("config and docs members:")
-            for file in report.files { lines.append("  \(file.path)  (\(file.role), \(Format.bytes(Int64(file.size))))") }
+            for file in report.files { lines.append("  \(file.path)  (\(file.role), \(Units.bytes(Int64(file.size))))") }
         }
         for warning in report.warnings { lines.append("warning: \(warning)") }
         return lines.joined(separator: "\n") + "\n"

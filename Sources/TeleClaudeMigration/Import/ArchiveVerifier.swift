@@ -33,7 +33,7 @@ public struct ArchiveVerifier {
         let started = Date()
         var reader = ArchiveReader(path: path)
         let console = self.console
-        reader.onProgress = { bytes in console.progress("verifying: \(Format.bytes(bytes)) read") }
+        reader.onProgress = { bytes in console.progress("verifying: \(Units.bytes(bytes)) read") }
         var tally = Tally()
         defer { console.endProgress() }
         try reader.read(into: &tally)

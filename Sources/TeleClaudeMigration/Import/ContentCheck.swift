@@ -71,7 +71,7 @@ final class ContentCheck {
     /// simple binary form as they are, the others as their text.
     static func readBackColumns(_ columns: [String], converters: [ValueConverter]) -> String {
         zip(columns, converters).map { column, converter in
-            PostgresConnection.quote(column) + (converter.hasBinaryForm ? "" : "::text")
+            SQLIdentifier.quote(column) + (converter.hasBinaryForm ? "" : "::text")
         }.joined(separator: ", ")
     }
 

@@ -259,7 +259,7 @@ public struct LoadPlan: Sendable, Encodable {
     static func describe(_ counts: ClassCounts) -> String {
         let all = [("integer", counts.integer), ("real", counts.real), ("text", counts.text), ("blob", counts.blob), ("null", counts.null)]
         let present = all.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
-        return present.isEmpty ? "no rows" : present.map { "\($0.0) \(Format.count($0.1))" }.joined(separator: ", ")
+        return present.isEmpty ? "no rows" : present.map { "\($0.0) \(Units.count($0.1))" }.joined(separator: ", ")
     }
 
     public func render() -> String {

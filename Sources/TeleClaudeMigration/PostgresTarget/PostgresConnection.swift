@@ -167,9 +167,6 @@ public final class PostgresConnection {
         return parts.joined(separator: " ")
     }
 
-    /// Quotes an identifier (table, column) for SQL: never splice a name unquoted.
-    public static func quote(_ identifier: String) -> String { SQLIdentifier.quote(identifier) }
-
     /// Quotes a string literal for SQL.
     public static func literal(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "''") + "'"

@@ -52,7 +52,7 @@ public struct TargetCatalog: Sendable {
         /// Whether a row can break a rule of the table other than its foreign keys.
         public var hasRowConstraints: Bool { !checks.isEmpty || !uniques.isEmpty || columns.contains { $0.notNull } }
 
-        public var qualifiedName: String { PostgresConnection.quote(schema) + "." + PostgresConnection.quote(name) }
+        public var qualifiedName: String { SQLIdentifier.quote(schema) + "." + SQLIdentifier.quote(name) }
 
         public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
     }

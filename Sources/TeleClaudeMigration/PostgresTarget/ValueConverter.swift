@@ -64,7 +64,7 @@ public struct ValueConverter: Sendable {
         case decimal(Int64)
         /// Text, bytea content or another type's text form, as bytes.
         case bytes(UnsafeBufferPointer<UInt8>)
-        /// JSON text, valid, with its `JSONCanonical` hash (worked out while validating it).
+        /// JSON text, valid, with its `JSONHasher` hash (worked out while validating it).
         case json(UnsafeBufferPointer<UInt8>, hash: UInt64)
         /// The same, rendered by the conversion (rare: reals into text, numbers into numeric).
         case owned([UInt8])

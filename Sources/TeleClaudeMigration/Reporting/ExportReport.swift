@@ -17,14 +17,14 @@ public enum ExportReport {
         }
         lines.append("docs: \(result.docs) snippet files\(result.files.contains { $0.role == FileRole.docIndex.rawValue } ? " (+ the old index.yaml, kept but not installed)" : "")")
         if result.dryRun {
-            lines.append("dry run: \(result.tables.count) tables, \(Format.count(result.rows)) rows, \(result.files.count) files would be written; nothing was written")
+            lines.append("dry run: \(result.tables.count) tables, \(Units.count(result.rows)) rows, \(result.files.count) files would be written; nothing was written")
             return lines.joined(separator: "\n")
         }
-        let rate = result.seconds > 0 ? Format.bytes(Int64(Double(result.dataBytes) / result.seconds)) + "/s" : ""
-        var text = "wrote \(result.archive): \(result.tables.count) tables, \(Format.count(result.rows)) rows, "
-            + "\(Format.bytes(result.dataBytes)) of data, \(result.files.count) files"
-        if result.archiveBytes > 0 { text += " in \(Format.bytes(result.archiveBytes)) (\(result.compression.rawValue))" }
-        text += ", \(Format.seconds(result.seconds)) (\(rate))"
+        let rate = result.seconds > 0 ? Units.bytes(Int64(Double(result.dataBytes) / result.seconds)) + "/s" : ""
+        var text = "wrote \(result.archive): \(result.tables.count) tables, \(Units.count(result.rows)) rows, "
+            + "\(Units.bytes(result.dataBytes)) of data, \(result.files.count) files"
+        if result.archiveBytes > 0 { text += " in \(Units.bytes(result.archiveBytes)) (\(result.compression.rawValue))" }
+        text += ", \(Units.seconds(result.seconds)) (\(rate))"
         lines.append(text)
         return lines.joined(separator: "\n")
     }

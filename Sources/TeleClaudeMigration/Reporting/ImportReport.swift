@@ -3,17 +3,17 @@ import Foundation
 /// Result lines of `tc-import`, as text or JSON.
 public enum ImportReport {
     public static func text(_ result: ArchiveVerifier.Result) -> String {
-        "\(result.archive): OK (format \(result.formatVersion), \(result.tables) tables, \(Format.count(result.rows)) rows, "
-            + "\(result.members) members, \(Format.bytes(result.decompressedBytes)) of data, checked in \(Format.seconds(result.seconds)))"
+        "\(result.archive): OK (format \(result.formatVersion), \(result.tables) tables, \(Units.count(result.rows)) rows, "
+            + "\(result.members) members, \(Units.bytes(result.decompressedBytes)) of data, checked in \(Units.seconds(result.seconds)))"
     }
 
     public static func text(_ report: Loader.Report) -> String {
         var lines = [report.dryRun
-            ? "dry run: \(report.tables.count) tables loaded into schema \(report.schema) and checked in \(Format.seconds(report.seconds)), then rolled back; nothing was changed"
-            : "committed: \(report.tables.count) tables into schema \(report.schema) in \(Format.seconds(report.seconds))", ""]
+            ? "dry run: \(report.tables.count) tables loaded into schema \(report.schema) and checked in \(Units.seconds(report.seconds)), then rolled back; nothing was changed"
+            : "committed: \(report.tables.count) tables into schema \(report.schema) in \(Units.seconds(report.seconds))", ""]
         let width = max(5, report.tables.map(\.name.count).max() ?? 0)
         lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "     archive      loaded    rejected     skipped")
-        func cell(_ value: Int64) -> String { String(repeating: " ", count: max(1, 12 - Format.count(value).count)) + Format.count(value) }
+        func cell(_ value: Int64) -> String { String(repeating: " ", count: max(1, 12 - Units.count(value).count)) + Units.count(value) }
         for table in report.tables {
             lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0) + cell(table.rows) + cell(table.loaded) + cell(table.rejected) + cell(table.skipped))
         }
@@ -21,7 +21,7 @@ public enum ImportReport {
         if !changes.isEmpty {
             lines.append("")
             for (table, change) in changes {
-                lines.append("\(table).\(change.column): \(Format.count(change.count)) value(s) changed (\(change.change.rawValue)), accepted by --allow-change")
+                lines.append("\(table).\(change.column): \(Units.count(change.count)) value(s) changed (\(change.change.rawValue)), accepted by --allow-change")
             }
         }
         if !report.renamed.isEmpty {
@@ -45,7 +45,7 @@ public enum ImportReport {
             lines.append("sequences set: " + report.sequences.map { "\($0.sequence) = \($0.value)" }.joined(separator: ", "))
         }
         let verified = report.tables.reduce(0) { $0 + $1.verified }
-        lines.append("content verified: \(Format.count(verified)) rows read back inside the transaction, every value equal to the archive's")
+        lines.append("content verified: \(Units.count(verified)) rows read back inside the transaction, every value equal to the archive's")
         lines.append("sessions given an owner: \(report.ownershipUpdated)" + (report.owner.map { " (\($0))" } ?? ""))
         if !report.indexesBuiltAfterData.isEmpty {
             lines.append("indexes built after their table's rows (--keep-indexes keeps them in place): \(report.indexesBuiltAfterData.joined(separator: ", "))")

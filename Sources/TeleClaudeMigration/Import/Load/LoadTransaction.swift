@@ -100,7 +100,7 @@ struct LoadTransaction {
             guard let target = catalog.tables[table.name] else { continue }
             for column in target.columns {
                 guard let sequence = column.sequence else { continue }
-                let maxKey = try connection.execute("SELECT max(\(PostgresConnection.quote(column.name)))::bigint FROM \(target.qualifiedName)").value(0, 0).flatMap { Int64($0) } ?? 0
+                let maxKey = try connection.execute("SELECT max(\(SQLIdentifier.quote(column.name)))::bigint FROM \(target.qualifiedName)").value(0, 0).flatMap { Int64($0) } ?? 0
                 let isKey = table.primaryKey == [column.name]
                 let value = max(maxKey, isKey ? (table.sequence ?? 0) : 0)
                 if value >= 1 {

@@ -70,7 +70,7 @@ public final class Loader {
         }
         if options.onError == .reject { session.rejects = try RejectsFile(path: options.rejectsPath) }
         var reader = ArchiveReader(path: options.archive)
-        reader.onProgress = { [console] bytes in console.progress("loading: \(Format.bytes(bytes)) of archive data read") }
+        reader.onProgress = { [console] bytes in console.progress("loading: \(Units.bytes(bytes)) of archive data read") }
         do {
             try reader.read(into: &session)
         } catch {

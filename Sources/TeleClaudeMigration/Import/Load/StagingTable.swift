@@ -27,12 +27,12 @@ extension TableLoad {
         while again {
             again = false
             for key in keys {
-                let parent = PostgresConnection.quote(key.referencedSchema) + "." + PostgresConnection.quote(key.referencedTable)
-                let notNull = key.columns.map { "s.\(PostgresConnection.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+                let parent = SQLIdentifier.quote(key.referencedSchema) + "." + SQLIdentifier.quote(key.referencedTable)
+                let notNull = key.columns.map { "s.\(SQLIdentifier.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
                 let match = zip(key.columns, key.referencedColumns)
-                    .map { "p.\(PostgresConnection.quote($1)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+                    .map { "p.\(SQLIdentifier.quote($1)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
                 let shown = (keyColumns + key.columns.filter { !keyColumns.contains($0) })
-                let select = shown.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
+                let select = shown.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
                 let sameTable = key.referencedTable == table.name && key.referencedSchema == target.schema
                 let alsoStaged = sameTable ? " AND NOT EXISTS (SELECT 1 FROM \(Self.staging) p WHERE \(match))" : ""
                 let orphans = try connection.execute(
@@ -58,11 +58,11 @@ extension TableLoad {
 
     /// The staged rows into the target (merge: only those whose key is new).
     mutating func insertStaged() throws {
-        let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
+        let columns = plan.columns.map { SQLIdentifier.quote($0.column) }.joined(separator: ", ")
         if plan.strategy == .merge {
             let staged = Int64(try connection.execute("SELECT count(*) FROM \(Self.staging)").value(0, 0) ?? "") ?? 0
-            let same = table.primaryKey.map { "t.\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
-            let selected = plan.columns.map { "s." + PostgresConnection.quote($0.column) }.joined(separator: ", ")
+            let same = table.primaryKey.map { "t.\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
+            let selected = plan.columns.map { "s." + SQLIdentifier.quote($0.column) }.joined(separator: ", ")
             inserted = Int64(try connection.execute(
                 "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(Self.staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))").affectedRows)
             skipped = staged - inserted
@@ -78,15 +78,15 @@ extension TableLoad {
     /// not fill) is left to the INSERT.
     mutating func rejectRowsBreakingRules(keyColumns: [String]) throws {
         let mapped = Set(plan.columns.map(\.column))
-        let select = "s.\(Self.lineColumn), " + keyColumns.map { "s.\(PostgresConnection.quote($0))::text" }.joined(separator: ", ")
+        let select = "s.\(Self.lineColumn), " + keyColumns.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
         let limit = spool == nil ? " LIMIT 1000" : ""
         // Merge skips rows whose primary key is present: they are not loaded, so not checked.
-        let pk = table.primaryKey.map { "k.\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+        let pk = table.primaryKey.map { "k.\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
         let loaded = plan.strategy == .merge && !pk.isEmpty ? " AND NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) k WHERE \(pk))" : ""
         // One scan for every NOT NULL column: the first NULL column of each row names it.
         let notNull = target.columns.filter { $0.notNull && mapped.contains($0.name) }.map(\.name)
         if !notNull.isEmpty {
-            let which = "CASE " + notNull.map { "WHEN s.\(PostgresConnection.quote($0)) IS NULL THEN \(PostgresConnection.literal($0))" }.joined(separator: " ") + " END"
+            let which = "CASE " + notNull.map { "WHEN s.\(SQLIdentifier.quote($0)) IS NULL THEN \(PostgresConnection.literal($0))" }.joined(separator: " ") + " END"
             let found = try connection.execute(
                 "SELECT * FROM (SELECT \(select), \(which) AS tc_column FROM \(Self.staging) s WHERE true\(loaded)) f WHERE tc_column IS NOT NULL ORDER BY 1\(limit)")
             for column in notNull {
@@ -108,9 +108,9 @@ extension TableLoad {
         }
         for unique in target.uniques where unique.columns.allSatisfy(mapped.contains) {
             func same(_ alias: String) -> String {
-                unique.columns.map { "\(alias).\(PostgresConnection.quote($0)) = s.\(PostgresConnection.quote($0))" }.joined(separator: " AND ")
+                unique.columns.map { "\(alias).\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
             }
-            let present = unique.columns.map { "s.\(PostgresConnection.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+            let present = unique.columns.map { "s.\(SQLIdentifier.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
             // Merge leaves rows whose primary key is present alone (skipped, not rejected).
             let mergeKey = plan.strategy == .merge && Set(unique.columns) == Set(table.primaryKey)
             let inTable = mergeKey ? "" : " OR EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same("t")))"

@@ -79,7 +79,7 @@ struct TableLoad {
         if !options.keepIndexes && plan.strategy != .merge && table.rows >= options.indexDeferralRows {
             deferredIndexes = try DeferredIndexes.drop(on: target, connection)
         }
-        let columns = plan.columns.map { PostgresConnection.quote($0.column) }.joined(separator: ", ")
+        let columns = plan.columns.map { SQLIdentifier.quote($0.column) }.joined(separator: ", ")
         let format = binary ? " (FORMAT binary)" : ""
         if staged {
             try createStaging(columns: columns)

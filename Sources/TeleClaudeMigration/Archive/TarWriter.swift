@@ -7,7 +7,7 @@ import Foundation
 ///
 /// Every member is a regular file with the same fixed metadata (mode 0600, uid/gid 0, no
 /// owner names, the archive's creation time), so equal contents give equal bytes.
-public final class ArchiveWriter {
+public final class TarWriter {
     private var handle: OpaquePointer?
     private let modificationTime: Int
     private let compression: Compression
@@ -18,7 +18,7 @@ public final class ArchiveWriter {
     public static var defaultZstdWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     init(fileDescriptor: Int32, compression: Compression, modificationTime: Int, zstdLevel: Int = 3,
-         zstdWorkers: Int = ArchiveWriter.defaultZstdWorkers) throws {
+         zstdWorkers: Int = TarWriter.defaultZstdWorkers) throws {
         guard let archive = archive_write_new() else { throw ArchiveError("libarchive could not allocate a writer") }
         handle = archive
         self.modificationTime = modificationTime

@@ -7,13 +7,11 @@
 /// `Any` trees, and an earlier canonical text form (keys sorted, one allocation per
 /// member) still took a quarter of a verified load; this hashes as it parses, keeping only
 /// (key hash, value hash) pairs of the open objects in one reused buffer.
-enum JSONCanonical {
-    static let maxDepth = 512
-}
-
-/// Computes `JSONCanonical` hashes; reuse one for many values (its buffers stay allocated).
+/// Computes these hashes; reuse one for many values (its buffers stay allocated).
 /// Not thread-safe.
 final class JSONHasher {
+    /// Deeper nesting is refused (as the row parser refuses it).
+    static let maxDepth = 512
     /// (key hash, position, value hash) of the members of every object being parsed.
     private var members: [(key: UInt64, position: Int, value: UInt64)] = []
     private var scratch: [UInt8] = []
@@ -57,7 +55,7 @@ final class JSONHasher {
     private static let prime: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     private static func hashValue(_ p: inout RowDecoder.Parser, _ state: inout State, depth: Int) throws(RowDecoder.Failure) -> UInt64 {
-        guard depth < JSONCanonical.maxDepth else { throw p.fail("JSON nested too deeply") }
+        guard depth < JSONHasher.maxDepth else { throw p.fail("JSON nested too deeply") }
         p.skipSpace()
         guard let c = p.current else { throw p.fail("expected a JSON value") }
         switch c {

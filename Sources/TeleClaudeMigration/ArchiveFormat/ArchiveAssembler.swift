@@ -12,14 +12,14 @@ final class ArchiveAssembler: @unchecked Sendable {
     }
 
     // Owned by the writer thread from `start()` until `wait()` returns.
-    private let writer: ArchiveWriter
+    private let writer: TarWriter
     private let queue: BlockingQueue<Job>
     private let done = DispatchSemaphore(value: 0)
     private var tableHashers: [SHA256]
     private var checksums: [ChecksumList.Entry] = []
     private let failure = FirstFailure()
 
-    init(writer: ArchiveWriter, tableCount: Int, capacity: Int = 3) {
+    init(writer: TarWriter, tableCount: Int, capacity: Int = 3) {
         self.writer = writer
         self.queue = BlockingQueue(capacity: capacity)
         self.tableHashers = Array(repeating: SHA256(), count: tableCount)
@@ -95,15 +95,5 @@ final class ArchiveAssembler: @unchecked Sendable {
         if let table { tableHashers[table].update(data: Array((digest + "\n").utf8)) }
         checksums.append(.init(sha256: digest, name: name))
         try writer.writeMember(name: name, bytes: bytes)
-    }
-}
-
-/// The JSON form of manifest and summary: sorted keys, two-space indentation, a final
-/// newline, so equal content gives equal bytes.
-enum CanonicalJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value)) + [0x0A]
     }
 }

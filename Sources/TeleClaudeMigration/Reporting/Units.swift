@@ -1,7 +1,7 @@
 import Foundation
 
 /// Human-readable numbers for reports and progress lines.
-enum Format {
+enum Units {
     static func bytes(_ count: Int64) -> String {
         let units = ["B", "KB", "MB", "GB", "TB"]
         var value = Double(count)
