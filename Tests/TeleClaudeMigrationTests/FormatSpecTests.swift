@@ -139,4 +139,30 @@ struct FormatSpecTests {
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("tables/notes/000000.ndjson: OK"))
     }
+
+    @Test("section 4's member order is the order writers and readers keep (ArchiveLayout.Section)")
+    func memberOrder() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let spec = try String(contentsOf: root.appendingPathComponent("format-spec.md"), encoding: .utf8)
+        let layout = try #require(spec.components(separatedBy: "## 4. Layout").dropFirst().first?.components(separatedBy: "## 5.").first)
+        let rows = layout.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.first(where: \.isNumber) != nil && !$0.hasPrefix("| #") }
+        let named = rows.map { row -> ArchiveLayout.Section? in
+            let member = row.split(separator: "|")[1].trimmingCharacters(in: .whitespaces)
+            switch member {
+            case "`manifest.json`": return .manifest
+            case "`summary.json`": return .summary
+            case "`SHA256SUMS`": return .checksums
+            case _ where member.hasPrefix("file members"): return .files
+            case _ where member.hasPrefix("table data members"): return .tables
+            case _ where member.hasPrefix("extension members"): return .extensions
+            default: return nil
+            }
+        }
+        #expect(named == ArchiveLayout.Section.allCases.map { $0 }, "\(rows)")
+        var order = ArchiveLayout.SectionOrder()
+        try order.enter("manifest.json")
+        try order.enter("config/original/config.yml")
+        try order.enter("tables/t/000000.ndjson")
+        #expect(throws: ArchiveError.self) { try order.enter("docs/late.md") }
+    }
 }

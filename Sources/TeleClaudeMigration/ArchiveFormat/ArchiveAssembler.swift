@@ -17,6 +17,8 @@ final class ArchiveAssembler: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var tableHashers: [SHA256]
     private var checksums: [ChecksumList.Entry] = []
+    /// The member order of format-spec.md section 4, kept as members are written.
+    private var order = ArchiveLayout.SectionOrder()
     private let failure = FirstFailure()
 
     init(writer: TarWriter, tableCount: Int, capacity: Int = 3) {
@@ -78,6 +80,7 @@ final class ArchiveAssembler: @unchecked Sendable {
                     for index in tables.indices { tables[index].sha256 = tableHashers[index].finalizeHex() }
                     try write(name: ArchiveLayout.summary, bytes: try CanonicalJSON.encode(Summary(tables: tables)), table: nil)
                     let list = ChecksumList(entries: checksums)
+                    try order.enter(ArchiveLayout.checksums)
                     try writer.writeMember(name: ArchiveLayout.checksums, bytes: Array(list.text.utf8))
                     try writer.close()
                 }
@@ -89,6 +92,7 @@ final class ArchiveAssembler: @unchecked Sendable {
     }
 
     private func write(name: String, bytes: [UInt8], table: Int?) throws {
+        try order.enter(name)
         var hasher = SHA256()
         bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         let digest = hasher.finalizeHex()

@@ -109,6 +109,8 @@ private struct ReadSession {
     let onProgress: ((Int64) -> Void)?
     var checksums: [ChecksumList.Entry] = []
     var seenNames: Set<String> = []
+    /// The member order of format-spec.md section 4, the writer's own.
+    var order = ArchiveLayout.SectionOrder()
     var pending: TarReader.Member?
     var lastProgress: Int64 = 0
     /// Where member data is read into, reused.
@@ -211,6 +213,7 @@ private struct ReadSession {
         guard seenNames.insert(member.name).inserted else {
             throw ArchiveError("the member \(TarReader.quoted(member.name)) appears twice")
         }
+        try order.enter(member.name)
         return member
     }
 
