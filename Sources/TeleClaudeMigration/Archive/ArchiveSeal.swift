@@ -72,7 +72,7 @@ struct SealCheck {
         guard let compression, compression != .none else { return }
         let expected = ArchiveSeal.bytes(compression, digest: Array(hasher.finalize()))
         guard tail == expected else {
-            throw ArchiveError("\(displayName): the \(compression.rawValue) seal at the end of the file does not match its bytes: the file is damaged, truncated or was changed after it was written")
+            throw ArchiveError("\(displayName): the \(compression.rawValue) seal at the end of the file does not match its bytes: the file is damaged, truncated or was changed after it was written", reason: .damaged)
         }
     }
 }

@@ -27,16 +27,20 @@ final class DecompressingReader: ByteSource {
             try check(archive_read_support_filter_gzip(archive), "enabling gzip")
             try check(archive_read_support_format_raw(archive), "enabling raw reading")
             let context = Unmanaged.passUnretained(raw).toOpaque()
-            try check(archive_read_open(archive, context, nil, { archive, context, buffer in
+            let opened = archive_read_open(archive, context, nil, { archive, context, buffer in
                 let source = Unmanaged<RawFileSource>.fromOpaque(context!).takeUnretainedValue()
                 let count = source.readNext()
                 if count < 0 { tc_archive_set_error_message(archive, source.lastError) }
                 buffer!.pointee = UnsafeRawPointer(source.buffer)
                 return count
-            }, nil), "opening \(displayName)")
+            }, nil)
+            if opened != ARCHIVE_OK, raw.failure == nil, raw.total == 0 {
+                throw ArchiveError("\(displayName) is empty: not a tc-export archive", reason: .notAnArchive)
+            }
+            try check(opened, "opening \(displayName)")
             var entry: OpaquePointer?
             let code = archive_read_next_header(archive, &entry)
-            if code == ARCHIVE_EOF { throw ArchiveError("\(displayName) is empty") }
+            if code == ARCHIVE_EOF { throw ArchiveError("\(displayName) is empty: not a tc-export archive", reason: .notAnArchive) }
             try check(code, "reading \(displayName)")
             switch archive_filter_code(archive, 0) {
             case ARCHIVE_FILTER_ZSTD: compression = .zstd
@@ -65,7 +69,7 @@ final class DecompressingReader: ByteSource {
         let count = archive_read_data(archive, buffer.baseAddress, buffer.count)
         if count < 0 {
             let message = archive_error_string(archive).map { String(cString: $0) } ?? "code \(count)"
-            throw ArchiveError("\(displayName) is damaged or truncated after \(position) decompressed bytes: \(message)")
+            throw ArchiveError("\(displayName) is damaged or truncated after \(position) decompressed bytes: \(message)", reason: .damaged)
         }
         if count == 0 { finished = true }
         position += Int64(count)
@@ -88,6 +92,8 @@ final class RawFileSource {
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
     var seal = SealCheck()
     private(set) var failure: ArchiveError?
+    /// Bytes read from the file so far.
+    private(set) var total = 0
     var lastError: String { failure?.message ?? "read error" }
 
     init(fileDescriptor: Int32, displayName: String) {
@@ -103,10 +109,11 @@ final class RawFileSource {
             let count = Foundation.read(fileDescriptor, buffer, 1 << 20)
             if count < 0 && errno == EINTR { continue }
             if count < 0 {
-                failure = ArchiveError("cannot read \(displayName): \(String(cString: strerror(errno)))")
+                failure = ArchiveError("cannot read \(displayName): \(String(cString: strerror(errno)))", reason: .io)
                 return -1
             }
             seal.add(UnsafeRawBufferPointer(start: buffer, count: count))
+            total += count
             return count
         }
     }

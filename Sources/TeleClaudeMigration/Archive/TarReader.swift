@@ -29,6 +29,9 @@ final class TarReader {
     private var current: Member?
     private var atEnd = false
 
+    /// How messages name the input (`the archive`, a path, `standard input`).
+    var displayName = "the archive"
+
     init(source: ByteSource, limits: Limits = Limits(), bufferSize: Int = 1 << 20) {
         self.source = source
         self.limits = limits
@@ -82,14 +85,15 @@ final class TarReader {
         var paxSize: Int64?
         while true {
             guard let block = try take(512) else {
-                throw ArchiveError("the archive ends at byte \(consumed) where a tar header or the end-of-archive marker should be: it is truncated")
+                if consumed == 0 { throw ArchiveError("\(displayName) ends before its first tar header: not a tc-export archive", reason: .notAnArchive) }
+                throw ArchiveError("the archive ends at byte \(consumed) where a tar header or the end-of-archive marker should be: it is truncated", reason: .truncated)
             }
             if block.allSatisfy({ $0 == 0 }) {
                 guard paxPath == nil, paxSize == nil else {
                     throw ArchiveError("a pax header at byte \(headerOffset) is followed by the end-of-archive marker")
                 }
                 guard let second = try take(512), second.allSatisfy({ $0 == 0 }) else {
-                    throw ArchiveError("the end-of-archive marker at byte \(consumed - 512) is incomplete or damaged")
+                    throw ArchiveError("the end-of-archive marker at byte \(consumed - 512) is incomplete or damaged", reason: .damaged)
                 }
                 var probe = [UInt8](repeating: 0, count: 1)
                 let more = start < end ? 1 : try probe.withUnsafeMutableBytes { try source.read(into: $0) }
@@ -101,6 +105,8 @@ final class TarReader {
             }
             let header = Array(block)
             let at = consumed - 512
+            // A file that does not start with a tar header is not a damaged archive: say what it is.
+            if at == 0, !Self.isTarHeader(header) { throw ArchiveError.notAnArchive(displayName, startingWith: header) }
             try verifyChecksum(header, at: at)
             guard header[257..<263].elementsEqual("ustar\0".utf8), header[263..<265].elementsEqual("00".utf8) else {
                 throw ArchiveError("the tar header at byte \(at) is not a POSIX ustar/pax header")
@@ -178,12 +184,12 @@ final class TarReader {
         let at = consumed
         guard let padding = try take(remaining) else { throw truncated(at: at, name: name) }
         guard padding.allSatisfy({ $0 == 0 }) else {
-            throw ArchiveError("the padding after \(Self.quoted(name)) at byte \(at) is not zero: the archive is damaged")
+            throw ArchiveError("the padding after \(Self.quoted(name)) at byte \(at) is not zero: the archive is damaged", reason: .damaged)
         }
     }
 
     private func truncated(at offset: Int64, name: String? = nil) -> ArchiveError {
-        ArchiveError("the archive is truncated inside \(name.map { "the member \(Self.quoted($0))" } ?? "the entry") that starts at byte \(offset)")
+        ArchiveError("the archive is truncated inside \(name.map { "the member \(Self.quoted($0))" } ?? "the entry") that starts at byte \(offset)", reason: .truncated)
     }
 
     // MARK: - Header fields
@@ -196,8 +202,14 @@ final class TarReader {
         let digits = field.prefix(6)
         guard digits.allSatisfy({ (0x30...0x37).contains($0) }), header[154] == 0, header[155] == 0x20,
               let stored = Int(String(decoding: digits, as: UTF8.self), radix: 8), stored == sum else {
-            throw ArchiveError("the tar header at byte \(offset) has a bad checksum: the archive is damaged")
+            throw ArchiveError("the tar header at byte \(offset) has a bad checksum: the archive is damaged", reason: .damaged)
         }
+    }
+
+    /// Whether a block has a tar header's checksum field and ustar magic (as any tar does).
+    static func isTarHeader(_ header: [UInt8]) -> Bool {
+        header.count == 512 && header[257..<262].elementsEqual("ustar".utf8)
+            && header[148..<154].allSatisfy { (0x30...0x37).contains($0) || $0 == 0x20 || $0 == 0 }
     }
 
     private func octal(_ field: ArraySlice<UInt8>, field name: String, at offset: Int64) throws -> Int64 {

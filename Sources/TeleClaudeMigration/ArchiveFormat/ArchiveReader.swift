@@ -93,11 +93,12 @@ public struct ArchiveReader {
         let displayName = isStdin ? "standard input" : path
         let fd = isStdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ArchiveError("cannot open the archive \(path): \(String(cString: strerror(errno)))")
+            throw ArchiveError("cannot open the archive \(path): \(String(cString: strerror(errno)))", reason: .io)
         }
         defer { if !isStdin { Foundation.close(fd) } }
         let source = try DecompressingReader(fileDescriptor: fd, displayName: displayName)
         let tar = TarReader(source: source)
+        tar.displayName = displayName
         var session = ReadSession(tar: tar, onProgress: onProgress, finishSource: source.finish)
         try session.run(&visitor)
     }

@@ -14,17 +14,17 @@ enum ManifestCheck {
             throw ArchiveError("\(ArchiveLayout.manifest) is not a JSON object")
         }
         guard header.format == Manifest.formatName else {
-            throw ArchiveError("this is not a TeleClaude migration archive (\(ArchiveLayout.manifest) names the format '\(header.format ?? "")')")
+            throw ArchiveError("this is not a TeleClaude migration archive (\(ArchiveLayout.manifest) names the format '\(header.format ?? "")')", reason: .notAnArchive)
         }
         guard let text = header.format_version, let version = FormatVersion(text) else {
             throw ArchiveError("\(ArchiveLayout.manifest) has no valid format_version")
         }
         guard version.major == ArchiveReader.supportedMajor else {
-            throw ArchiveError("the archive uses format version \(version); this tool reads version \(ArchiveReader.supportedMajor).x only. Use a tc-import release that reads \(version.major).x")
+            throw ArchiveError("the archive uses format version \(version); this tool reads version \(ArchiveReader.supportedMajor).x only. Use a tc-import release that reads \(version.major).x", reason: .unsupported)
         }
         let unknown = (header.required_features ?? []).filter { !ArchiveReader.knownFeatures.contains($0) }
         guard unknown.isEmpty else {
-            throw ArchiveError("the archive (format \(version)) requires features this tool does not implement: \(unknown.joined(separator: ", ")); use a newer tc-import")
+            throw ArchiveError("the archive (format \(version)) requires features this tool does not implement: \(unknown.joined(separator: ", ")); use a newer tc-import", reason: .unsupported)
         }
         var warnings: [String] = []
         if version.minor > ArchiveReader.supportedMinor {

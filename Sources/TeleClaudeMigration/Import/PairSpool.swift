@@ -15,7 +15,7 @@ final class PairSpool {
 
     init() throws {
         guard let file = TemporaryFile.create(prefix: "/tmp/tc-import-check.") else {
-            throw ArchiveError("cannot create a check file in /tmp: \(String(cString: strerror(errno)))")
+            throw SpoolError(file: "the read-back's pair file", action: "create", code: errno)
         }
         unlink(file.path)
         fd = file.fileDescriptor
@@ -38,7 +38,7 @@ final class PairSpool {
                 let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw ArchiveError("cannot write the check file: \(String(cString: strerror(errno)))")
+                    throw SpoolError(file: "the read-back's pair file", action: "write", code: errno)
                 }
                 offset += written
             }
@@ -53,7 +53,7 @@ final class PairSpool {
         var offset: off_t = 0
         while true {
             let read = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, offset) }
-            if read < 0 { throw ArchiveError("cannot read the check file: \(String(cString: strerror(errno)))") }
+            if read < 0 { throw SpoolError(file: "the read-back's pair file", action: "read", code: errno) }
             if read == 0 { break }
             offset += off_t(read)
             for index in stride(from: 0, to: read / 8 - 1, by: 2) { body(Pair(key: chunk[index], row: chunk[index + 1])) }

@@ -9,6 +9,9 @@ final class RejectsFile {
     private let handle: FileHandle
     private(set) var count = 0
 
+    /// The rejects file cannot be made where `--rejects` says.
+    struct CreateError: Error, CustomStringConvertible { let message: String; var description: String { message } }
+
     /// Created before BEGIN, never over an existing file: a failed load removes it again,
     /// and must not have destroyed what was there (an earlier load's rejected rows).
     init(path: String) throws {
@@ -17,7 +20,7 @@ final class RejectsFile {
         guard fd >= 0 else {
             let reason = errno == EEXIST ? "it exists (an earlier load's rejected rows?); move it away or pass another --rejects PATH"
                 : String(cString: strerror(errno))
-            throw ArchiveError("cannot create the rejects file \(path): \(reason); nothing was changed")
+            throw CreateError(message: "cannot create the rejects file \(path): \(reason); nothing was changed")
         }
         fchmod(fd, 0o600)
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
@@ -55,7 +58,7 @@ final class RowSpool {
 
     init() throws {
         guard let file = TemporaryFile.create(prefix: "/tmp/tc-import-spool.") else {
-            throw ArchiveError("cannot create a spool file in /tmp: \(String(cString: strerror(errno)))")
+            throw SpoolError(file: "the spool of staged rows", action: "create", code: errno)
         }
         unlink(file.path)  // nameless: gone when closed, whatever happens
         handle = FileHandle(fileDescriptor: file.fileDescriptor, closeOnDealloc: true)
