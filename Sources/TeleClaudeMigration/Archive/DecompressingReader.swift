@@ -105,16 +105,12 @@ final class RawFileSource {
 
     /// Bytes now in `buffer`, 0 at the end of the file, -1 on a read error.
     func readNext() -> Int {
-        while true {
-            let count = Foundation.read(fileDescriptor, buffer, 1 << 20)
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 {
-                failure = ArchiveError("cannot read \(displayName): \(String(cString: strerror(errno)))", reason: .io)
-                return -1
-            }
-            seal.add(UnsafeRawBufferPointer(start: buffer, count: count))
-            total += count
-            return count
+        guard let count = DurableFile.read(fileDescriptor, into: UnsafeMutableRawBufferPointer(start: buffer, count: 1 << 20)) else {
+            failure = ArchiveError("cannot read \(displayName): \(String(cString: strerror(errno)))", reason: .io)
+            return -1
         }
+        seal.add(UnsafeRawBufferPointer(start: buffer, count: count))
+        total += count
+        return count
     }
 }

@@ -127,15 +127,9 @@ final class RawFileSink {
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if hashing { hasher.update(bufferPointer: bytes) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = Foundation.write(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                lastError = String(cString: strerror(errno))
-                return false
-            }
-            offset += written
+        if let failure = DurableFile.writeAll(fileDescriptor, bytes) {
+            lastError = failure
+            return false
         }
         return true
     }

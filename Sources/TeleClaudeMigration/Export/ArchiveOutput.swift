@@ -50,18 +50,9 @@ final class ArchiveOutput {
         finished = true
         guard let temporaryPath, let targetPath else { return }
         defer { TemporaryFiles.unregister(temporaryPath) }
-        if fsync(fileDescriptor) != 0 || close(fileDescriptor) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
+        if let reason = DurableFile.commit(fileDescriptor, temporary: temporaryPath, target: targetPath) {
             throw ExportError.output(path: targetPath, reason: reason)
         }
-        guard rename(temporaryPath, targetPath) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw ExportError.output(path: targetPath, reason: reason)
-        }
-        let folder = open((targetPath as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 { fsync(folder); close(folder) }
     }
 
     /// Removes the partial file; nothing appears at the target path.

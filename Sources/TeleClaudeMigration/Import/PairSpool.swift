@@ -32,16 +32,8 @@ final class PairSpool {
     }
 
     private func flush() throws {
-        try buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw SpoolError(file: "the read-back's pair file", action: "write", code: errno)
-                }
-                offset += written
-            }
+        if buffer.withUnsafeBytes({ DurableFile.writeAll(fd, $0) }) != nil {
+            throw SpoolError(file: "the read-back's pair file", action: "write", code: errno)
         }
         buffer.removeAll(keepingCapacity: true)
     }

@@ -1,16 +1,17 @@
 import Foundation
+import Synchronization
 
 /// Where the tools talk to the person running them. Messages go to standard error, so
 /// standard output stays free for an archive (`-o -`) or `--json`. Tests capture it.
-public final class Console: @unchecked Sendable {
+public final class Console: Sendable {
     public enum Level: Sendable { case info, warning, error }
 
-    private let lock = NSLock()
     private let sink: @Sendable (String) -> Void
     public let quiet: Bool
     /// True when progress lines may be redrawn in place (standard error is a terminal).
     public let interactive: Bool
-    private var progressShown = false
+    /// A progress line is on the screen (the next message clears it first).
+    private let progressShown = Mutex(false)
 
     public init(quiet: Bool = false, interactive: Bool? = nil, sink: (@Sendable (String) -> Void)? = nil) {
         self.quiet = quiet
@@ -34,9 +35,7 @@ public final class Console: @unchecked Sendable {
     /// A progress line, redrawn in place on a terminal and never written elsewhere.
     public func progress(_ line: String) {
         guard interactive, !quiet else { return }
-        lock.lock()
-        progressShown = true
-        lock.unlock()
+        progressShown.withLock { $0 = true }
         sink("\r\u{1B}[2K" + line)
     }
 
@@ -60,18 +59,12 @@ public final class Console: @unchecked Sendable {
 
     private func emit(_ text: String) {
         let text = Console.printable(text)
-        lock.lock()
-        let clear = progressShown
-        progressShown = false
-        lock.unlock()
+        let clear = progressShown.withLock { shown in defer { shown = false }; return shown }
         sink((clear ? "\r\u{1B}[2K" : "") + text)
     }
 
     public func endProgress() {
-        lock.lock()
-        let clear = progressShown
-        progressShown = false
-        lock.unlock()
+        let clear = progressShown.withLock { shown in defer { shown = false }; return shown }
         if clear { sink("\r\u{1B}[2K") }
     }
 }

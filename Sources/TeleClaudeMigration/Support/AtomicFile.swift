@@ -32,16 +32,7 @@ enum AtomicFile {
         var failure: String?
         if let owner, fchown(fd, owner.uid, owner.gid) != 0 { failure = "cannot give it to uid \(owner.uid): \(String(cString: strerror(errno)))" }
         if failure == nil && fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
-        var offset = 0
-        while failure == nil && offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-            } else {
-                offset += written
-            }
-        }
+        if failure == nil { failure = bytes.withUnsafeBytes { DurableFile.writeAll(fd, $0) } }
         if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
         if let failure { throw Failure(path: path, reason: failure) }
@@ -50,7 +41,6 @@ enum AtomicFile {
         }
         guard rename(created.path, path) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
         committed = true
-        let folderFD = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderFD >= 0 { fsync(folderFD); close(folderFD) }
+        DurableFile.syncFolder(of: path)
     }
 }

@@ -1,20 +1,15 @@
-import Foundation
+import Synchronization
 
 /// The first error of a worker thread, readable from the thread that feeds it: later
 /// errors are consequences of the first and are dropped.
-final class FirstFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: Error?
+final class FirstFailure: Sendable {
+    private let error = Mutex<Error?>(nil)
 
-    var current: Error? {
-        lock.lock()
-        defer { lock.unlock() }
-        return error
-    }
+    var current: Error? { error.withLock { $0 } }
 
     func record(_ error: Error) {
-        lock.lock()
-        if self.error == nil { self.error = error }
-        lock.unlock()
+        self.error.withLock { first in
+            if first == nil { first = error }
+        }
     }
 }
