@@ -40,13 +40,12 @@ let package = Package(
             ]),
         .target(name: "TCSamples", dependencies: ["CTCSQLite", "TeleClaudeMigration"]),
 
-        // MARK: - Thin executables
-        .executableTarget(
-            name: "tc-export",
+        // MARK: - The commands (option parsing into the core's configuration), and thin executables
+        .target(
+            name: "TCCommands",
             dependencies: ["TeleClaudeMigration", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(
-            name: "tc-import",
-            dependencies: ["TeleClaudeMigration", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "tc-export", dependencies: ["TCCommands"]),
+        .executableTarget(name: "tc-import", dependencies: ["TCCommands"]),
         .executableTarget(
             name: "tc-sample",
             dependencies: ["TCSamples", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -57,7 +56,8 @@ let package = Package(
 
         .testTarget(
             name: "TeleClaudeMigrationTests",
-            dependencies: ["TeleClaudeMigration", "TCSamples", "CTCSQLite"]),
+            dependencies: ["TeleClaudeMigration", "TCSamples", "TCCommands", "CTCSQLite",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     swiftLanguageModes: [.v6]
 )

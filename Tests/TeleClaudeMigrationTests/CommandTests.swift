@@ -1,4 +1,5 @@
 import Foundation
+import TCCommands
 import TCSamples
 import Testing
 @testable import TeleClaudeMigration
@@ -14,11 +15,23 @@ struct CommandTests {
     @Test("--help explains options, examples and exit codes")
     func help() throws {
         for (tool, arguments) in [("tc-export", ["--help"]), ("tc-import", ["verify", "--help"]), ("tc-import", ["inspect", "--help"])] {
-            let result = try runTool(tool, arguments)
+            let result = try runTool(tool, arguments, binary: true)
             #expect(result.status == 0)
             #expect(result.stdout.contains("Examples:"), "\(tool) \(arguments)")
         }
         #expect(try runTool("tc-export", ["--help"]).stdout.contains("Exit status"))
+    }
+
+    @Test("a command run in-process prints and exits as the built binary does")
+    func inProcessIsTheBinary() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("README.md", "# not an archive\n")
+        for arguments in [["verify", folder.file("README.md")], ["verify", "--json", folder.file("README.md")], ["plan", "--help"],
+                          ["load", folder.file("README.md"), "--rejects", "x"], ["nosuch"]] {
+            let here = runInProcess(TCImport.self, arguments)
+            let binary = try runTool("tc-import", arguments, binary: true)
+            #expect(here.status == binary.status && here.stdout == binary.stdout && here.stderr == binary.stderr, "\(arguments)")
+        }
     }
 
     @Test("--version names the tool and the archive format")

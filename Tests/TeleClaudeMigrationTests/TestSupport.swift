@@ -1,5 +1,8 @@
 import CTCSQLite
+import ArgumentParser
 import Foundation
+import Synchronization
+import TCCommands
 import Testing
 @testable import TeleClaudeMigration
 
@@ -102,12 +105,18 @@ func contents(_ path: String) -> [UInt8]? {
     FileManager.default.contents(atPath: path).map(Array.init)
 }
 
-/// Where `swift build` put the executables of this package.
-var builtProducts: String {
-    let testFile = URL(fileURLWithPath: #filePath)
-    let root = testFile.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// Where `swift build` put the executables of this package: beside the test bundle that
+/// runs these tests (what `swift build --show-bin-path` prints; asking SwiftPM itself from
+/// inside `swift test` would wait on the build folder's lock that `swift test` holds).
+let builtProducts: String = {
+    let runner = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath()
+    var folder = runner.deletingLastPathComponent()
+    // The runner may be inside a bundle folder (`…/debug/X.xctest/…`).
+    while folder.path.contains(".xctest") { folder = folder.deletingLastPathComponent() }
+    if FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("tc-import").path) { return folder.path }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     return root.appendingPathComponent(".build/debug").path
-}
+}()
 
 struct CommandResult {
     var status: Int32
@@ -115,9 +124,15 @@ struct CommandResult {
     var stderr: String
 }
 
-/// Runs one of the built executables with arguments, environment additions and a working folder.
+/// Runs tc-export or tc-import: in this process (the command parsed and run with its output
+/// captured, as swiftly's tests do) unless the test needs a process of its own (an
+/// environment, a working folder, a file-size limit or umask) or asks for the built binary
+/// with `binary`; any other program as a process.
 func runTool(_ name: String, _ arguments: [String], environment: [String: String] = [:], in folder: String? = nil,
-             limitFileSize kilobytes: Int? = nil, umask mask: String? = nil, direct: Bool = false) throws -> CommandResult {
+             limitFileSize kilobytes: Int? = nil, umask mask: String? = nil, direct: Bool = false, binary: Bool = false) throws -> CommandResult {
+    if !binary, !direct, environment.isEmpty, folder == nil, kilobytes == nil, mask == nil, let root = commandRoots[name] {
+        return runInProcess(root, arguments)
+    }
     let process = Process()
     // Through a shell so a file-size limit or umask can be set for the tool alone.
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -191,4 +206,31 @@ extension LoadOptions {
         }
         return options
     }
+}
+
+let commandRoots: [String: any ParsableCommand.Type] = ["tc-import": TCImport.self, "tc-export": TCExport.self]
+
+/// Text written by a command run in-process.
+final class CapturedText: Sendable {
+    private let text = Mutex("")
+    func append(_ more: String) { text.withLock { $0 += more } }
+    var value: String { text.withLock { $0 } }
+}
+
+/// A command parsed and run here, with the exit status and messages `main()` would give.
+func runInProcess(_ root: any ParsableCommand.Type, _ arguments: [String]) -> CommandResult {
+    let out = CapturedText(), err = CapturedText()
+    let io = CommandIO(output: { out.append($0) }, errors: { err.append($0) }, interactive: false)
+    var status: Int32 = 0
+    CommandIO.$current.withValue(io) {
+        do {
+            var command = try root.parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            status = root.exitCode(for: error).rawValue
+            let message = root.fullMessage(for: error)
+            if !message.isEmpty { (status == 0 ? out : err).append(message + "\n") }
+        }
+    }
+    return CommandResult(status: status, stdout: out.value, stderr: err.value)
 }

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import TeleClaudeMigration
 
-@main
-struct TCImport: ParsableCommand {
-    static let configuration = CommandConfiguration(
+
+public struct TCImport: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "tc-import",
         abstract: "Check and load a TeleClaude migration archive written by tc-export.",
         discussion: """
@@ -44,21 +45,16 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         ProcessSetup.prepare()
-        let console = Console(quiet: options.quiet || options.json)
+        let io = CommandIO.current
+        let console = io.console(quiet: options.quiet || options.json)
         do {
             let result = try ArchiveVerifier(path: options.archive, console: console).run()
             result.warnings.forEach { console.warning($0) }
-            if options.json {
-                print(try ImportReport.json(result), terminator: "")
-            } else {
-                print(Console.printable(ImportReport.text(result)))
-            }
+            io.print(options.json ? try ImportReport.json(result) : Console.printable(ImportReport.text(result)), terminator: options.json ? "" : "\n")
         } catch {
-            if options.json {
-                print(ImportReport.jsonFailure(archive: options.archive, error: error), terminator: "")
-            }
-            console.error("\(options.archive) does not verify: \(error)")
-            throw ExitCode.failure
+            // --json gets its failure object on standard output as well.
+            if options.json { io.print(ImportReport.jsonFailure(archive: options.archive, error: error), terminator: "") }
+            try io.run(console, failing: "\(options.archive) does not verify: ") { throw error }
         }
     }
 }
@@ -76,18 +72,12 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         ProcessSetup.prepare()
-        let console = Console(quiet: options.quiet)
-        do {
+        let io = CommandIO.current
+        let console = io.console(quiet: options.quiet)
+        try io.run(console, failing: "cannot inspect \(options.archive): ") {
             let report = try ArchiveInspector(path: options.archive).run()
             report.warnings.forEach { console.warning($0) }
-            if options.json {
-                print(try ImportReport.json(report), terminator: "")
-            } else {
-                print(Console.printable(ArchiveInspector.render(report)), terminator: "")
-            }
-        } catch {
-            console.error("cannot inspect \(options.archive): \(error)")
-            throw ExitCode.failure
+            io.print(options.json ? try ImportReport.json(report) : Console.printable(ArchiveInspector.render(report)), terminator: "")
         }
     }
 }
@@ -224,16 +214,12 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         ProcessSetup.prepare()
-        let console = Console(quiet: archive.quiet)
-        do {
+        let io = CommandIO.current
+        let console = io.console(quiet: archive.quiet)
+        try io.run(console) {
             let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
-            print(archive.json ? try ImportReport.json(plan) : Console.printable(plan.render()), terminator: "")
+            io.print(archive.json ? try ImportReport.json(plan) : Console.printable(plan.render()), terminator: "")
             if !plan.problems.isEmpty { throw ExitCode.failure }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            console.error("\(error)")
-            throw ExitCode.failure
         }
     }
 }
@@ -292,19 +278,15 @@ struct Load: ParsableCommand {
 
     func run() throws {
         ProcessSetup.prepare()
-        let console = Console(quiet: archive.quiet || archive.json)
-        do {
+        let io = CommandIO.current
+        let console = io.console(quiet: archive.quiet || archive.json)
+        try io.run(console) {
             var options = database.loadOptions(archive: archive.archive)
             if !skipFiles { options.install = install.options(archive: archive.archive) }
             options.reportPath = reportJSON
             options.dryRun = dryRun
             let report = try Loader(options: options, console: console).run()
-            if archive.json {
-                print(try ImportReport.json(report), terminator: "")
-            } else {
-                print(Console.printable(ImportReport.text(report)))
-            }
-            fflush(nil)  // the report first (all C streams): the line below is the last one printed
+            io.print(archive.json ? try ImportReport.json(report) : Console.printable(ImportReport.text(report)), terminator: archive.json ? "" : "\n")
             switch report.exitStatus {
             case 0: break
             case 2 where report.dryRun: console.warning("dry run: the real load would commit with rejected rows: \(report.rejectedByTable)")
@@ -312,11 +294,6 @@ struct Load: ParsableCommand {
             default: console.error("the data is committed, but a step after COMMIT failed (see the report); the rollback steps above undo the load")
             }
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            console.error("\(error)")
-            throw ExitCode.failure
         }
     }
 }

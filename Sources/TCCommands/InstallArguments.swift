@@ -72,16 +72,14 @@ struct InstallFiles: ParsableCommand {
 
     func run() throws {
         ProcessSetup.prepare()
-        let console = Console(quiet: archive.quiet || archive.json)
-        do {
+        let io = CommandIO.current
+        let console = io.console(quiet: archive.quiet || archive.json)
+        try io.run(console) {
             var files = ArchiveFiles()
             try ArchiveReader(path: archive.archive).read(into: &files)
             let report = try FileInstaller(files: files, options: install.options(archive: archive.archive)).install()
-            print(archive.json ? try ImportReport.json(report) : Console.printable((["installed:"] + report.lines).joined(separator: "\n")),
-                  terminator: archive.json ? "" : "\n")
-        } catch {
-            console.error("\(error)")
-            throw ExitCode.failure
+            io.print(archive.json ? try ImportReport.json(report) : Console.printable((["installed:"] + report.lines).joined(separator: "\n")),
+                     terminator: archive.json ? "" : "\n")
         }
     }
 }
@@ -114,13 +112,11 @@ struct Extract: ParsableCommand {
 
     func run() throws {
         ProcessSetup.prepare()
-        do {
+        let io = CommandIO.current
+        try io.run(io.console(quiet: false)) {
             if let bytes = try MemberExtractor(archive: archive, member: member, output: output, replaceExisting: force).run() {
-                FileHandle.standardOutput.write(Data(bytes))
+                io.output(String(decoding: bytes, as: UTF8.self))
             }
-        } catch {
-            Console(quiet: false).error("\(error)")
-            throw ExitCode.failure
         }
     }
 }

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import TeleClaudeMigration
 
-@main
-struct TCExport: ParsableCommand {
-    static let configuration = CommandConfiguration(
+
+public struct TCExport: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "tc-export",
         abstract: "Write a verified, versioned archive of a single-user TeleClaude installation.",
         discussion: """
@@ -71,7 +72,7 @@ struct TCExport: ParsableCommand {
     @Flag(help: "Print a JSON summary on standard output (standard error when the archive goes to standard output).")
     var json = false
 
-    func validate() throws {
+    public func validate() throws {
         guard output != nil || dryRun else { throw ValidationError("missing -o PATH (or - for standard output), unless --dry-run") }
         if dryRun && output != nil { throw ValidationError("--dry-run writes nothing; leave out -o, or leave out --dry-run to write the archive") }
         if dryRun && force { throw ValidationError("--dry-run writes nothing, so --force has nothing to replace") }
@@ -82,25 +83,23 @@ struct TCExport: ParsableCommand {
         guard (4096...(256 << 20)).contains(chunkBytes) else { throw ValidationError("--chunk-bytes must be between 4096 and 268435456") }
     }
 
-    func run() throws {
+    public func run() throws {
         ProcessSetup.prepare()
-        let console = Console(quiet: quiet || json)
+        let io = CommandIO.current
+        let console = io.console(quiet: quiet || json)
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
             output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
             chunkTarget: chunkBytes, dryRun: dryRun)
-        let result: ExportResult
-        do {
-            result = try Exporter(options: options, console: console).run()
-        } catch {
-            console.error("\(error)")
-            throw ExitCode.failure
-        }
-        if json {
-            let text = try ExportReport.json(result)
-            if output == "-" && !dryRun { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
-        } else {
-            console.info(ExportReport.text(result))
+        try io.run(console) {
+            let result = try Exporter(options: options, console: console).run()
+            if json {
+                // With the archive on standard output, the JSON goes to standard error.
+                let text = try ExportReport.json(result)
+                if output == "-" && !dryRun { io.errors(text) } else { io.print(text, terminator: "") }
+            } else {
+                console.info(ExportReport.text(result))
+            }
         }
     }
 }

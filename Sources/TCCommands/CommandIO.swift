@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import TeleClaudeMigration
+
+/// Where a command writes: its result to standard output, its messages to the console on
+/// standard error. The executables use the process's streams; tests run a command
+/// in-process with both captured (`CommandIO.$current.withValue`), as swiftly's tests do.
+public struct CommandIO: Sendable {
+    public var output: @Sendable (String) -> Void
+    public var errors: @Sendable (String) -> Void
+    /// Whether progress may be redrawn in place (standard error is a terminal).
+    public var interactive: Bool
+
+    public init(output: @escaping @Sendable (String) -> Void, errors: @escaping @Sendable (String) -> Void, interactive: Bool) {
+        self.output = output
+        self.errors = errors
+        self.interactive = interactive
+    }
+
+    public static let process = CommandIO(
+        output: { FileHandle.standardOutput.write(Data($0.utf8)) },
+        errors: { FileHandle.standardError.write(Data($0.utf8)) },
+        interactive: isatty(STDERR_FILENO) != 0)
+
+    @TaskLocal public static var current = CommandIO.process
+
+    func console(quiet: Bool) -> Console {
+        Console(quiet: quiet, interactive: interactive, sink: errors)
+    }
+
+    func print(_ text: String, terminator: String = "\n") {
+        output(text + terminator)
+    }
+
+    /// A command's body with the one way failures end it: an `ExitCode` as it is; any other
+    /// error printed once on the console (after `prefix`) and exit status 1.
+    func run(_ console: Console, failing prefix: String = "", _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            console.error(prefix + "\(error)")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import TCCommands
+
+// The command is in TCCommands, so that tests can run it in-process.
+TCExport.main()
