@@ -292,7 +292,7 @@ final class ContentCheck {
                 return Hash64.bytes(UnsafeRawBufferPointer(bytes))
             }
             return Hash64.number(v)
-        default:
+        case .text, .integer, .boolean, .timestamptz, .timestamp, .date, .bytea, .uuid, .other:
             return Hash64.bytes(UnsafeRawBufferPointer(bytes))
         }
     }

@@ -64,8 +64,8 @@ enum ConversionRisks {
             change("objects with a key twice keep only the last in jsonb")
         case .other:
             notes.append("\(type.baseType) is compared by its text after the load: a value the type rewrites (interval, inet, time zones) fails the read-back")
-        default:
-            break
+        case .float, .date, .json, .integer, .boolean, .bytea, .uuid:
+            break  // their rules meet these classes without a change (the notes below cover refusals)
         }
         if type.kind == .integer, classes.contains(.text) || classes.contains(.real) {
             notes.append("TEXT and REAL values must be whole numbers within \(type.shownName)'s range: others are refused")

@@ -81,7 +81,10 @@ extension ValueConverter {
             switch binaryForm {
             case .int2: length(2); BinaryCopy.appendBigEndian(UInt16(truncatingIfNeeded: v), to: &out)
             case .int4: length(4); BinaryCopy.appendBigEndian(UInt32(truncatingIfNeeded: v), to: &out)
-            default: length(8); BinaryCopy.appendBigEndian(UInt64(bitPattern: v), to: &out)
+            case .int8: length(8); BinaryCopy.appendBigEndian(UInt64(bitPattern: v), to: &out)
+            // An integer reaches no other binary form: the converter gives other kinds for them.
+            case .bool, .float4, .float8, .timestamp, .date, .uuid, .bytes, .jsonb, .none:
+                length(8); BinaryCopy.appendBigEndian(UInt64(bitPattern: v), to: &out)
             }
         case .boolean(let v):
             length(1); out.append(v ? 1 : 0)
