@@ -31,38 +31,6 @@ public struct LoadPlan: Sendable, Encodable {
         case merge
     }
 
-    /// One reason the load would stop before BEGIN, by kind (so the verdict can count them
-    /// and name the flag that fixes the common case).
-    public struct Problem: Sendable, Codable, Equatable, CustomStringConvertible {
-        public enum Kind: String, Sendable, Codable {
-            case missingTable = "missing_table"
-            case unmatchedColumn = "unmatched_column"
-            case generatedTarget = "generated_target"
-            case notNullWithoutSource = "not_null_without_source"
-            case ownershipColumns = "ownership_columns"
-            case option
-            case schemaMissing = "schema_missing"
-            case owner
-            case destination
-            case mergeWithoutKey = "merge_without_key"
-            case occupied
-            case replaceReference = "replace_reference"
-            case ddl
-        }
-
-        public var kind: Kind
-        public var table: String?
-        public var message: String
-
-        public init(_ kind: Kind, table: String? = nil, _ message: String) {
-            self.kind = kind
-            self.table = table
-            self.message = message
-        }
-
-        public var description: String { table.map { "\($0): \(message)" } ?? message }
-    }
-
     public struct TablePlan: Sendable, Encodable {
         public var table: String
         public var rows: Int64
@@ -291,59 +259,6 @@ public struct LoadPlan: Sendable, Encodable {
         lines.append("")
         lines += verdict
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// The verdict: problems counted by kind, and the flags that fix the common case.
-    public var verdict: [String] {
-        let all = allProblems
-        guard !all.isEmpty else { return ["verdict: the archive can be loaded"] }
-        var counts: [(Problem.Kind, Int)] = []
-        for problem in all {
-            if let index = counts.firstIndex(where: { $0.0 == problem.kind }) { counts[index].1 += 1 } else { counts.append((problem.kind, 1)) }
-        }
-        let named = counts.map { kind, count in "\(count) \(Self.noun(kind, count))" }.joined(separator: ", ")
-        var lines = ["verdict: \(all.count) problem(s) (\(named)); load would stop before BEGIN"]
-        var flags: [String] = []
-        if counts.contains(where: { $0.0 == .missingTable }) { flags.append("--create-missing-tables") }
-        if counts.contains(where: { $0.0 == .ownershipColumns }) || (counts.contains { $0.0 == .missingTable } && all.contains { $0.table == OwnershipColumns.table }) {
-            flags.append("--add-ownership-columns")
-        }
-        if counts.contains(where: { $0.0 == .occupied }) { flags.append("--if-exists replace") }
-        if !flags.isEmpty {
-            let empty = tables.allSatisfy { !$0.targetFound && !$0.created }
-            lines.append((empty ? "the schema \(schema) holds none of the archive's tables; " : "") + "the flags that fix the common case: \(flags.joined(separator: " ")) (each acts inside the load's transaction)"
-                         + (empty ? ", or create the schema first (the system installer does)" : ""))
-        }
-        return lines
-    }
-
-    static func noun(_ kind: Problem.Kind, _ count: Int) -> String {
-        let s = count == 1 ? "" : "s"
-        switch kind {
-        case .missingTable: return "missing table\(s)"
-        case .unmatchedColumn: return "archive column\(s) without a target column"
-        case .generatedTarget: return "generated target column\(s)"
-        case .notNullWithoutSource: return "NOT NULL column\(s) without a value"
-        case .ownershipColumns: return "missing ownership columns"
-        case .option: return "option\(s) naming nothing"
-        case .schemaMissing: return "missing schema"
-        case .owner: return "owner problem\(s)"
-        case .destination: return "destination\(s) that cannot be written"
-        case .mergeWithoutKey: return "table\(s) without a key for merge"
-        case .occupied: return "table\(s) already holding rows"
-        case .replaceReference: return "reference\(s) replace would cascade into"
-        case .ddl: return "CREATE TABLE\(s) PostgreSQL refuses"
-        }
-    }
-
-    /// The plan's problems for a message, with missing tables in one line and the verdict's fix.
-    public var failureLines: [String] {
-        let all = allProblems
-        let missing = all.filter { $0.kind == .missingTable }.compactMap(\.table)
-        var lines: [String] = []
-        if missing.count > 1 { lines.append("no table in schema \(schema) for \(missing.count) archive tables: \(missing.joined(separator: ", "))") }
-        lines += all.filter { !($0.kind == .missingTable && missing.count > 1) }.map(\.description)
-        return lines + verdict.dropFirst()
     }
 
     /// Adds problems found outside the table plan (the preflight's), each to its table.
