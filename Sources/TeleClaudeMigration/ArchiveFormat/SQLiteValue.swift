@@ -61,3 +61,15 @@ public enum SQLiteValue: Sendable, Hashable, CustomStringConvertible {
 public enum StorageClass: String, Sendable, Codable, CaseIterable {
     case null, integer, real, text, blob
 }
+
+extension SQLiteValue {
+    var textValue: String? {
+        if case .text(let bytes) = self { return String(decoding: bytes, as: UTF8.self) }
+        return nil
+    }
+
+    var integerValue: Int64? {
+        if case .integer(let v) = self { return v }
+        return nil
+    }
+}

@@ -327,7 +327,3 @@ extension SecretsFile {
         return text
     }
 }
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
-}

@@ -99,8 +99,3 @@ public enum SecretRules {
         return userInfo.index(after: colon) < userInfo.endIndex
     }
 }
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-    var isASCIIAlphanumeric: Bool { isASCII && (isLetter || isNumber) }
-}

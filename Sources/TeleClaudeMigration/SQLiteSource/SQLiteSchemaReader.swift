@@ -182,15 +182,3 @@ public struct SQLiteSchemaReader {
         return definition.split(whereSeparator: { $0.isWhitespace }).first.map(String.init)
     }
 }
-
-extension SQLiteValue {
-    var textValue: String? {
-        if case .text(let bytes) = self { return String(decoding: bytes, as: UTF8.self) }
-        return nil
-    }
-
-    var integerValue: Int64? {
-        if case .integer(let v) = self { return v }
-        return nil
-    }
-}
