@@ -120,6 +120,13 @@ struct PlanPredictsLoadTests {
                 && message.contains("no table in schema \(schema.name) for \(tables) archive tables")
                 && message.contains("--create-missing-tables --add-ownership-columns")
         }
+        // --json: one object, snake_case keys, the verdict and each problem's kind.
+        let json = try JSONSerialization.jsonObject(with: Data(try ImportReport.json(plan).utf8)) as? [String: Any]
+        #expect(json?["loadable"] as? Bool == false)
+        #expect((json?["verdict"] as? [String])?.first?.hasPrefix("verdict: \(tables) problem(s)") == true)
+        let first = (json?["tables"] as? [[String: Any]])?.first
+        #expect(first?["target_found"] as? Bool == false && first?["verdict"] as? String == "blocked" && first?["strategy"] as? String == "direct")
+        #expect(((json?["problems"] as? [[String: Any]])?.first?["kind"] as? String) == "missing_table")
         // And those flags do fix it.
         var fixed = options
         fixed.createMissingTables = true

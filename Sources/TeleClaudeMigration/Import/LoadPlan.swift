@@ -44,7 +44,7 @@ public struct LoadPlan: Sendable, Encodable {
         /// Target columns the archive does not provide (filled by their default or NULL).
         public var targetOnlyColumns: [String]
         public var ownershipColumns: [String]
-        public var problems: [Problem]
+        public var problems: [Problem] { didSet { verdict = problems.isEmpty ? "ok" : "blocked" } }
         /// `binary` when every mapped column has a simple binary form, else `text` (README, "plan / load").
         public var copyFormat = "binary"
         /// How the rows go in, decided here once; the load does exactly this.
@@ -52,7 +52,8 @@ public struct LoadPlan: Sendable, Encodable {
         /// The foreign keys staged rows are checked against (`strategy` `.staged`/`.merge`).
         public var stagingKeys: [TargetCatalog.ForeignKey] = []
 
-        public var verdict: String { problems.isEmpty ? "ok" : "blocked" }
+        /// `ok`, or `blocked` when the table has problems.
+        public private(set) var verdict = "ok"
 
         enum CodingKeys: String, CodingKey {
             case table, rows, columns, problems, verdict
@@ -64,23 +65,6 @@ public struct LoadPlan: Sendable, Encodable {
             case ownershipColumns = "ownership_columns"
             case copyFormat = "copy_format"
             case strategy
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(table, forKey: .table)
-            try container.encode(rows, forKey: .rows)
-            try container.encode(targetFound, forKey: .targetFound)
-            try container.encode(created, forKey: .created)
-            try container.encode(columns, forKey: .columns)
-            try container.encode(skippedColumns, forKey: .skippedColumns)
-            try container.encode(generatedColumns, forKey: .generatedColumns)
-            try container.encode(targetOnlyColumns, forKey: .targetOnlyColumns)
-            try container.encode(ownershipColumns, forKey: .ownershipColumns)
-            try container.encode(copyFormat, forKey: .copyFormat)
-            try container.encode(strategy, forKey: .strategy)
-            try container.encode(problems, forKey: .problems)
-            try container.encode(verdict, forKey: .verdict)
         }
     }
 
