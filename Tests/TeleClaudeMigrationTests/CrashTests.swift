@@ -156,4 +156,33 @@ struct CrashTests {
         #expect(stderr.contains("error:") && (stderr.contains("terminat") || stderr.contains("connection")), "\(stderr)")
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
+
+    /// Ctrl-C in the middle of COPY: the load says what happened, leaves no rejects file,
+    /// and the database is as it was.
+    @Test func anInterruptedLoadSaysNothingWasChanged() throws {
+        let folder = try TemporaryFolder()
+        try SyntheticInstallation(scale: 0.02).write(to: folder.file("big"))
+        try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
+        let schema = try TestServer.Schema()
+        let errors = Pipe()
+        let process = try launchTool("tc-import", ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
+                                                   "--owner-person", "Maurice Faber", "--skip-files", "--quiet",
+                                                   "--on-error", "reject", "--rejects", folder.file("rejects.ndjson")], errors: errors)
+        let deadline = Date().addingTimeInterval(60)
+        var copying = false
+        while process.isRunning, Date() < deadline, !copying {
+            copying = try schema.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND query LIKE '%FROM STDIN%' AND state <> 'idle' AND pid <> pg_backend_pid()") != "0"
+            if !copying { usleep(2_000) }
+        }
+        #expect(copying, "the load never reached COPY")
+        kill(process.processIdentifier, SIGINT)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(stderr.contains("interrupted: nothing was committed"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("rejects.ndjson")))
+        let gone = Date().addingTimeInterval(10)
+        while try schema.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND state <> 'idle' AND pid <> pg_backend_pid()") != "0", Date() < gone { usleep(20_000) }
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
 }

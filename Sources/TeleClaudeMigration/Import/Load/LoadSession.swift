@@ -85,7 +85,9 @@ struct LoadSession: ArchiveVisitor {
             throw Loader.Failure(summary: "\(problems.count) problem(s) in the archive's rows; the transaction was rolled back and nothing was changed:",
                                  problems: problems)
         }
-        try transaction!.finish(manifest: manifest!)
+        try transaction!.finish(manifest: manifest!) { [rejects] in
+            if let rejects { TemporaryFiles.unregister(rejects.path) }
+        }
     }
 
     /// After a failure: the COPY's sender lets go of the connection, and the transaction is

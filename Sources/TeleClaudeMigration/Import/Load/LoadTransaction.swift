@@ -71,7 +71,8 @@ struct LoadTransaction {
     }
 
     /// After the last table: keys and indexes of created tables, counts, sequences, owners, COMMIT.
-    mutating func finish(manifest: Manifest) throws {
+    /// `committed` runs as soon as COMMIT returned (the rejects file is kept from then on).
+    mutating func finish(manifest: Manifest, committed: () -> Void = {}) throws {
         try finishCreatedTables(manifest: manifest)
         // Counts: what is in each table now is exactly what the archive holds.
         var mismatches: [String] = []
@@ -120,9 +121,20 @@ struct LoadTransaction {
                 "UPDATE \(sessions.qualifiedName) SET \(OwnershipColumns.person) = $1\(uidSet) WHERE \(OwnershipColumns.person) IS NULL", parameters).affectedRows
         }
         // A dry run did everything a load does, checked; nothing is kept.
-        try connection.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
+        if options.dryRun {
+            try connection.execute("ROLLBACK")
+        } else {
+            TemporaryFiles.setInterruptMessage(Self.interruptedDuringCommit)
+            try connection.execute("COMMIT")
+            committed()
+            TemporaryFiles.setInterruptMessage(Self.interruptedAfterCommit)
+        }
         open = false
     }
+
+    static let interruptedBeforeCommit = "interrupted: nothing was committed (PostgreSQL rolls the transaction back as the connection closes); nothing was changed"
+    static let interruptedDuringCommit = "interrupted while COMMIT ran: check whether the tables hold the archive's rows before loading again"
+    static let interruptedAfterCommit = "interrupted after COMMIT: the database holds the archive's rows; the configuration and docs may be partly installed (run tc-import install-files to finish)"
 
     /// Indexes and foreign keys of the tables this load created, now that the data is in.
     /// An index PostgreSQL cannot build from SQLite's definition is left out with a

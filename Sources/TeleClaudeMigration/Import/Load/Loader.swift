@@ -68,7 +68,15 @@ public final class Loader {
         if options.createMissingTables, !options.declaredTypes, options.archive != "-" {
             session.summary = try summaryForCreatedTables(TargetNames.apply(try ArchiveReader(path: options.archive).readManifest()).0, connection)
         }
-        if options.onError == .reject { session.rejects = try RejectsFile(path: options.rejectsPath) }
+        // Ctrl-C says what it did: before COMMIT, nothing (and a rejects file goes again).
+        TemporaryFiles.setInterruptMessage(LoadTransaction.interruptedBeforeCommit)
+        defer { TemporaryFiles.setInterruptMessage(nil) }
+        if options.onError == .reject {
+            let rejects = try RejectsFile(path: options.rejectsPath)
+            TemporaryFiles.register(rejects.path)
+            session.rejects = rejects
+        }
+        defer { if let rejects = session.rejects { TemporaryFiles.unregister(rejects.path) } }
         var reader = ArchiveReader(path: options.archive)
         reader.onProgress = { [console] bytes in console.progress("loading: \(Units.bytes(bytes)) of archive data read") }
         do {
