@@ -165,13 +165,15 @@ struct CrashTests {
         try export(database: folder.file("big/project/teleclaude.db"), to: folder.file("a.tcar"))
         let schema = try TestServer.Schema()
         let errors = Pipe()
-        let process = try launchTool("tc-import", ["load", folder.file("a.tcar"), "--database-url", schema.url, "--schema", schema.name,
-                                                   "--owner-person", "Maurice Faber", "--skip-files", "--quiet",
+        // Its own application name, to find its backend among those of the other tests.
+        let name = "tc-interrupt-" + schema.name
+        let process = try launchTool("tc-import", ["load", folder.file("a.tcar"), "--database-url", schema.url + " application_name=\(name)",
+                                                   "--schema", schema.name, "--owner-person", "Maurice Faber", "--skip-files", "--quiet",
                                                    "--on-error", "reject", "--rejects", folder.file("rejects.ndjson")], errors: errors)
         let deadline = Date().addingTimeInterval(60)
         var copying = false
         while process.isRunning, Date() < deadline, !copying {
-            copying = try schema.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND query LIKE '%FROM STDIN%' AND state <> 'idle' AND pid <> pg_backend_pid()") != "0"
+            copying = try schema.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(name)' AND query LIKE 'COPY %FROM STDIN%' AND state <> 'idle'") != "0"
             if !copying { usleep(2_000) }
         }
         #expect(copying, "the load never reached COPY")
@@ -182,7 +184,7 @@ struct CrashTests {
         #expect(stderr.contains("interrupted: nothing was committed"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.file("rejects.ndjson")))
         let gone = Date().addingTimeInterval(10)
-        while try schema.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND state <> 'idle' AND pid <> pg_backend_pid()") != "0", Date() < gone { usleep(20_000) }
+        while try schema.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(name)'") != "0", Date() < gone { usleep(20_000) }
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
 }
