@@ -96,6 +96,9 @@ struct Extract: ParsableCommand {
         Examples:
           tc-import extract teleclaude.tcar user-config -o ~/.teleclaude/config.yml
           tc-import extract teleclaude.tcar docs/guides/release-checklist.md -o -
+
+        Exit status: 0 written; 1 no such member, the archive does not verify, or the file \
+        cannot be written (nothing is left at the path); 64 invalid options.
         """)
 
     @Argument(help: ArgumentHelp("The archive file, or - for standard input.", valueName: "ARCHIVE"))

@@ -39,6 +39,8 @@ struct Verify: ParsableCommand {
           tc-import verify teleclaude.tcar
           ssh oldhost tc-export -o - | tc-import verify -
           tc-import verify teleclaude.tcar --json
+
+        Exit status: 0 the archive verifies; 1 it does not (the first problem is named), or it cannot be read; 64 invalid options.
         """)
 
     @OptionGroup var options: ArchiveArgument
@@ -66,6 +68,8 @@ struct Inspect: ParsableCommand {
         Examples:
           tc-import inspect teleclaude.tcar
           tc-import inspect teleclaude.tcar --json | jq '.tables[] | select(.rows > 0)'
+
+        Exit status: 0 shown; 1 the archive's manifest cannot be read; 64 invalid options.
         """)
 
     @OptionGroup var options: ArchiveArgument
@@ -77,7 +81,10 @@ struct Inspect: ParsableCommand {
         try io.run(console, failing: "cannot inspect \(options.archive): ") {
             let report = try ArchiveInspector(path: options.archive).run()
             report.warnings.forEach { console.warning($0) }
-            io.print(options.json ? try ImportReport.json(report) : Console.printable(ArchiveInspector.render(report)), terminator: "")
+            let text = ArchiveInspector.render(report)
+            // -q: the one line of totals.
+            let shown = options.quiet ? (text.split(separator: "\n").first { $0.contains(" tables, ") }.map { $0 + "\n" } ?? text) : text
+            io.print(options.json ? try ImportReport.json(report) : Console.printable(shown), terminator: "")
         }
     }
 }
@@ -200,6 +207,12 @@ struct Plan: ParsableCommand {
           tc-import plan teleclaude.tcar --database-url postgresql:///teleclaude
           tc-import plan teleclaude.tcar --json
           tc-import plan teleclaude.tcar --storage-classes   # also: which storage classes each column holds
+          tc-import plan teleclaude.tcar -q    # the verdict only
+
+        Exit status: 0 the archive can be loaded; 1 the load would stop before BEGIN (the \
+        problems are listed, counted by kind, with the flags that fix the common case) or \
+        the plan could not be made; 64 invalid options. What only the rows can tell (a \
+        value that does not convert, an orphan), `load --dry-run` finds.
         """)
 
     @OptionGroup var archive: ArchiveArgument
@@ -218,7 +231,8 @@ struct Plan: ParsableCommand {
         let console = io.console(quiet: archive.quiet)
         try io.run(console) {
             let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
-            io.print(archive.json ? try ImportReport.json(plan) : Console.printable(plan.render()), terminator: "")
+            let text = archive.quiet ? plan.verdict.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
+            io.print(archive.json ? try ImportReport.json(plan) : Console.printable(text), terminator: "")
             if !plan.problems.isEmpty { throw ExitCode.failure }
         }
     }
@@ -286,7 +300,9 @@ struct Load: ParsableCommand {
             options.reportPath = reportJSON
             options.dryRun = dryRun
             let report = try Loader(options: options, console: console).run()
-            io.print(archive.json ? try ImportReport.json(report) : Console.printable(ImportReport.text(report)), terminator: archive.json ? "" : "\n")
+            // -q: the outcome line and any failed check, not the table of counts.
+            let text = archive.quiet ? ImportReport.summary(report) : ImportReport.text(report)
+            io.print(archive.json ? try ImportReport.json(report) : Console.printable(text), terminator: archive.json ? "" : "\n")
             switch report.exitStatus {
             case 0: break
             case 2 where report.dryRun: console.warning("dry run: the real load would commit with rejected rows: \(report.rejectedByTable)")

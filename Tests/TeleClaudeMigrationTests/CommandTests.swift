@@ -34,6 +34,21 @@ struct CommandTests {
         }
     }
 
+    @Test("-q prints the one line that matters; an unknown member is listed one per line with the closest suggested")
+    func quietAndMembers() throws {
+        let inspected = try runTool("tc-import", ["inspect", FormatVersionTests.fixture, "-q"])
+        #expect(inspected.status == 0 && inspected.stdout == "13 tables, 28 rows, 4.1 KB of data\n", "\(inspected.stdout)")
+        let folder = try TemporaryFolder()
+        let extracted = try runTool("tc-import", ["extract", FormatVersionTests.fixture, "user-confg", "-o", folder.file("x")])
+        #expect(extracted.status == 1)
+        #expect(extracted.stderr.contains("no member user-confg (did you mean user-config?); it has:\n  "), "\(extracted.stderr)")
+        #expect(extracted.stderr.contains("\n  docs/index.yaml\n"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("x")))
+        for command in [["verify", "--help"], ["inspect", "--help"], ["plan", "--help"], ["load", "--help"], ["install-files", "--help"], ["extract", "--help"]] {
+            #expect(try runTool("tc-import", command).stdout.contains("Exit status:"), "\(command)")
+        }
+    }
+
     @Test("--version names the tool and the archive format")
     func version() throws {
         let export = try runTool("tc-export", ["--version"])

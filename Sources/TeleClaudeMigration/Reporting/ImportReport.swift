@@ -45,7 +45,11 @@ public enum ImportReport {
             lines.append("sequences set: " + report.sequences.map { "\($0.sequence) = \($0.value)" }.joined(separator: ", "))
         }
         let verified = report.tables.reduce(0) { $0 + $1.verified }
-        lines.append("content verified: \(Units.count(verified)) rows read back inside the transaction, every value equal to the archive's")
+        if report.verification == "counts" {
+            lines.append("row counts checked: every table holds its archive rows less the rejected ones; values were not read back (--verify counts)")
+        } else {
+            lines.append("content verified: \(Units.count(verified)) rows read back inside the transaction, every value equal to the archive's")
+        }
         lines.append("sessions given an owner: \(report.ownershipUpdated)" + (report.owner.map { " (\($0))" } ?? ""))
         if !report.indexesBuiltAfterData.isEmpty {
             lines.append("indexes built after their table's rows (--keep-indexes keeps them in place): \(report.indexesBuiltAfterData.joined(separator: ", "))")
@@ -65,6 +69,12 @@ public enum ImportReport {
         lines.append("To roll back:")
         for (number, step) in report.rollback.enumerated() { lines.append("  \(number + 1). \(step)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// `load -q`: the outcome line, and each check that failed.
+    public static func summary(_ report: Loader.Report) -> String {
+        let first = text(report).split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        return ([first] + report.checks.filter { !$0.passed }.map { "check FAILED: \($0.name): \($0.detail)" }).joined(separator: "\n")
     }
 
     public static func json<T: Encodable>(_ value: T) throws -> String {

@@ -14,7 +14,7 @@ import Foundation
 public final class DatabaseSnapshot {
     public enum Mode: String, Sendable {
         case walSnapshot = "WAL snapshot (read-only shared memory)"
-        case immutable = "immutable read (no WAL files present), verified unchanged afterwards"
+        case immutable = "immutable read (no WAL files present; the file is checked unchanged when the read ends)"
         case rollbackJournal = "read-only transaction (rollback journal)"
     }
 

@@ -62,6 +62,8 @@ extension Loader {
         public var dryRun = false
         /// Names PostgreSQL holds differently from the archive (longer than 63 bytes).
         public var renamed: [TargetNames.Renamed] = []
+        /// `content` (every value read back) or `counts` (`--verify counts`).
+        public var verification = "content"
 
         /// How `tc-import load` exits after a COMMIT (README, "Exit status"): 0 every row
         /// loaded and every check passed; 2 committed, but rows were rejected; 3 committed,
@@ -85,7 +87,7 @@ extension Loader {
             case toastCompression = "toast_compression"
             case indexesBuiltAfterData = "indexes_built_after_data"
             case dryRun = "dry_run"
-            case renamed
+            case renamed, verification
         }
     }
 

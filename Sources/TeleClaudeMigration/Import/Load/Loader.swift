@@ -108,7 +108,8 @@ public final class Loader {
                           rejects: nil, seconds: Date().timeIntervalSince(started), checks: [], rollback: [],
                           owner: transaction.owner, files: nil, createdTables: transaction.created.map(\.name),
                           creationNotes: transaction.creationNotes, toastCompression: transaction.toastCompression,
-                          indexesBuiltAfterData: transaction.indexesBuiltAfterData, dryRun: true, renamed: session.renamed)
+                          indexesBuiltAfterData: transaction.indexesBuiltAfterData, dryRun: true, renamed: session.renamed,
+                          verification: options.verify.rawValue)
             writeJSONReport(&report)
             return report
         }
@@ -137,7 +138,8 @@ public final class Loader {
                       rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: steps,
                       owner: transaction.owner, files: installed, createdTables: transaction.created.map(\.name),
                       creationNotes: transaction.creationNotes, toastCompression: transaction.toastCompression,
-                      indexesBuiltAfterData: transaction.indexesBuiltAfterData, renamed: session.renamed)
+                      indexesBuiltAfterData: transaction.indexesBuiltAfterData, renamed: session.renamed,
+                      verification: options.verify.rawValue)
         writeJSONReport(&report)
         return report
     }
