@@ -34,12 +34,15 @@ public struct CommandIO: Sendable {
 
     /// A command's body with the one way failures end it: an `ExitCode` as it is; any other
     /// error printed once on the console (after `prefix`) and exit status 1.
-    func run(_ console: Console, failing prefix: String = "", _ body: () throws -> Void) throws {
+    /// With `json`, the failure is also printed on standard output as ImportReport's error
+    /// object, for `archive` (so a script reading --json always gets an object).
+    func run(_ console: Console, failing prefix: String = "", json: Bool = false, archive: String? = nil, _ body: () throws -> Void) throws {
         do {
             try body()
         } catch let exit as ExitCode {
             throw exit
         } catch {
+            if json { print(ImportReport.jsonFailure(archive: archive, error: error), terminator: "") }
             console.error(prefix + "\(error)")
             throw ExitCode.failure
         }

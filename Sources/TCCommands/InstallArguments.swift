@@ -74,7 +74,7 @@ struct InstallFiles: ParsableCommand {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = io.console(quiet: archive.quiet || archive.json)
-        try io.run(console) {
+        try io.run(console, json: archive.json, archive: archive.archive) {
             var files = ArchiveFiles()
             try ArchiveReader(path: archive.archive).read(into: &files)
             let report = try FileInstaller(files: files, options: install.options(archive: archive.archive)).install()

@@ -91,7 +91,8 @@ public struct TCExport: ParsableCommand {
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
             output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
             chunkTarget: chunkBytes, dryRun: dryRun)
-        try io.run(console) {
+        // --json with the archive on standard output: the failure object goes nowhere but the console.
+        try io.run(console, json: json && output != "-", archive: output) {
             let result = try Exporter(options: options, console: console).run()
             if json {
                 // With the archive on standard output, the JSON goes to standard error.

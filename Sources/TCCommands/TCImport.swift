@@ -54,9 +54,7 @@ struct Verify: ParsableCommand {
             result.warnings.forEach { console.warning($0) }
             io.print(options.json ? try ImportReport.json(result) : Console.printable(ImportReport.text(result)), terminator: options.json ? "" : "\n")
         } catch {
-            // --json gets its failure object on standard output as well.
-            if options.json { io.print(ImportReport.jsonFailure(archive: options.archive, error: error), terminator: "") }
-            try io.run(console, failing: "\(options.archive) does not verify: ") { throw error }
+            try io.run(console, failing: "\(options.archive) does not verify: ", json: options.json, archive: options.archive) { throw error }
         }
     }
 }
@@ -78,7 +76,7 @@ struct Inspect: ParsableCommand {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = io.console(quiet: options.quiet)
-        try io.run(console, failing: "cannot inspect \(options.archive): ") {
+        try io.run(console, failing: "cannot inspect \(options.archive): ", json: options.json, archive: options.archive) {
             let report = try ArchiveInspector(path: options.archive).run()
             report.warnings.forEach { console.warning($0) }
             let text = ArchiveInspector.render(report)
@@ -229,7 +227,7 @@ struct Plan: ParsableCommand {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = io.console(quiet: archive.quiet)
-        try io.run(console) {
+        try io.run(console, json: archive.json, archive: archive.archive) {
             let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
             let text = archive.quiet ? plan.verdict.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
             io.print(archive.json ? try ImportReport.json(plan) : Console.printable(text), terminator: "")
@@ -294,7 +292,7 @@ struct Load: ParsableCommand {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = io.console(quiet: archive.quiet || archive.json)
-        try io.run(console) {
+        try io.run(console, json: archive.json, archive: archive.archive) {
             var options = database.loadOptions(archive: archive.archive)
             if !skipFiles { options.install = install.options(archive: archive.archive) }
             options.reportPath = reportJSON

@@ -49,6 +49,22 @@ struct CommandTests {
         }
     }
 
+    @Test("--json failures are one error object on standard output, with the reason")
+    func jsonFailures() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("README.md", "# not an archive\n")
+        for (tool, arguments, reason) in [("tc-import", ["verify", "--json", folder.file("README.md")], "not_an_archive"),
+                                          ("tc-import", ["inspect", "--json", folder.file("README.md")], "not_an_archive"),
+                                          ("tc-export", ["--db", folder.file("missing.db"), "-o", folder.file("a.tcar"), "--json"], "failed")] {
+            let result = try runTool(tool, arguments)
+            #expect(result.status == 1, "\(arguments)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let error = object?["error"] as? [String: Any]
+            #expect(object?["ok"] as? Bool == false && error?["reason"] as? String == reason && (error?["message"] as? String)?.isEmpty == false,
+                    "\(arguments): \(result.stdout)")
+        }
+    }
+
     @Test("--version names the tool and the archive format")
     func version() throws {
         let export = try runTool("tc-export", ["--version"])

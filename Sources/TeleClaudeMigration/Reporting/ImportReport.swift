@@ -81,8 +81,21 @@ public enum ImportReport {
         String(decoding: try CanonicalJSON.encode(value), as: UTF8.self)
     }
 
-    public static func jsonFailure(archive: String, error: Error) -> String {
-        struct Failure: Encodable { var archive: String; var ok: Bool; var error: String }
-        return (try? json(Failure(archive: archive, ok: false, error: "\(error)"))) ?? "{\"ok\":false}\n"
+    /// The one shape of a failure under `--json`, on standard output: `ok` false and an
+    /// `error` object with the message and, for an archive, why it failed.
+    public static func jsonFailure(archive: String?, error: Error) -> String {
+        struct Failure: Encodable {
+            struct Details: Encodable { var message: String; var reason: String }
+            var archive: String?
+            var ok: Bool
+            var error: Details
+        }
+        let reason: String = switch error {
+        case let error as ArchiveError: error.reason.rawValue
+        case is Loader.Failure: "refused"
+        case is PostgresError: "database"
+        default: "failed"
+        }
+        return (try? json(Failure(archive: archive, ok: false, error: .init(message: "\(error)", reason: reason)))) ?? "{\"ok\":false}\n"
     }
 }
