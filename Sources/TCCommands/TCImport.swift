@@ -189,6 +189,10 @@ enum VerifyChoice: String, ExpressibleByArgument, CaseIterable {
     case content, counts
 }
 
+enum ProgressChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, plain, none
+}
+
 enum OnErrorChoice: String, ExpressibleByArgument, CaseIterable {
     case rollback, reject
 }
@@ -279,6 +283,9 @@ struct Load: ParsableCommand {
     @Flag(name: .customLong("skip-files"), help: "Load the database only; install the configuration and docs later with install-files.")
     var skipFiles = false
 
+    @Option(help: "Progress on standard error: auto (a line redrawn on a terminal: phase, table, rows of the total, rate, time left), plain (a line per finished phase of each table, for logs), none.")
+    var progress: ProgressChoice = .auto
+
     @Flag(name: .customLong("dry-run"), help: "Do the whole load inside the transaction (tables created, COPY, every conversion, the read-back, sequences, owners), then ROLL BACK and print the same report. No file is installed and no rejects file is kept. Exit status 0 when the real load would commit cleanly, 2 when it would reject rows, 1 when it would fail.")
     var dryRun = false
 
@@ -297,6 +304,7 @@ struct Load: ParsableCommand {
             if !skipFiles { options.install = install.options(archive: archive.archive) }
             options.reportPath = reportJSON
             options.dryRun = dryRun
+            options.progress = progress.rawValue
             let report = try Loader(options: options, console: console).run()
             // -q: the outcome line and any failed check, not the table of counts.
             let text = archive.quiet ? ImportReport.summary(report) : ImportReport.text(report)

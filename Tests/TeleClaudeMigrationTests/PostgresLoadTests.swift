@@ -87,6 +87,14 @@ struct PostgresLoadTests {
                                               "--skip-files", "--verify", "counts", "--if-exists", "replace"])
         #expect(again.stdout.contains("row counts checked: every table holds its archive rows less the rejected ones; values were not read back (--verify counts)"))
         #expect(!again.stdout.contains("content verified"))
+
+        // --progress plain: one line per finished phase, for logs.
+        let logged = try runTool("tc-import", ["load", archive, "-d", schema.url, "--schema", schema.name, "--owner-person", "Maurice Faber",
+                                               "--skip-files", "--if-exists", "replace", "--progress", "plain"])
+        #expect(logged.status == 0, "\(logged.stderr)")
+        for line in ["COPY sessions: 4 rows, ", "read-back sessions: ", "checks session_tokens: ", "keys, counts, sequences and owners: ", "COMMIT: "] {
+            #expect(logged.stderr.contains(line), "\(line) in \(logged.stderr)")
+        }
     }
 
     @Test("the sample loads with every conversion, sequences past deleted rows, and owners")

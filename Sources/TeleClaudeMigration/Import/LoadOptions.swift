@@ -60,6 +60,9 @@ public struct LoadOptions: Sendable {
     public var allowChange: Set<String> = []
     /// `load --dry-run`: the whole load inside the transaction, then ROLLBACK.
     public var dryRun = false
+    /// `--progress`: `auto` (a line redrawn on a terminal), `plain` (a line per finished
+    /// phase, for logs), `none`.
+    public var progress = "auto"
     /// Tables `--create-missing-tables` creates get their declared types' mapping, not
     /// types chosen from the storage classes their columns hold.
     public var declaredTypes = false

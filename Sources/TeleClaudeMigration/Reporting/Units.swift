@@ -22,6 +22,14 @@ enum Units {
 
     static func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
 
+    /// `45 s`, `3 min 05 s`, `1 h 02 min`: a time left.
+    static func duration(_ value: Double) -> String {
+        let total = Int(value.rounded(.up))
+        if total < 60 { return "\(total) s" }
+        if total < 3600 { return String(format: "%d min %02d s", total / 60, total % 60) }
+        return String(format: "%d h %02d min", total / 3600, total % 3600 / 60)
+    }
+
     /// `2026-11-25T01:02:03Z`
     static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

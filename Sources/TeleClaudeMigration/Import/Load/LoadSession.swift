@@ -23,6 +23,7 @@ struct LoadSession: ArchiveVisitor {
     var table: TableLoad?
     /// Rows that cannot be loaded, of every table so far (rollback mode).
     var problems: [String] = []
+    var progress: LoadProgress?
 
     var naming: RowNaming { RowNaming(showValues: options.showValues) }
 
@@ -35,6 +36,8 @@ struct LoadSession: ArchiveVisitor {
     mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
         warnings.forEach { console.warning($0) }
         (self.manifest, renamed) = TargetNames.apply(manifest)
+        progress = LoadProgress(console: console, style: LoadProgress.Style(rawValue: options.progress) ?? .auto,
+                                totalRows: manifest.tables.reduce(0) { $0 + $1.rows })
         try files.manifest(manifest, warnings: warnings)
         // The file members come next; the owner may be in the archived config.yml.
         if manifest.files.isEmpty { try begin() }
@@ -63,11 +66,14 @@ struct LoadSession: ArchiveVisitor {
 
     mutating func beginTable(_ archived: TableSchema, position: Int) throws {
         let table = manifest!.tables[position]
+        progress?.beginTable(table.name, rows: table.rows)
         self.table = try TableLoad(table: table, position: position, plan: plans[position], target: transaction!.catalog.tables[table.name]!,
-                                   sending: problems.isEmpty, connection: connection, options: options, json: json, rejects: rejects)
+                                   sending: problems.isEmpty, connection: connection, options: options, json: json, rejects: rejects,
+                                   progress: progress)
     }
 
     mutating func row(_ row: RowValues, table archived: TableSchema, line: Int64) throws {
+        progress?.row()
         try table!.row(row, line: line)
     }
 
@@ -85,9 +91,10 @@ struct LoadSession: ArchiveVisitor {
             throw Loader.Failure(summary: "\(problems.count) problem(s) in the archive's rows; the transaction was rolled back and nothing was changed:",
                                  problems: problems)
         }
-        try transaction!.finish(manifest: manifest!) { [rejects] in
+        try transaction!.finish(manifest: manifest!, progress: progress) { [rejects] in
             if let rejects { TemporaryFiles.unregister(rejects.path) }
         }
+        progress?.finish()
     }
 
     /// After a failure: the COPY's sender lets go of the connection, and the transaction is

@@ -72,7 +72,8 @@ struct LoadTransaction {
 
     /// After the last table: keys and indexes of created tables, counts, sequences, owners, COMMIT.
     /// `committed` runs as soon as COMMIT returned (the rejects file is kept from then on).
-    mutating func finish(manifest: Manifest, committed: () -> Void = {}) throws {
+    mutating func finish(manifest: Manifest, progress: LoadProgress? = nil, committed: () -> Void = {}) throws {
+        progress?.enter("keys, counts, sequences and owners", table: "")
         try finishCreatedTables(manifest: manifest)
         // Counts: what is in each table now is exactly what the archive holds.
         var mismatches: [String] = []
@@ -125,6 +126,7 @@ struct LoadTransaction {
             try connection.execute("ROLLBACK")
         } else {
             TemporaryFiles.setInterruptMessage(Self.interruptedDuringCommit)
+            progress?.enter("COMMIT", table: "")
             try connection.execute("COMMIT")
             committed()
             TemporaryFiles.setInterruptMessage(Self.interruptedAfterCommit)

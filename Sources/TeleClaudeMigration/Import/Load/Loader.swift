@@ -77,8 +77,8 @@ public final class Loader {
             session.rejects = rejects
         }
         defer { if let rejects = session.rejects { TemporaryFiles.unregister(rejects.path) } }
-        var reader = ArchiveReader(path: options.archive)
-        reader.onProgress = { [console] bytes in console.progress("loading: \(Units.bytes(bytes)) of archive data read") }
+        let reader = ArchiveReader(path: options.archive)
+
         do {
             try reader.read(into: &session)
         } catch {

@@ -25,6 +25,7 @@ struct TableLoad {
     let rejects: RejectsFile?
     /// The rows are sent (no earlier table had problems); else only converted and checked.
     let sending: Bool
+    let progress: LoadProgress?
     var copy: CopyIn?
     var buffer: [UInt8] = []
     /// Canonical lines of the table, when it loads through staging in reject mode.
@@ -45,7 +46,8 @@ struct TableLoad {
     /// Opens the table's COPY, unless `sending` is false (earlier problems: the rows are
     /// still converted, to list every problem, but nothing is sent).
     init(table: TableSchema, position: Int, plan: LoadPlan.TablePlan, target: TargetCatalog.Table, sending: Bool,
-         connection: PostgresConnection, options: LoadOptions, json: JSONHasher, rejects: RejectsFile?) throws {
+         connection: PostgresConnection, options: LoadOptions, json: JSONHasher, rejects: RejectsFile?,
+         progress: LoadProgress? = nil) throws {
         self.connection = connection
         self.options = options
         self.table = table
@@ -55,6 +57,7 @@ struct TableLoad {
         self.json = json
         self.rejects = rejects
         self.sending = sending
+        self.progress = progress
         naming = RowNaming(showValues: options.showValues)
         sourceIndexes = plan.columns.map(\.sourceIndex)
         allowedChanges = plan.columns.map { options.allowChange.contains("\(table.name).\($0.column)") }
@@ -190,7 +193,11 @@ struct TableLoad {
                                          problems: refusedRow(error))
                 }
                 do {
-                    if staged { try moveStagedRows() }
+                    if staged {
+                        progress?.enter("checks")
+                        try moveStagedRows()
+                    }
+                    if !deferredIndexes.dropped.isEmpty { progress?.enter("indexes") }
                     try deferredIndexes.build(connection)
                 } catch let error as PostgresError {
                     throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
@@ -204,6 +211,7 @@ struct TableLoad {
         copy = nil
         var verified: Int64 = 0
         if let check = contentCheck, sending, problems.isEmpty {
+            progress?.enter("read-back")
             try verifyContent(check)
             verified = check.targetRows
         }
