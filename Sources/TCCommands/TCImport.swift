@@ -210,6 +210,7 @@ struct Plan: ParsableCommand {
           tc-import plan teleclaude.tcar --json
           tc-import plan teleclaude.tcar --storage-classes   # also: which storage classes each column holds
           tc-import plan teleclaude.tcar -q    # the verdict only
+          tc-import plan teleclaude.tcar --create-missing-tables --add-ownership-columns --sql > schema.sql
 
         Exit status: 0 the archive can be loaded; 1 the load would stop before BEGIN (the \
         problems are listed, counted by kind, with the flags that fix the common case) or \
@@ -219,6 +220,9 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var archive: ArchiveArgument
     @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Print only the SQL that --create-missing-tables and --add-ownership-columns would run (tables, then the indexes and foreign keys that follow the data), to review it or create the schema by hand.")
+    var sql = false
 
     @Flag(name: .customLong("storage-classes"), help: "Also show the storage classes each column holds; reads (and verifies) the whole archive, so it takes as long as verify. Not with standard input.")
     var storageClasses = false
@@ -233,7 +237,11 @@ struct Plan: ParsableCommand {
         let console = io.console(quiet: archive.quiet)
         try io.run(console, json: archive.json, archive: archive.archive) {
             let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
-            let text = archive.quiet ? plan.verdict.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
+            var text = archive.quiet ? plan.verdict.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
+            if sql {
+                text = plan.createSQL.isEmpty ? "-- nothing to create: every archive table is in the target (or pass --create-missing-tables)\n"
+                    : plan.createSQL.map { $0 + ";\n" }.joined(separator: "\n")
+            }
             io.print(archive.json ? try ImportReport.json(plan) : Console.printable(text), terminator: "")
             if !plan.problems.isEmpty { throw ExitCode.failure }
         }

@@ -133,7 +133,22 @@ struct PlanPredictsLoadTests {
         fixed.addOwnershipColumns = true
         fixed.onError = .reject
         fixed.rejectsPath = folder.file("rejects.ndjson")
-        #expect(try Loader(options: fixed, console: MessageLog().console).plan().problems.isEmpty)
+        let fixedPlan = try Loader(options: fixed, console: MessageLog().console).plan()
+        #expect(fixedPlan.problems.isEmpty)
+
+        // plan --sql: the same schema, created by hand from the printed statements, needs no flag.
+        #expect(fixedPlan.createSQL.filter { $0.hasPrefix("CREATE TABLE") }.count == tables)
+        let byHand = try TestServer.Schema(withSampleTables: false)
+        for statement in fixedPlan.createSQL {
+            try byHand.connection.execute(statement.replacingOccurrences(of: "\"\(schema.name)\".", with: "\"\(byHand.name)\"."))
+        }
+        var plain = options
+        plain.schema = byHand.name
+        plain.onError = .reject
+        plain.rejectsPath = folder.file("rejects-by-hand.ndjson")
+        #expect(try Loader(options: plain, console: MessageLog().console).plan().problems.isEmpty)
+        let report = try Loader(options: plain, console: MessageLog().console).run()
+        #expect(report.committed && report.rejectedByTable == "conversation_link_members 1")
     }
 
     @Test("a schema that does not exist is named by the preflight")

@@ -87,6 +87,9 @@ public struct LoadPlan: Sendable, Encodable {
     public var general: [Problem]
     /// Names PostgreSQL holds differently from the archive (`TargetNames`).
     public var renamed: [TargetNames.Renamed] = []
+    /// The statements `--create-missing-tables` (and `--add-ownership-columns`) would run,
+    /// in order: tables, then after the data their indexes and foreign keys (`plan --sql`).
+    public var createSQL: [String] = []
 
     /// Every problem: each table's, then the others.
     public var allProblems: [Problem] { tables.flatMap(\.problems) + general }

@@ -29,12 +29,32 @@ public final class Loader {
         let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary)
         var plan = checked.plan
         plan.renamed = renamed
+        plan.createSQL = Self.creationStatements(checked, manifest: manifest, summary: summary, options: options)
         // The DDL --create-missing-tables would run, tried and rolled back.
         if !plan.general.contains(where: { $0.kind == .schemaMissing }) {
             plan.add(try Preflight.tryCreating(checked.created, manifest: manifest, summary: summary, schema: checked.catalog.schema,
                                                connection: connection))
         }
         return plan
+    }
+
+    /// What the load runs to create the target's missing parts, for `plan --sql`: an
+    /// administrator can review it, or run it by hand instead of passing the flags.
+    static func creationStatements(_ checked: Preflight, manifest: Manifest, summary: Summary?, options: LoadOptions) -> [String] {
+        let schema = checked.catalog.schema
+        let parents = Dictionary(manifest.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var statements = checked.created.map {
+            TableCreator.createTable($0, schema: schema, classes: LoadPlan.classes(of: $0.name, manifest: manifest, summary: summary)).sql
+        }
+        if options.addOwnershipColumns, let sessions = checked.catalog.tables[OwnershipColumns.table],
+           OwnershipColumns.names.contains(where: { sessions.column($0) == nil }) {
+            statements.append("ALTER TABLE \(sessions.qualifiedName) ADD COLUMN IF NOT EXISTS \(OwnershipColumns.person) text, ADD COLUMN IF NOT EXISTS \(OwnershipColumns.uid) integer")
+        }
+        for table in checked.created {
+            statements += TableCreator.indexes(table, schema: schema).statements.map(\.sql)
+            statements += TableCreator.foreignKeys(table, schema: schema, parents: parents).map(\.sql)
+        }
+        return statements
     }
 
     /// The archive's summary, from a whole read (and verification) of it.

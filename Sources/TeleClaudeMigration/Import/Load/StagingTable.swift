@@ -111,13 +111,20 @@ extension TableLoad {
                 unique.columns.map { "\(alias).\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
             }
             let present = unique.columns.map { "s.\(SQLIdentifier.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+            let reason = "repeats the key (\(unique.columns.joined(separator: ", "))) of \(unique.name)"
+            // Two queries, not one with OR: each can then be a hash or index join (an OR of
+            // two EXISTS made PostgreSQL compare every staged row with every other).
+            let key = unique.columns.map { "s.\(SQLIdentifier.quote($0))" }.joined(separator: ", ")
+            let repeated = try connection.execute("""
+                SELECT \(select) FROM (SELECT s.*, row_number() OVER (PARTITION BY \(key) ORDER BY s.\(Self.lineColumn)) AS tc_nth
+                FROM \(Self.staging) s WHERE \(present)\(loaded)) s WHERE tc_nth > 1 ORDER BY 1\(limit)
+                """)
+            try rejectStaged(repeated.rows, shown: keyColumns, reason: reason + ", held by an earlier archive row")
             // Merge leaves rows whose primary key is present alone (skipped, not rejected).
-            let mergeKey = plan.strategy == .merge && Set(unique.columns) == Set(table.primaryKey)
-            let inTable = mergeKey ? "" : " OR EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same("t")))"
-            let earlier = "EXISTS (SELECT 1 FROM \(Self.staging) e WHERE \(same("e")) AND e.\(Self.lineColumn) < s.\(Self.lineColumn))"
-            let found = try connection.execute("SELECT \(select) FROM \(Self.staging) s WHERE \(present) AND (\(earlier)\(inTable))\(loaded) ORDER BY 1\(limit)")
-            try rejectStaged(found.rows, shown: keyColumns,
-                             reason: "repeats the key (\(unique.columns.joined(separator: ", "))) of \(unique.name), held by an earlier archive row or a row already in the table")
+            guard !(plan.strategy == .merge && Set(unique.columns) == Set(table.primaryKey)) else { continue }
+            let held = try connection.execute(
+                "SELECT \(select) FROM \(Self.staging) s WHERE \(present) AND EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same("t")))\(loaded) ORDER BY 1\(limit)")
+            try rejectStaged(held.rows, shown: keyColumns, reason: reason + ", held by a row already in the table")
         }
     }
 
