@@ -6,21 +6,25 @@ import TeleClaudeMigration
 /// standard error. The executables use the process's streams; tests run a command
 /// in-process with both captured (`CommandIO.$current.withValue`), as swiftly's tests do.
 public struct CommandIO: Sendable {
-    public var output: @Sendable (String) -> Void
+    /// Bytes for standard output: a member extracted with `-o -` is written as it is.
+    public var bytes: @Sendable ([UInt8]) -> Void
     public var errors: @Sendable (String) -> Void
     /// Whether progress may be redrawn in place (standard error is a terminal).
     public var interactive: Bool
 
-    public init(output: @escaping @Sendable (String) -> Void, errors: @escaping @Sendable (String) -> Void, interactive: Bool) {
-        self.output = output
+    public init(bytes: @escaping @Sendable ([UInt8]) -> Void, errors: @escaping @Sendable (String) -> Void, interactive: Bool) {
+        self.bytes = bytes
         self.errors = errors
         self.interactive = interactive
     }
 
     public static let process = CommandIO(
-        output: { FileHandle.standardOutput.write(Data($0.utf8)) },
+        bytes: { FileHandle.standardOutput.write(Data($0)) },
         errors: { FileHandle.standardError.write(Data($0.utf8)) },
         interactive: isatty(STDERR_FILENO) != 0)
+
+    /// Text for standard output.
+    func output(_ text: String) { bytes(Array(text.utf8)) }
 
     @TaskLocal public static var current = CommandIO.process
 

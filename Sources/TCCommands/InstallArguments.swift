@@ -118,7 +118,7 @@ struct Extract: ParsableCommand {
         let io = CommandIO.current
         try io.run(io.console(quiet: false)) {
             if let bytes = try MemberExtractor(archive: archive, member: member, output: output, replaceExisting: force).run() {
-                io.output(String(decoding: bytes, as: UTF8.self))
+                io.bytes(bytes)
             }
         }
     }

@@ -220,7 +220,7 @@ final class CapturedText: Sendable {
 /// A command parsed and run here, with the exit status and messages `main()` would give.
 func runInProcess(_ root: any ParsableCommand.Type, _ arguments: [String]) -> CommandResult {
     let out = CapturedText(), err = CapturedText()
-    let io = CommandIO(output: { out.append($0) }, errors: { err.append($0) }, interactive: false)
+    let io = CommandIO(bytes: { out.append(String(decoding: $0, as: UTF8.self)) }, errors: { err.append($0) }, interactive: false)
     var status: Int32 = 0
     CommandIO.$current.withValue(io) {
         do {

@@ -20,6 +20,8 @@ enum SQLiteDefault {
     }
 
     static func translate(_ given: String, sqlType: String, base: String) -> Translation {
+        // A default is schema, but a literal one is a value too: one that looks secret is not repeated.
+        let shown = SecretRules.looksLikeSecretValue(given) ? "(a literal that looks secret, not shown)" : given
         var text = given.trimmingCharacters(in: .whitespacesAndNewlines)
         while text.hasPrefix("("), text.hasSuffix(")"), balanced(String(text.dropFirst().dropLast())) {
             text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
@@ -32,11 +34,11 @@ enum SQLiteDefault {
             }
             switch result {
             case .success(let sql): return .sql(sql)
-            case .failure(let error): return .leftOut("the SQLite default \(given) is not a \(sqlType) value (\(error.reason))")
+            case .failure(let error): return .leftOut("the SQLite default \(shown) is not a \(sqlType) value (\(error.reason))")
             }
         }
         if let expression = clock(text, base: base) { return .sql(expression) }
-        return .leftOut("the SQLite default \(given) has no PostgreSQL form for \(sqlType)")
+        return .leftOut("the SQLite default \(shown) has no PostgreSQL form for \(sqlType)")
     }
 
     /// Whether parentheses balance (so `(a) + (b)` keeps its outer pair).
