@@ -106,20 +106,10 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("on-error"), help: "What a row that cannot be loaded (a value that does not convert, an orphan) does: rollback (default: list every problem, change nothing) or reject (load the rest, write each such row whole to the rejects file).")
     var onError: OnErrorChoice = .rollback
 
-    @Option(help: ArgumentHelp("Rejects file for --on-error reject (default: ARCHIVE.rejects.ndjson).", valueName: "PATH"))
-    var rejects: String?
 
-    @Option(help: "After loading, content (default: read every row back and compare each value with the archive) or counts (row counts only, faster).")
-    var verify: VerifyChoice = .content
 
-    @Option(name: .customLong("toast-compression"), help: "How PostgreSQL compresses large values (long text, JSON) of columns that name no method: lz4 (default; several times faster than pglz, used when the server has it), pglz, or server (its default_toast_compression). Reading either back is transparent.")
-    var toastCompression: ToastCompressionChoice = .lz4
 
-    @Flag(name: .customLong("keep-indexes"), help: "Keep secondary indexes in place while rows go in. By default, on tables of 10,000 rows or more (not with --if-exists merge), indexes that can be re-created exactly are dropped inside the transaction and built again after the table's rows, which is faster, but locks those tables against readers until COMMIT (with --keep-indexes readers are not blocked; they see the tables as they were).")
-    var keepIndexes = false
 
-    @Option(name: .customLong("naive-timezone"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "ZONE"))
-    var naiveTimeZone = "UTC"
 
     @Option(name: .customLong("owner-person"), help: ArgumentHelp("The person who owns sessions without an owner (default: the people: entry of the archived config.yml whose username is the exporting user).", valueName: "NAME"))
     var ownerPerson: String?
@@ -133,15 +123,48 @@ struct DatabaseOptions: ParsableArguments {
     @Flag(name: .customLong("add-ownership-columns"), help: "Add owner_person and owner_uid to the target sessions table when it lacks them (inside the transaction).")
     var addOwnershipColumns = false
 
-    @Option(name: .customLong("daemon-check"), help: ArgumentHelp("A command to run after COMMIT, e.g. the daemon's own check mode; its exit status is recorded as a check.", valueName: "CMD"))
-    var daemonCheck: String?
 
-    @Option(name: .customLong("owner-uid"), help: ArgumentHelp("Their uid (default: the exporting uid from the manifest).", valueName: "UID"))
-    var ownerUID: Int?
 
     @Flag(name: .customLong("owner-person-unlisted"), help: "Accept an --owner-person that is not a name in the archived people: list (by default such a name is refused before BEGIN).")
     var ownerPersonUnlisted = false
 
+
+    func validate() throws {
+        if ownerPersonUnlisted && ownerPerson == nil {
+            throw ValidationError("--owner-person-unlisted goes with --owner-person NAME")
+        }
+    }
+
+    /// The load options these set (`plan` needs no more; `load` adds `LoadOnlyOptions`).
+    func loadOptions(archive: String) -> LoadOptions {
+        var options = LoadOptions(archive: archive, databaseURL: databaseURL, schema: schema,
+                                  ifExists: LoadOptions.IfExists(rawValue: ifExists.rawValue)!, skipColumns: Set(skipColumns),
+                                  ownerPerson: ownerPerson, onError: LoadOptions.OnError(rawValue: onError.rawValue)!)
+        options.addOwnershipColumns = addOwnershipColumns
+        options.createMissingTables = createMissingTables
+        options.ownerPersonUnlisted = ownerPersonUnlisted
+        options.allowChange = Set(allowChange)
+        options.declaredTypes = declaredTypes
+        return options
+    }
+}
+
+/// Options only `load` uses (so `plan --help` lists only what plan reads).
+struct LoadOnlyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Rejects file for --on-error reject (default: ARCHIVE.rejects.ndjson).", valueName: "PATH"))
+    var rejects: String?
+    @Option(help: "After loading, content (default: read every row back and compare each value with the archive) or counts (row counts only, faster).")
+    var verify: VerifyChoice = .content
+    @Option(name: .customLong("toast-compression"), help: "How PostgreSQL compresses large values (long text, JSON) of columns that name no method: lz4 (default; several times faster than pglz, used when the server has it), pglz, or server (its default_toast_compression). Reading either back is transparent.")
+    var toastCompression: ToastCompressionChoice = .lz4
+    @Flag(name: .customLong("keep-indexes"), help: "Keep secondary indexes in place while rows go in. By default, on tables of 10,000 rows or more (not with --if-exists merge), indexes that can be re-created exactly are dropped inside the transaction and built again after the table's rows, which is faster, but locks those tables against readers until COMMIT (with --keep-indexes readers are not blocked; they see the tables as they were).")
+    var keepIndexes = false
+    @Option(name: .customLong("naive-timezone"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "ZONE"))
+    var naiveTimeZone = "UTC"
+    @Option(name: .customLong("daemon-check"), help: ArgumentHelp("A command to run after COMMIT, e.g. the daemon's own check mode; its exit status is recorded as a check.", valueName: "CMD"))
+    var daemonCheck: String?
+    @Option(name: .customLong("owner-uid"), help: ArgumentHelp("Their uid (default: the exporting uid from the manifest).", valueName: "UID"))
+    var ownerUID: Int?
     @Flag(name: .customLong("show-values"), help: "Print row values in messages, and PostgreSQL's DETAIL and CONTEXT, which quote them: for a developer on a test copy. By default no row value is printed (they may be secrets).")
     var showValues = false
 
@@ -149,31 +172,17 @@ struct DatabaseOptions: ParsableArguments {
         guard TimeZone(identifier: naiveTimeZone) != nil else {
             throw ValidationError("--naive-timezone \(naiveTimeZone) is not a known time zone (e.g. UTC, Europe/Amsterdam)")
         }
-        if rejects != nil && onError != .reject {
-            throw ValidationError("--rejects names the file for rejected rows, which only --on-error reject writes; add --on-error reject or leave out --rejects")
-        }
-        if ownerPersonUnlisted && ownerPerson == nil {
-            throw ValidationError("--owner-person-unlisted goes with --owner-person NAME")
-        }
     }
 
-    func loadOptions(archive: String) -> LoadOptions {
-        let zone = TimeZone(identifier: naiveTimeZone) ?? TimeZone(identifier: "UTC")!  // validate() refused an unknown zone
-        var options = LoadOptions(archive: archive, databaseURL: databaseURL, schema: schema,
-                           ifExists: LoadOptions.IfExists(rawValue: ifExists.rawValue)!, skipColumns: Set(skipColumns),
-                           naiveTimeZone: zone, ownerPerson: ownerPerson, ownerUID: ownerUID,
-                           onError: LoadOptions.OnError(rawValue: onError.rawValue)!, rejectsPath: rejects,
-                           verify: LoadOptions.Verify(rawValue: verify.rawValue)!)
-        options.addOwnershipColumns = addOwnershipColumns
-        options.createMissingTables = createMissingTables
+    func apply(to options: inout LoadOptions) {
+        options.naiveTimeZone = TimeZone(identifier: naiveTimeZone) ?? TimeZone(identifier: "UTC")!  // validate() refused an unknown zone
+        options.ownerUID = ownerUID
+        if let rejects { options.rejectsPath = rejects }
+        options.verify = LoadOptions.Verify(rawValue: verify.rawValue)!
         options.daemonCheck = daemonCheck
         options.toastCompression = LoadOptions.ToastCompression(rawValue: toastCompression.rawValue)!
         options.keepIndexes = keepIndexes
-        options.ownerPersonUnlisted = ownerPersonUnlisted
         options.showValues = showValues
-        options.allowChange = Set(allowChange)
-        options.declaredTypes = declaredTypes
-        return options
     }
 }
 
@@ -286,6 +295,7 @@ struct Load: ParsableCommand {
 
     @OptionGroup var archive: ArchiveArgument
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Load") var load: LoadOnlyOptions
     @OptionGroup(title: "Configuration and docs (installed after COMMIT)") var install: InstallArguments
 
     @Flag(name: .customLong("skip-files"), help: "Load the database only; install the configuration and docs later with install-files.")
@@ -298,6 +308,9 @@ struct Load: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
+        if load.rejects != nil && database.onError != .reject {
+            throw ValidationError("--rejects names the file for rejected rows, which only --on-error reject writes; add --on-error reject or leave out --rejects")
+        }
         if skipFiles, let option = install.given.first {
             throw ValidationError("--skip-files installs no files, so \(option) has nothing to do; leave out one of them")
         }
@@ -309,6 +322,7 @@ struct Load: ParsableCommand {
         let console = io.console(quiet: archive.quiet || archive.json)
         try io.run(console, json: archive.json, archive: archive.archive) {
             var options = database.loadOptions(archive: archive.archive)
+            load.apply(to: &options)
             if !skipFiles { options.install = install.options(archive: archive.archive) }
             options.reportPath = reportJSON
             options.dryRun = dryRun
