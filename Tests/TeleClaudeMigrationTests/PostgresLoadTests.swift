@@ -88,6 +88,18 @@ struct PostgresLoadTests {
         #expect(again.stdout.contains("row counts checked: every table holds its archive rows less the rejected ones; values were not read back (--verify counts)"))
         #expect(!again.stdout.contains("content verified"))
 
+        // Every --json output in one style: snake_case keys.
+        let folderForFiles = try TemporaryFolder()
+        let installTo = ["--config-dir", folderForFiles.file("etc"), "--docs-dir", folderForFiles.file("docs"), "--user-config", folderForFiles.file("u.yml")]
+        for arguments in [["load", archive, "-d", schema.url, "--schema", schema.name, "--owner-person", "Maurice Faber", "--if-exists", "replace", "--json"] + installTo,
+                          ["plan", archive, "-d", schema.url, "--schema", schema.name, "--owner-person", "Maurice Faber", "--if-exists", "replace", "--json"],
+                          ["verify", archive, "--json"], ["inspect", archive, "--json"]] {
+            let result = try runTool("tc-import", arguments)
+            #expect(result.status == 0 && result.stdout.hasPrefix("{"), "\(arguments[0]): \(result.stderr)")
+            let keys = try camelCaseKeys(result.stdout)
+            #expect(keys.isEmpty, "\(arguments[0]): \(keys)")
+        }
+
         // --progress plain: one line per finished phase, for logs.
         let logged = try runTool("tc-import", ["load", archive, "-d", schema.url, "--schema", schema.name, "--owner-person", "Maurice Faber",
                                                "--skip-files", "--if-exists", "replace", "--progress", "plain"])

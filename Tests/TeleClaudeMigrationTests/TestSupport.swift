@@ -234,3 +234,15 @@ func runInProcess(_ root: any ParsableCommand.Type, _ arguments: [String]) -> Co
     }
     return CommandResult(status: status, stdout: out.value, stderr: err.value)
 }
+
+/// Keys of a JSON document that are not snake_case (every `--json` output uses one style).
+func camelCaseKeys(_ json: String) throws -> [String] {
+    func walk(_ value: Any) -> [String] {
+        if let object = value as? [String: Any] {
+            return object.keys.filter { $0.contains(where: \.isUppercase) } + object.values.flatMap(walk)
+        }
+        if let array = value as? [Any] { return array.flatMap(walk) }
+        return []
+    }
+    return walk(try JSONSerialization.jsonObject(with: Data(json.utf8)))
+}
