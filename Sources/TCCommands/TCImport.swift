@@ -326,7 +326,7 @@ struct Load: ParsableCommand {
             if !skipFiles { options.install = install.options(archive: archive.archive) }
             options.reportPath = reportJSON
             options.dryRun = dryRun
-            options.progress = progress.rawValue
+            options.progress = LoadOptions.Progress(rawValue: progress.rawValue)!
             let report = try Loader(options: options, console: console).run()
             // -q: the outcome line and any failed check, not the table of counts.
             let text = archive.quiet ? ImportReport.summary(report) : ImportReport.text(report)

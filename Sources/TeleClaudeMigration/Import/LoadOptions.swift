@@ -62,7 +62,8 @@ public struct LoadOptions: Sendable {
     public var dryRun = false
     /// `--progress`: `auto` (a line redrawn on a terminal), `plain` (a line per finished
     /// phase, for logs), `none`.
-    public var progress = "auto"
+    public enum Progress: String, Sendable { case auto, plain, none }
+    public var progress = Progress.auto
     /// Tables `--create-missing-tables` creates get their declared types' mapping, not
     /// types chosen from the storage classes their columns hold.
     public var declaredTypes = false

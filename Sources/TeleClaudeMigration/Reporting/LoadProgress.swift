@@ -6,7 +6,7 @@ import Foundation
 /// the time left. With `--progress plain` (logs), one line per finished phase of each table
 /// and of the end. Nothing with `-q` or `--progress none`.
 final class LoadProgress {
-    enum Style: String, Sendable { case auto, plain, none }
+    typealias Style = LoadOptions.Progress
 
     private let console: Console
     private let style: Style

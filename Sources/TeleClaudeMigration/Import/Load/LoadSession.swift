@@ -36,7 +36,7 @@ struct LoadSession: ArchiveVisitor {
     mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
         warnings.forEach { console.warning($0) }
         (self.manifest, renamed) = TargetNames.apply(manifest)
-        progress = LoadProgress(console: console, style: LoadProgress.Style(rawValue: options.progress) ?? .auto,
+        progress = LoadProgress(console: console, style: options.progress,
                                 totalRows: manifest.tables.reduce(0) { $0 + $1.rows })
         try files.manifest(manifest, warnings: warnings)
         // The file members come next; the owner may be in the archived config.yml.
