@@ -8,14 +8,7 @@
 enum ConversionRisks {
     /// The storage classes a column holds: the counted ones, else its declared type's affinity.
     static func classes(counts: ClassCounts?, declaredType: String) -> Set<StorageClass> {
-        if let counts {
-            var present: Set<StorageClass> = []
-            if counts.integer > 0 { present.insert(.integer) }
-            if counts.real > 0 { present.insert(.real) }
-            if counts.text > 0 { present.insert(.text) }
-            if counts.blob > 0 { present.insert(.blob) }
-            return present
-        }
+        if let counts { return Set(counts.present).subtracting([.null]) }
         // SQLite's affinity rules (datatype3.html, 3.1), in their order.
         let declared = declaredType.uppercased()
         if declared.contains("INT") { return [.integer] }

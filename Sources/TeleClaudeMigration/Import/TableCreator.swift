@@ -43,11 +43,7 @@ public enum TableCreator {
     public static func chosenType(of column: TableSchema.Column, in table: TableSchema, classes: ClassCounts?) -> (sql: String, base: String, why: String?) {
         let declared = type(of: column, in: table)
         guard let counts = classes else { return (declared.sql, declared.base, nil) }
-        var present: Set<StorageClass> = []
-        if counts.integer > 0 { present.insert(.integer) }
-        if counts.real > 0 { present.insert(.real) }
-        if counts.text > 0 { present.insert(.text) }
-        if counts.blob > 0 { present.insert(.blob) }
+        let present = Set(counts.present).subtracting([.null])
         let takes: Set<StorageClass> = switch declared.base {
         case "int8": [.integer]
         case "bool": [.integer, .text]

@@ -71,8 +71,10 @@ public final class Loader {
     /// The summary, when `--create-missing-tables` will create a table and the archive is
     /// a file: its storage classes choose the created columns' types (plan and load read it
     /// alike, so they choose the same). Standard input is read once: declared types then.
-    func summaryForCreatedTables(_ manifest: Manifest, _ connection: PostgresConnection) throws -> Summary? {
+    /// `manifest` (with target names) is read only when the summary could be needed.
+    func summaryForCreatedTables(_ manifest: @autoclosure () throws -> Manifest, _ connection: PostgresConnection) throws -> Summary? {
         guard options.createMissingTables, !options.declaredTypes, options.archive != "-" else { return nil }
+        let manifest = try manifest()
         let schema = try options.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
         let catalog = try TargetCatalog.read(connection, schema: schema)
         guard manifest.tables.contains(where: { catalog.tables[$0.name] == nil }) else { return nil }
@@ -85,9 +87,7 @@ public final class Loader {
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
         var session = LoadSession(connection: connection, options: options, console: console)
-        if options.createMissingTables, !options.declaredTypes, options.archive != "-" {
-            session.summary = try summaryForCreatedTables(TargetNames.apply(try ArchiveReader(path: options.archive).readManifest()).0, connection)
-        }
+        session.summary = try summaryForCreatedTables(TargetNames.apply(try ArchiveReader(path: options.archive).readManifest()).0, connection)
         // Ctrl-C says what it did: before COMMIT, nothing (and a rejects file goes again).
         TemporaryFiles.setInterruptMessage(LoadTransaction.interruptedBeforeCommit)
         defer { TemporaryFiles.setInterruptMessage(nil) }
