@@ -113,7 +113,7 @@ struct InstallTests {
         #expect(report.docsCopied.count == 2)
         #expect(report.indexedSnippets == 3)
         let index = String(decoding: contents(sample.docsDirectory + "/index.yaml") ?? [], as: UTF8.self)
-        let (entries, _) = try SnippetIndex.entries(root: sample.docsDirectory)
+        let entries = try SnippetIndex.survey(root: sample.docsDirectory).entries
         #expect(entries.map(\.id) == ["guides/release-checklist", "reference/git-conventions", "team/oncall"])
         #expect(index.contains("id: team/oncall") && index.contains("path: team.md") && index.contains("visibility: internal"))
         #expect(index.contains("snippets_root: \(sample.docsDirectory)"))
@@ -121,6 +121,46 @@ struct InstallTests {
         let replaced = try sample.install(overwriteDocs: true)
         #expect(replaced.docsReplaced == [sample.docsDirectory + "/guides/release-checklist.md"])
         #expect(contents(sample.docsDirectory + "/guides/release-checklist.md") != local)
+    }
+
+    @Test("snippets left out of the index are named with the reason, a shared id is said, source_project survives the rebuild")
+    func snippetProblemsAreNamed() throws {
+        let broken: [(String, String, String)] = [
+            ("plain.md", "just text\n", "does not start with a --- line"),
+            ("open.md", "---\nid: open\n", "front matter is not closed"),
+            ("bad.md", "---\nid: [unclosed\n---\nbody\n", "not valid YAML"),
+            ("list.md", "---\n- a\n- b\n---\n", "not a mapping"),
+            ("anonymous.md", "---\ndescription: no id here\n---\n", "has no id"),
+        ]
+        let sample = try SampleExport { installation in
+            let docs = installation + "/home/.teleclaude/docs"
+            for (name, text, _) in broken { FileManager.default.createFile(atPath: docs + "/" + name, contents: Data(text.utf8)) }
+            FileManager.default.createFile(atPath: docs + "/copy.md",
+                                           contents: Data("---\nid: reference/git-conventions\n---\nsecond\n".utf8))
+            // The archived index says where a snippet came from; front matter does not.
+            let index = docs + "/index.yaml"
+            let text = try String(contentsOfFile: index, encoding: .utf8)
+                .replacingOccurrences(of: "    path: guides/release-checklist.md\n", with: "    path: guides/release-checklist.md\n    source_project: teleclaude-docs\n")
+            try text.write(toFile: index, atomically: true, encoding: .utf8)
+        }
+        let exported = try runTool("tc-export", ["--project-root", sample.installation + "/project", "--docs",
+                                                 sample.installation + "/home/.teleclaude/docs", "-o", sample.folder.file("again.tcar")])
+        for (name, _, reason) in broken {
+            #expect(exported.stderr.contains("/\(name) is not indexed: ") && exported.stderr.contains(reason), "\(name): \(exported.stderr)")
+        }
+        #expect(exported.stderr.contains("the id reference/git-conventions is declared by copy.md and reference/git-conventions.md"),
+                "\(exported.stderr)")
+        #expect(!exported.stderr.contains("unclosed"), "the snippet's text is not quoted")
+
+        let report = try sample.install()
+        #expect(Set(report.snippetsNotIndexed.map(\.path)) == Set(broken.map(\.0)))
+        #expect(report.duplicateSnippetIDs == [.init(id: "reference/git-conventions", paths: ["copy.md", "reference/git-conventions.md"])])
+        #expect(report.lines.joined(separator: "\n").contains("bad.md is not indexed: its front matter is not valid YAML"))
+        let index = String(decoding: contents(sample.docsDirectory + "/index.yaml") ?? [], as: UTF8.self)
+        #expect(index.contains("path: guides/release-checklist.md\n  visibility: internal\n  source_project: teleclaude-docs"), "\(index)")
+        // A second rebuild reads it back from the folder's own index.
+        _ = try sample.install()
+        #expect(String(decoding: contents(sample.docsDirectory + "/index.yaml") ?? [], as: UTF8.self) == index)
     }
 
     @Test func aSymbolicLinkPlantedInATargetFolderIsRefused() throws {

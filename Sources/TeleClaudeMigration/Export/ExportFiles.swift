@@ -43,6 +43,7 @@ public struct ExportFiles: Sendable {
         if let folder = installation.docs {
             let collected = try DocsCollector.collect(root: folder)
             warnings += collected.warnings
+            warnings += SnippetIndex.survey(collected.files).warnings(folder: folder)
             for file in collected.files {
                 add(file.isIndex ? .docIndex : .doc, name: ArchiveLayout.docsFolder + file.relativePath, file.bytes)
                 if !file.isIndex { docs += 1 }

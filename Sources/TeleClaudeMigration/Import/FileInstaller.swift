@@ -204,7 +204,13 @@ public struct FileInstaller {
         let path = folder + "/" + SnippetIndex.fileName
         if access(folder, F_OK) != 0 { try makeFolders(upTo: path) }
         try requireSafe(path)
-        let (entries, withoutID) = try SnippetIndex.entries(root: folder)
+        // source_project is not in front matter (REFERENCE.md): the indexes are where it lives, the
+        // folder's own and the archived one, so the rebuilt index keeps it for each snippet.
+        let existing = FileManager.default.contents(atPath: path).map { SnippetIndex.sourceProjects(inIndex: Array($0)) } ?? [:]
+        let archived = files.members.first { $0.entry.role == FileRole.docIndex.rawValue }
+            .map { SnippetIndex.sourceProjects(inIndex: $0.bytes) } ?? [:]
+        let survey = try SnippetIndex.survey(root: folder, sourceProjects: existing.merging(archived) { _, archive in archive })
+        let entries = survey.entries
         let text = try SnippetIndex.render(entries, projectRoot: folder, snippetsRoot: folder)
         if FileManager.default.contents(atPath: path).map(Array.init) != Array(text.utf8) {
             try write(Array(text.utf8), to: path, mode: 0o644, backup: nil, owner: nil)
@@ -212,7 +218,8 @@ public struct FileInstaller {
         }
         report.index = path
         report.indexedSnippets = entries.count
-        report.snippetsWithoutID = withoutID
+        report.snippetsNotIndexed = survey.notIndexed
+        report.duplicateSnippetIDs = survey.duplicateIDs
     }
 
     // MARK: - Validation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What installing the files did, for the import report and `--json`.
 public struct InstallReport: Codable, Sendable, Equatable {
     public enum Action: String, Codable, Sendable {
@@ -24,7 +26,8 @@ public struct InstallReport: Codable, Sendable, Equatable {
     public var indexChanged = false
     public var indexedSnippets = 0
     /// Markdown files in the docs folder without an `id` in their front matter.
-    public var snippetsWithoutID: [String] = []
+    public var snippetsNotIndexed: [SnippetIndex.NotIndexed] = []
+    public var duplicateSnippetIDs: [SnippetIndex.DuplicateID] = []
     /// Empty: the installed layers resolve to the archive's configuration.
     public var differences: [String] = []
     public var userLayerProblems: [String] = []
@@ -39,7 +42,8 @@ public struct InstallReport: Codable, Sendable, Equatable {
         case index
         case indexChanged = "index_changed"
         case indexedSnippets = "indexed_snippets"
-        case snippetsWithoutID = "snippets_without_id"
+        case snippetsNotIndexed = "snippets_not_indexed"
+        case duplicateSnippetIDs = "duplicate_snippet_ids"
         case differences
         case userLayerProblems = "user_layer_problems"
         case validated
@@ -58,7 +62,9 @@ public struct InstallReport: Codable, Sendable, Equatable {
         lines.append("  docs: \(docsCopied.count) copied, \(docsIdentical.count) identical (skipped), \(docsReplaced.count) replaced, \(docsConflicts.count) in conflict (kept)")
         for conflict in docsConflicts { lines.append("    conflict: \(conflict) differs from the archive's copy; kept (--overwrite-docs replaces it)") }
         if let index {
-            lines.append("  index: \(index) rebuilt with \(indexedSnippets) snippets" + (snippetsWithoutID.isEmpty ? "" : "; without an id (not indexed): \(snippetsWithoutID.joined(separator: ", "))"))
+            lines.append("  index: \(index) rebuilt with \(indexedSnippets) snippets")
+            let survey = SnippetIndex.Survey(notIndexed: snippetsNotIndexed, duplicateIDs: duplicateSnippetIDs)
+            lines += survey.warnings(folder: (index as NSString).deletingLastPathComponent).map { "    " + $0 }
         }
         if validated {
             lines.append(differences.isEmpty && userLayerProblems.isEmpty
