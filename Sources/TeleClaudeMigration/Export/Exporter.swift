@@ -20,9 +20,7 @@ public struct Exporter {
         var warnings = installation.warnings
         let files = try ExportFiles.gather(installation, owner: CurrentUser.lookup().name)
         warnings += files.warnings
-        if let daemon = RunningDaemon.find() {
-            warnings.append("a TeleClaude process appears to be running (pid \(daemon.pid): \(daemon.command)); exporting a consistent snapshot of the database as of now. Changes made after this point are not in the archive")
-        }
+        if let daemon = RunningDaemon.find(projectRoot: installation.projectRoot) { warnings.append(daemon.warning) }
         warnings.forEach { console.warning($0) }
 
         let snapshot = try DatabaseSnapshot(path: installation.database)
