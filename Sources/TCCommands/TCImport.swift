@@ -246,7 +246,7 @@ struct Plan: ParsableCommand {
         let console = io.console(quiet: archive.quiet)
         try io.run(console, json: archive.json, archive: archive.archive) {
             let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
-            var text = archive.quiet ? plan.verdict.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
+            var text = archive.quiet ? plan.verdictLines.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
             if sql {
                 text = plan.createSQL.isEmpty ? "-- nothing to create: every archive table is in the target (or pass --create-missing-tables)\n"
                     : plan.createSQL.map { $0 + ";\n" }.joined(separator: "\n")

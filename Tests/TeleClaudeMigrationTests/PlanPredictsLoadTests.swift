@@ -122,8 +122,8 @@ struct PlanPredictsLoadTests {
         }
         // --json: one object, snake_case keys, the verdict and each problem's kind.
         let json = try JSONSerialization.jsonObject(with: Data(try ImportReport.json(plan).utf8)) as? [String: Any]
-        #expect(json?["loadable"] as? Bool == false)
-        #expect((json?["verdict"] as? [String])?.first?.hasPrefix("verdict: \(tables) problem(s)") == true)
+        #expect(json?["ok"] as? Bool == false && json?["verdict"] as? String == "blocked" && json?["exit_status"] as? Int == 1)
+        #expect((json?["summary"] as? [String])?.first?.hasPrefix("verdict: \(tables) problem(s)") == true)
         let first = (json?["tables"] as? [[String: Any]])?.first
         #expect(first?["target_found"] as? Bool == false && first?["verdict"] as? String == "blocked" && first?["strategy"] as? String == "direct")
         #expect(((json?["problems"] as? [[String: Any]])?.first?["kind"] as? String) == "missing_table")

@@ -14,6 +14,9 @@ public final class TarWriter {
     private let sink: RawFileSink
     private var closed = false
 
+    /// The archive's bytes written so far (all of them after `close`).
+    var bytesWritten: Int64 { sink.bytesWritten }
+
     /// One zstd worker per core.
     public static var defaultZstdWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
@@ -119,6 +122,8 @@ final class RawFileSink {
     let hashing: Bool
     var hasher = SHA256()
     private(set) var lastError = ""
+    /// Every byte written, seal included: the archive's size wherever it goes (a pipe too).
+    private(set) var bytesWritten: Int64 = 0
 
     init(fileDescriptor: Int32, hashing: Bool) {
         self.fileDescriptor = fileDescriptor
@@ -127,6 +132,7 @@ final class RawFileSink {
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if hashing { hasher.update(bufferPointer: bytes) }
+        bytesWritten += Int64(bytes.count)
         if let failure = DurableFile.writeAll(fileDescriptor, bytes) {
             lastError = failure
             return false

@@ -70,10 +70,7 @@ public struct Exporter {
             throw error
         }
 
-        var archiveBytes: Int64 = 0
-        if options.output != "-" {
-            archiveBytes = (try? FileManager.default.attributesOfItem(atPath: output.displayPath)[.size] as? Int64) ?? 0
-        }
+        let archiveBytes = writer.bytesWritten
         let result = ExportResult(
             archive: output.displayPath, compression: options.compression, snapshot: snapshot.mode.rawValue,
             tables: tallies.map { .init(name: $0.name, rows: $0.rows, bytes: $0.bytes) },

@@ -68,14 +68,14 @@ public struct LoadPlan: Sendable, Encodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case schema, tables, problems, renamed, verdict, loadable }
+    enum CodingKeys: String, CodingKey { case schema, tables, problems, renamed, summary }
 
-    /// `plan --json`: the tables, every problem with its kind, the renamed names and the verdict.
+    /// `plan --json`: the tables, every problem with its kind, the renamed names and the verdict's
+    /// lines as `summary` (JSONOutput adds `verdict`).
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(schema, forKey: .schema)
-        try container.encode(allProblems.isEmpty, forKey: .loadable)
-        try container.encode(verdict, forKey: .verdict)
+        try container.encode(verdictLines, forKey: .summary)
         try container.encode(allProblems, forKey: .problems)
         try container.encode(renamed, forKey: .renamed)
         try container.encode(tables, forKey: .tables)
@@ -244,7 +244,7 @@ public struct LoadPlan: Sendable, Encodable {
         }
         for problem in general { lines.append("problem: \(problem.message)") }
         lines.append("")
-        lines += verdict
+        lines += verdictLines
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -34,7 +34,7 @@ extension LoadPlan {
     }
 
     /// The verdict: problems counted by kind, and the flags that fix the common case.
-    public var verdict: [String] {
+    public var verdictLines: [String] {
         let all = allProblems
         guard !all.isEmpty else { return ["verdict: the archive can be loaded"] }
         var counts: [(Problem.Kind, Int)] = []
@@ -83,6 +83,6 @@ extension LoadPlan {
         var lines: [String] = []
         if missing.count > 1 { lines.append("no table in schema \(schema) for \(missing.count) archive tables: \(missing.joined(separator: ", "))") }
         lines += all.filter { !($0.kind == .missingTable && missing.count > 1) }.map(\.description)
-        return lines + verdict.dropFirst()
+        return lines + verdictLines.dropFirst()
     }
 }

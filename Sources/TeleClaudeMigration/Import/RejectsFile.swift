@@ -1,8 +1,9 @@
 import Foundation
 
 /// `--on-error reject`: rows that cannot be loaded, each written whole as one JSON line
-/// `{"line":N,"reason":"…","row":[…],"table":"…"}`, where `row` is the archive row in the
-/// archive's own value encoding (format-spec.md, 6.2). Created owner-only: rows can hold
+/// `{"columns":["…",…],"line":N,"reason":"…","row":[…],"table":"…"}`, where `row` is the
+/// archive row in the archive's own value encoding (format-spec.md, 6.2) and `columns` names
+/// its values in order. Created owner-only: rows can hold
 /// secrets. Nothing is lost: loaded + rejected = the archive's rows, per table.
 final class RejectsFile {
     let path: String
@@ -26,20 +27,27 @@ final class RejectsFile {
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
-    func write(table: String, line: Int64, reason: String, row: [UInt8]) throws {
-        var out = Array("{\"line\":\(line),\"reason\":".utf8)
-        reason.utf8CString.dropLast().withUnsafeBufferPointer { pointer in
-            pointer.withMemoryRebound(to: UInt8.self) { _ = JSONText.appendEscapedString($0, to: &out) }
+    func write(table: TableSchema, line: Int64, reason: String, row: [UInt8]) throws {
+        var out = Array("{\"columns\":[".utf8)
+        for (index, column) in table.columns.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            Self.appendString(column.name, to: &out)
         }
+        out += Array("],\"line\":\(line),\"reason\":".utf8)
+        Self.appendString(reason, to: &out)
         out += Array(",\"row\":".utf8)
         out += row.last == 0x0A ? row.dropLast() : row[...]
         out += Array(",\"table\":".utf8)
-        table.utf8CString.dropLast().withUnsafeBufferPointer { pointer in
-            pointer.withMemoryRebound(to: UInt8.self) { _ = JSONText.appendEscapedString($0, to: &out) }
-        }
+        Self.appendString(table.name, to: &out)
         out += Array("}\n".utf8)
         try handle.write(contentsOf: out)
         count += 1
+    }
+
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        text.utf8CString.dropLast().withUnsafeBufferPointer { pointer in
+            pointer.withMemoryRebound(to: UInt8.self) { _ = JSONText.appendEscapedString($0, to: &out) }
+        }
     }
 
     func close() throws {

@@ -30,6 +30,6 @@ public enum ExportReport {
     }
 
     public static func json(_ result: ExportResult) throws -> String {
-        String(decoding: try CanonicalJSON.encode(result), as: UTF8.self)
+        try ImportReport.json(result)
     }
 }

@@ -77,18 +77,22 @@ public enum ImportReport {
         return ([first] + report.checks.filter { !$0.passed }.map { "check FAILED: \($0.name): \($0.detail)" }).joined(separator: "\n")
     }
 
-    public static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try CanonicalJSON.encode(value), as: UTF8.self)
+    /// The report as the one JSON object of `--json`, with `ok`, `verdict` and `exit_status`.
+    public static func json<T: JSONReport>(_ report: T) throws -> String {
+        String(decoding: try CanonicalJSON.encode(JSONOutput(report: report)), as: UTF8.self)
     }
 
     /// The one shape of a failure under `--json`, on standard output: `ok` false and an
     /// `error` object with the message and, for an archive, why it failed.
-    public static func jsonFailure(archive: String?, error: Error) -> String {
+    public static func jsonFailure(archive: String?, error: Error, exitStatus: Int32 = 1) -> String {
         struct Failure: Encodable {
             struct Details: Encodable { var message: String; var reason: String }
             var archive: String?
-            var ok: Bool
+            var ok = false
+            var verdict = "failed"
+            var exitStatus: Int32
             var error: Details
+            enum CodingKeys: String, CodingKey { case archive, ok, verdict, exitStatus = "exit_status", error }
         }
         let reason: String = switch error {
         case let error as ArchiveError: error.reason.rawValue
@@ -96,6 +100,7 @@ public enum ImportReport {
         case is PostgresError: "database"
         default: "failed"
         }
-        return (try? json(Failure(archive: archive, ok: false, error: .init(message: "\(error)", reason: reason)))) ?? "{\"ok\":false}\n"
+        return (try? CanonicalJSON.encode(Failure(archive: archive, exitStatus: exitStatus, error: .init(message: "\(error)", reason: reason))))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "{\"ok\":false}\n"
     }
 }

@@ -136,7 +136,7 @@ extension TableLoad {
             let line = row[0].flatMap { Int64($0) } ?? 0
             if let spool, let rejects {
                 let original = try spool.line(line)
-                try rejects.write(table: table.name, line: line, reason: reason, row: original)
+                try rejects.write(table: table, line: line, reason: reason, row: original)
                 if let values = try? RowDecoder.decode(Array(original.dropLast())) {
                     takeBackFromCheck(values)
                 }

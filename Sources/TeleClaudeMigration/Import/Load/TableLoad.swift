@@ -145,7 +145,7 @@ struct TableLoad {
             let reason = "column \(mapping.column) → \(mapping.targetType): \(failure.reason)"
             if let rejects {
                 let original = Self.canonicalLine(values)
-                try rejects.write(table: table.name, line: line, reason: reason, row: original)
+                try rejects.write(table: table, line: line, reason: reason, row: original)
                 rejected += 1
                 try spool?.append(original)  // keeps spool line numbers aligned
                 if !staged { linesNotSent.append(line) }
