@@ -65,7 +65,9 @@ struct LoadTransaction {
         }
         if !checked.replaced.isEmpty {
             try connection.execute("TRUNCATE \(checked.replaced.map(\.qualifiedName).joined(separator: ", "))")
-            console.info("emptied \(checked.replaced.map(\.name).joined(separator: ", ")) (inside the transaction; they held rows in \(checked.occupied.joined(separator: ", ")))")
+            let names = checked.replaced.map(\.name)
+            let held = Set(checked.occupied) == Set(names) ? "" : "; rows were in \(checked.occupied.joined(separator: ", "))"
+            console.info("emptied inside the transaction (--if-exists replace): \(names.joined(separator: ", "))\(held)")
         }
         return transaction
     }
