@@ -44,8 +44,10 @@ let package = Package(
         .target(
             name: "TCCommands",
             dependencies: ["TeleClaudeMigration", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "tc-export", dependencies: ["TCCommands"]),
-        .executableTarget(name: "tc-import", dependencies: ["TCCommands"]),
+        // ArgumentParser named here too: its generate-manual plugin only documents executables
+        // that depend on it directly (scripts/install makes the man pages with it).
+        .executableTarget(name: "tc-export", dependencies: ["TCCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "tc-import", dependencies: ["TCCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "tc-sample",
             dependencies: ["TCSamples", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

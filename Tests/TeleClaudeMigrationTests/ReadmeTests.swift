@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import TCCommands
+import TCSamples
 import Testing
 
-/// The README's step-by-step migration names real options: every tc-export / tc-import line
-/// of its `walkthrough` block parses (no command is run).
+/// The README's step-by-step migration is true: every tc-export / tc-import line of its
+/// `walkthrough` block parses, and run in order on the bundled sample it exits as the
+/// README says.
 @Suite("README commands")
 struct ReadmeTests {
     /// The words of a shell line, with "double" and 'single' quotes, and $HOME for ~.
@@ -32,17 +34,66 @@ struct ReadmeTests {
         return words
     }
 
-    @Test("every tc-export and tc-import line of the walk-through parses")
-    func walkthroughParses() throws {
+    /// The walk-through's tc-export and tc-import lines, in order.
+    static func walkthrough() throws -> [String] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let block = try #require(readme.components(separatedBy: "```sh walkthrough\n").dropFirst().first?.components(separatedBy: "```").first)
-        let lines = block.split(separator: "\n").map(String.init).filter { $0.hasPrefix("tc-export") || $0.hasPrefix("tc-import") }
+        return block.split(separator: "\n").map(String.init).filter { $0.hasPrefix("tc-export") || $0.hasPrefix("tc-import") }
+    }
+
+    @Test("every tc-export and tc-import line of the walk-through parses")
+    func walkthroughParses() throws {
+        let lines = try Self.walkthrough()
         #expect(lines.count >= 9)
         for line in lines {
             let words = Self.words(line)
             let root: any ParsableCommand.Type = words[0] == "tc-export" ? TCExport.self : TCImport.self
             #expect(throws: Never.self, "\(line)") { _ = try root.parseAsRoot(Array(words.dropFirst())) }
         }
+    }
+
+    /// Runs the walk-through as the README's reader would, on the bundled sample: the user's
+    /// home and project root are a copy of it (tc-export runs in the project root, as "on the
+    /// old machine"), `/var/tmp/` is a folder of the test, `postgresql:///teleclaude` is the
+    /// test server with a fresh schema holding the multi-user tables, and the loads install the
+    /// configuration and docs under the test's folder instead of /etc and /usr/local (the
+    /// demo does the same). `scp` becomes a copy; `systemctl` and `scripts/install` are not run.
+    @Test("the walk-through, run in order on the bundled sample, exits as its comments say")
+    func walkthroughRuns() throws {
+        let folder = try TemporaryFolder("tc-readme")
+        try BundledSample.write(to: folder.file("old"))
+        let home = folder.file("old/home"), project = folder.file("old/project"), moved = folder.file("var") + "/"
+        try FileManager.default.createDirectory(atPath: moved, withIntermediateDirectories: true)
+        let schema = try TestServer.Schema()
+        let files = ["--config-dir", folder.file("etc"), "--docs-dir", folder.file("docs"), "--user-config", folder.file("user/config.yml")]
+
+        var statuses: [(String, Int32)] = []
+        for line in try Self.walkthrough() {
+            var words = Self.words(line).map { word -> String in
+                var word = word.replacingOccurrences(of: "/var/tmp/", with: moved)
+                if word.hasPrefix("/") && !word.hasPrefix(moved) && !word.hasPrefix(folder.path) { word = home + word }  // ~ was read as /
+                return word
+            }
+            if let url = words.firstIndex(of: "-d") {
+                #expect(words[url + 1] == "postgresql:///teleclaude", "\(line)")
+                words.replaceSubrange(url...(url + 1), with: ["-d", schema.url, "--schema", schema.name])
+            }
+            if words[1] == "load" { words += files }
+            let result = try runTool(words[0], Array(words.dropFirst()), environment: ["HOME": home], in: project)
+            statuses.append((line, result.status))
+            if words[0] == "tc-import" && words[1] == "verify" {
+                // 2. "scp ~/teleclaude.tcar newhost:/var/tmp/"
+                try FileManager.default.copyItem(atPath: home + "/teleclaude.tcar", toPath: moved + "teleclaude.tcar")
+            }
+            let expected: Int32 = words[1] != "load" ? 0 : words.contains("reject") ? 2 : 1
+            #expect(result.status == expected, "\(line)\nexit \(result.status), the README says \(expected)\n\(result.stderr.suffix(1500))")
+        }
+        #expect(statuses.count >= 9)
+        // What step 4 left: the rows, less the one orphan kept in the rejects file; the config installed.
+        #expect(try schema.counts()["sessions"] == 4)
+        #expect(try String(contentsOfFile: moved + "rejects.ndjson", encoding: .utf8).split(separator: "\n").count == 1)
+        #expect(FileManager.default.fileExists(atPath: folder.file("etc/config.yml")) && FileManager.default.fileExists(atPath: folder.file("etc/secrets.yml")))
+        #expect(!FileManager.default.fileExists(atPath: moved + "load.json"), "the failed load wrote no report")
     }
 }
