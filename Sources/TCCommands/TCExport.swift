@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TeleClaudeMigration
 
-
 public struct TCExport: ParsableCommand {
     public init() {}
     public static let configuration = CommandConfiguration(
@@ -19,6 +18,7 @@ public struct TCExport: ParsableCommand {
           tc-export -o - | ssh server tc-import load -     # stream to another host
           SOURCE_DATE_EPOCH=0 tc-export -o a.tcar --json   # reproducible bytes, JSON summary
           tc-export --dry-run                              # show the config split and counts, write nothing
+          tc-export -T memory_observations -o tc.tcar      # every table but one
 
         The archive also holds config.yml and .env unchanged, the configuration split into \
         the system layer (/etc/teleclaude/config.yml), the secrets layer (secrets.yml: every \
@@ -47,6 +47,12 @@ public struct TCExport: ParsableCommand {
 
     @Option(help: ArgumentHelp("Doc snippets folder (default: ~/.teleclaude/docs).", valueName: "DIR"))
     var docs: String?
+
+    @Option(name: [.customShort("t"), .customLong("table")], help: ArgumentHelp("Export only this table (repeatable); the archive names the others as left out.", valueName: "NAME"))
+    var tables: [String] = []
+
+    @Option(name: [.customShort("T"), .customLong("exclude-table")], help: ArgumentHelp("Leave this table out (repeatable; wins over -t); the archive names it as left out.", valueName: "NAME"))
+    var excludedTables: [String] = []
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The archive to write, or - for standard output.", valueName: "PATH"))
     var output: String?
@@ -90,7 +96,7 @@ public struct TCExport: ParsableCommand {
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
             output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
-            chunkTarget: chunkBytes, dryRun: dryRun)
+            chunkTarget: chunkBytes, dryRun: dryRun, tables: TableSelection(only: tables, excluded: excludedTables))
         // --json with the archive on standard output: the failure object goes nowhere but the console.
         try io.run(console, json: json && output != "-", archive: output) {
             let result = try Exporter(options: options, console: console).run()

@@ -106,10 +106,11 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("on-error"), help: "What a row that cannot be loaded (a value that does not convert, an orphan) does: rollback (default: list every problem, change nothing) or reject (load the rest, write each such row whole to the rejects file).")
     var onError: OnErrorChoice = .rollback
 
+    @Option(name: [.customShort("t"), .customLong("table")], help: ArgumentHelp("Load only this archive table (repeatable). The others are still read and verified, and the report lists them as left out.", valueName: "NAME"))
+    var tables: [String] = []
 
-
-
-
+    @Option(name: [.customShort("T"), .customLong("exclude-table")], help: ArgumentHelp("Leave this archive table out of the load (repeatable; wins over -t).", valueName: "NAME"))
+    var excludedTables: [String] = []
 
     @Option(name: .customLong("owner-person"), help: ArgumentHelp("The person who owns sessions without an owner (default: the people: entry of the archived config.yml whose username is the exporting user).", valueName: "NAME"))
     var ownerPerson: String?
@@ -123,11 +124,8 @@ struct DatabaseOptions: ParsableArguments {
     @Flag(name: .customLong("add-ownership-columns"), help: "Add owner_person and owner_uid to the target sessions table when it lacks them (inside the transaction).")
     var addOwnershipColumns = false
 
-
-
     @Flag(name: .customLong("owner-person-unlisted"), help: "Accept an --owner-person that is not a name in the archived people: list (by default such a name is refused before BEGIN).")
     var ownerPersonUnlisted = false
-
 
     func validate() throws {
         if ownerPersonUnlisted && ownerPerson == nil {
@@ -145,6 +143,7 @@ struct DatabaseOptions: ParsableArguments {
         options.ownerPersonUnlisted = ownerPersonUnlisted
         options.allowChange = Set(allowChange)
         options.declaredTypes = declaredTypes
+        options.tables = TableSelection(only: tables, excluded: excludedTables)
         return options
     }
 }
@@ -281,6 +280,7 @@ struct Load: ParsableCommand {
           tc-import load tc.tcar --dry-run    # everything, then ROLLBACK
           tc-import load tc.tcar --if-exists replace --naive-timezone Europe/Amsterdam
           tc-import load tc.tcar --allow-change sessions.score
+          tc-import load tc.tcar -T memory_observations    # all tables but this one
           tc-import load tc.tcar --on-error reject --rejects /root/rejects.ndjson
           tc-import load tc.tcar --service-user teleclaude
           tc-import load tc.tcar && systemctl start teleclaude    # only when 0

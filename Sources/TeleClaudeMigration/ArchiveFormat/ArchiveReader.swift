@@ -10,8 +10,9 @@ public struct ArchiveReader {
     /// Decompressed bytes read so far, for progress.
     public var onProgress: ((_ decompressedBytes: Int64) -> Void)?
 
-    public static let supportedMajor = 1
-    public static let supportedMinor = 1
+    /// The version this reader implements is the one the writer writes.
+    public static let supportedMajor = FormatVersion.current.major
+    public static let supportedMinor = FormatVersion.current.minor
     /// Features this reader implements; a `required_features` entry not listed here is refused.
     public static let knownFeatures: Set<String> = []
 

@@ -61,6 +61,12 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var version: String
     }
 
+    /// A table of the source database the export was told to leave out, with its row count.
+    public struct ExcludedTable: Codable, Sendable, Equatable {
+        public var name: String
+        public var rows: Int64
+    }
+
     public struct Source: Codable, Sendable, Equatable {
         public var host: String
         public var user: String
@@ -71,12 +77,15 @@ public struct Manifest: Codable, Sendable, Equatable {
         /// SQLite returns them, whatever the database stores.
         public var databaseEncoding: String
         public var userVersion: Int64
+        /// Since 1.2: the database's tables `-t`/`-T` left out of the archive (absent: none).
+        public var excludedTables: [ExcludedTable]?
 
         enum CodingKeys: String, CodingKey {
             case host, user, uid, paths
             case sqliteVersion = "sqlite_version"
             case databaseEncoding = "database_encoding"
             case userVersion = "user_version"
+            case excludedTables = "excluded_tables"
         }
     }
 
@@ -113,7 +122,7 @@ public struct FormatVersion: Codable, Sendable, Equatable, Comparable, CustomStr
     public var major: Int
     public var minor: Int
 
-    public static let current = FormatVersion(major: 1, minor: 1)
+    public static let current = FormatVersion(major: 1, minor: 2)
 
     public init(major: Int, minor: Int) {
         self.major = major

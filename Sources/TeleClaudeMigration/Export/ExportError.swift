@@ -12,6 +12,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     case changedDuringExport(path: String)
     case rowCountChanged(table: String, counted: Int64, read: Int64)
     case interrupted
+    /// `-t`/`-T` named tables the database does not have.
+    case unknownTables([String])
 
     public var description: String {
         switch self {
@@ -39,6 +41,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
             return "table '\(table)' had \(counted) rows when counted and \(read) when read in the same snapshot; nothing was written"
         case .interrupted:
             return "interrupted; nothing was written at the target path"
+        case .unknownTables(let messages):
+            return messages.joined(separator: "\n") + "\nNothing was written"
         }
     }
 }

@@ -15,11 +15,15 @@ public struct ExportOptions: Sendable {
     public var chunkTarget: Int
     /// Find, count, split and list, but write nothing.
     public var dryRun: Bool
+    /// `-t`/`-T`: the database tables the archive holds (all by default); the others are
+    /// named in the manifest as left out.
+    public var tables = TableSelection()
 
     public init(locations: Installation.Overrides = .init(), output: String, compression: Compression = .zstd,
                 replaceExisting: Bool = false, createdAt: Date? = nil, zstdLevel: Int = ExportOptions.defaultZstdLevel,
-                chunkTarget: Int = ArchiveLayout.chunkTarget, dryRun: Bool = false) {
+                chunkTarget: Int = ArchiveLayout.chunkTarget, dryRun: Bool = false, tables: TableSelection = .init()) {
         self.dryRun = dryRun
+        self.tables = tables
         self.locations = locations
         self.output = output
         self.compression = compression
@@ -54,7 +58,7 @@ public struct ExportResult: Codable, Sendable {
     public var rows: Int64
     /// Uncompressed NDJSON bytes of all tables.
     public var dataBytes: Int64
-    /// Size of the archive file (0 when written to standard output).
+    /// The archive's bytes, wherever they went (0 for a dry run).
     public var archiveBytes: Int64
     public var seconds: Double
     public var warnings: [String]
@@ -65,6 +69,8 @@ public struct ExportResult: Codable, Sendable {
     public var config: ConfigSplit.Record?
     /// Doc snippet files (the old index not counted).
     public var docs: Int
+    /// Database tables `-t`/`-T` left out of the archive.
+    public var excludedTables: [Manifest.ExcludedTable] = []
 
     enum CodingKeys: String, CodingKey {
         case archive, compression, snapshot, tables, rows
@@ -73,5 +79,6 @@ public struct ExportResult: Codable, Sendable {
         case seconds, warnings
         case dryRun = "dry_run"
         case files, config, docs
+        case excludedTables = "excluded_tables"
     }
 }

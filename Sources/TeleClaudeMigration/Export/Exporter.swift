@@ -32,12 +32,14 @@ public struct Exporter {
         if options.dryRun {
             snapshotFinished = true
             try snapshot.finish()
-            return ExportResult(
+            var result = ExportResult(
                 archive: "", compression: options.compression, snapshot: snapshot.mode.rawValue,
                 tables: manifest.tables.map { .init(name: $0.name, rows: $0.rows, bytes: 0) },
                 rows: manifest.tables.reduce(0) { $0 + $1.rows }, dataBytes: 0, archiveBytes: 0,
                 seconds: Date().timeIntervalSince(started), warnings: warnings, dryRun: true,
                 files: files.members.map(\.entry), config: files.split, docs: files.docs)
+            result.excludedTables = manifest.source.excludedTables ?? []
+            return result
         }
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
         let writer = try TarWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
@@ -71,12 +73,13 @@ public struct Exporter {
         }
 
         let archiveBytes = writer.bytesWritten
-        let result = ExportResult(
+        var result = ExportResult(
             archive: output.displayPath, compression: options.compression, snapshot: snapshot.mode.rawValue,
             tables: tallies.map { .init(name: $0.name, rows: $0.rows, bytes: $0.bytes) },
             rows: tallies.reduce(0) { $0 + $1.rows }, dataBytes: tallies.reduce(0) { $0 + $1.bytes },
             archiveBytes: archiveBytes, seconds: Date().timeIntervalSince(started), warnings: warnings, dryRun: false,
             files: files.members.map(\.entry), config: files.split, docs: files.docs)
+        result.excludedTables = manifest.source.excludedTables ?? []
         return result
     }
 
@@ -87,11 +90,18 @@ public struct Exporter {
         let reader = SQLiteSchemaReader(connection: connection)
         let (found, skipped) = try reader.tables()
         for name in skipped { console.warning("skipping \(name): only ordinary tables are exported") }
+        let unknown = options.tables.unknownNames(among: found.map(\.name), in: "the database")
+        guard unknown.isEmpty else { throw ExportError.unknownTables(unknown) }
         var tables: [TableSchema] = []
-        for (position, var table) in found.enumerated() {
-            table.member = ArchiveLayout.tableMember(name: table.name, position: position)
+        var excluded: [Manifest.ExcludedTable] = []
+        for var table in found {
             let counted = try connection.rows("SELECT count(*) FROM \(SQLIdentifier.quote(table.name))")
             table.rows = counted.first?.first?.integerValue ?? 0
+            guard options.tables.takes(table.name) else {
+                excluded.append(.init(name: table.name, rows: table.rows))
+                continue
+            }
+            table.member = ArchiveLayout.tableMember(name: table.name, position: tables.count)
             tables.append(table)
         }
         let encoding = try connection.rows("PRAGMA encoding").first?.first?.textValue ?? "UTF-8"
@@ -101,7 +111,8 @@ public struct Exporter {
             host: ProcessInfo.processInfo.hostName, user: user.name, uid: user.uid,
             paths: .init(projectRoot: installation.projectRoot, database: installation.database,
                          config: installation.config, env: installation.env, docs: installation.docs),
-            sqliteVersion: SQLiteConnection.libraryVersion, databaseEncoding: encoding, userVersion: userVersion)
+            sqliteVersion: SQLiteConnection.libraryVersion, databaseEncoding: encoding, userVersion: userVersion,
+            excludedTables: excluded.isEmpty ? nil : excluded)
         return Manifest(tool: .init(name: "tc-export", version: Self.toolVersion),
                         createdAt: Units.timestamp(options.createdAt), source: source,
                         tables: tables, otherSchema: try reader.otherObjects(), files: files)

@@ -68,6 +68,10 @@ public struct ArchiveInspector {
         let rows = report.tables.reduce(0) { $0 + $1.rows }
         let bytes = report.tables.reduce(0) { $0 + $1.bytes }
         lines.append("\(report.tables.count) tables, \(Units.count(rows)) rows, \(Units.bytes(bytes)) of data")
+        if let excluded = report.source.excludedTables, !excluded.isEmpty {
+            lines.append("not in the archive (left out by tc-export -t/-T): "
+                         + excluded.map { "\($0.name) (\(Units.count($0.rows)) rows)" }.joined(separator: ", "))
+        }
         lines.append("")
         if report.files.isEmpty {
             lines.append("config and docs members: none")

@@ -58,6 +58,8 @@ public struct LoadOptions: Sendable {
     /// `TABLE.COLUMN`s whose values may be changed by their conversion (rounded, cut, padded;
     /// README, "What counts as a change"); every other change is refused.
     public var allowChange: Set<String> = []
+    /// `-t`/`-T`: the archive tables this load takes (all by default).
+    public var tables = TableSelection()
     /// `load --dry-run`: the whole load inside the transaction, then ROLLBACK.
     public var dryRun = false
     /// `--progress`: `auto` (a line redrawn on a terminal), `plain` (a line per finished

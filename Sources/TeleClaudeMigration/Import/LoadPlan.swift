@@ -68,7 +68,7 @@ public struct LoadPlan: Sendable, Encodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case schema, tables, problems, renamed, summary }
+    enum CodingKeys: String, CodingKey { case schema, tables, problems, renamed, summary, leftOut = "left_out" }
 
     /// `plan --json`: the tables, every problem with its kind, the renamed names and the verdict's
     /// lines as `summary` (JSONOutput adds `verdict`).
@@ -79,6 +79,7 @@ public struct LoadPlan: Sendable, Encodable {
         try container.encode(allProblems, forKey: .problems)
         try container.encode(renamed, forKey: .renamed)
         try container.encode(tables, forKey: .tables)
+        try container.encode(leftOut, forKey: .leftOut)
     }
 
     public var schema: String
@@ -90,6 +91,8 @@ public struct LoadPlan: Sendable, Encodable {
     /// The statements `--create-missing-tables` (and `--add-ownership-columns`) would run,
     /// in order: tables, then after the data their indexes and foreign keys (`plan --sql`).
     public var createSQL: [String] = []
+    /// Tables the load would not load: left out at export, or by `-t`/`-T` (read, verified, not loaded).
+    public var leftOut: [Loader.Report.LeftOut] = []
 
     /// Every problem: each table's, then the others.
     public var allProblems: [Problem] { tables.flatMap(\.problems) + general }
@@ -241,6 +244,10 @@ public struct LoadPlan: Sendable, Encodable {
             lines.append("")
             lines.append("renamed for PostgreSQL, whose names hold 63 bytes:")
             for name in renamed { lines.append("  \(name.kind) \(name.archive) → \(name.target)") }
+        }
+        if !leftOut.isEmpty {
+            lines.append("")
+            lines.append(Loader.Report.LeftOut.list(leftOut))
         }
         for problem in general { lines.append("problem: \(problem.message)") }
         lines.append("")

@@ -19,8 +19,8 @@ struct Preflight {
     var problems: [LoadPlan.Problem] { plan.allProblems }
 
     static func run(manifest: Manifest, files: ArchiveFiles, connection: PostgresConnection, options: LoadOptions,
-                    summary: Summary? = nil) throws -> Preflight {
-        var extra: [LoadPlan.Problem] = []
+                    summary: Summary? = nil, view: LoadView) throws -> Preflight {
+        var extra = view.problems
         let schemaName = try options.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
         if let schemaName, try connection.execute("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schemaName]).rowCount == 0 {
             extra.append(.init(.schemaMissing, "the schema \(schemaName) does not exist in the target database; create it (CREATE SCHEMA \(SQLIdentifier.quote(schemaName))) or pass --schema NAME"))
@@ -93,7 +93,7 @@ struct Preflight {
                 ORDER BY 1, 2
                 """)
             for row in outside.rows {
-                extra.append(.init(.replaceReference, "--if-exists replace would have to empty \(row[0] ?? "?"), which the archive does not hold, because it references \(row[2] ?? "?") (foreign key \(row[1] ?? "?")); empty or drop that reference first (tc-import never cascades)"))
+                extra.append(.init(.replaceReference, "--if-exists replace would have to empty \(row[0] ?? "?"), which this load does not take (the archive does not hold it, or -t/-T leave it out), because it references \(row[2] ?? "?") (foreign key \(row[1] ?? "?")); empty or drop that reference first (tc-import never cascades)"))
             }
         }
         plan.add(extra)

@@ -15,6 +15,10 @@ public enum ExportReport {
             }
             lines.append("        proven: the layers resolve to the same configuration as config.yml with .env")
         }
+        if !result.excludedTables.isEmpty {
+            lines.append("left out by -t/-T (the archive names them as left out): "
+                         + result.excludedTables.map { "\($0.name) (\(Units.count($0.rows)) rows)" }.joined(separator: ", "))
+        }
         lines.append("docs: \(result.docs) snippet files\(result.files.contains { $0.role == FileRole.docIndex.rawValue } ? " (+ the old index.yaml, kept but not installed)" : "")")
         if result.dryRun {
             lines.append("dry run: \(result.tables.count) tables, \(Units.count(result.rows)) rows, \(result.files.count) files would be written; nothing was written")

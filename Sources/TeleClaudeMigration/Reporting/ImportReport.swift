@@ -17,6 +17,9 @@ public enum ImportReport {
         for table in report.tables {
             lines.append(table.name.padding(toLength: width, withPad: " ", startingAt: 0) + cell(table.rows) + cell(table.loaded) + cell(table.rejected) + cell(table.skipped))
         }
+        if !report.leftOut.isEmpty {
+            lines.append(Loader.Report.LeftOut.list(report.leftOut))
+        }
         let changes = report.tables.flatMap { table in table.changed.map { (table.name, $0) } }
         if !changes.isEmpty {
             lines.append("")

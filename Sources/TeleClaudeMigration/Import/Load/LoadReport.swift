@@ -64,6 +64,25 @@ extension Loader {
         public var renamed: [TargetNames.Renamed] = []
         /// `content` (every value read back) or `counts` (`--verify counts`).
         public var verification = "content"
+        /// Tables of the source database this load did not load: left out at export (named in
+        /// the archive, not in it) or by this load's `-t`/`-T` (read and verified, not loaded).
+        public var leftOut: [LeftOut] = []
+
+        public struct LeftOut: Codable, Sendable, Equatable {
+            public var name: String
+            public var rows: Int64
+            /// `export` (tc-export -t/-T) or `load` (this command's -t/-T).
+            public var by: String
+
+            /// `not loaded, by tc-export -t/-T (not in the archive): sessions (4 rows); by ...`.
+            public static func list(_ tables: [LeftOut]) -> String {
+                let groups = [("export", "by tc-export -t/-T (not in the archive)"), ("load", "by this load's -t/-T (read and verified)")]
+                return "not loaded, " + groups.compactMap { by, why in
+                    let names = tables.filter { $0.by == by }.map { "\($0.name) (\(Units.count($0.rows)) rows)" }
+                    return names.isEmpty ? nil : "\(why): " + names.joined(separator: ", ")
+                }.joined(separator: "; ")
+            }
+        }
 
         /// How `tc-import load` exits after a COMMIT (README, "Exit status"): 0 every row
         /// loaded and every check passed; 2 committed, but rows were rejected; 3 committed,
@@ -88,6 +107,7 @@ extension Loader {
             case indexesBuiltAfterData = "indexes_built_after_data"
             case dryRun = "dry_run"
             case renamed, verification
+            case leftOut = "left_out"
         }
     }
 

@@ -7,9 +7,12 @@ struct LoadSession: ArchiveVisitor {
     let connection: PostgresConnection
     let options: LoadOptions
     let console: Console
-    /// The manifest with target names (`TargetNames`); the reader's tables are replaced by
-    /// these, by position, in every callback.
+    /// The tables this load takes (`-t`/`-T`), with target names.
+    var view: LoadView?
+    /// The view's manifest; the reader's tables are replaced by its tables, by position.
     var manifest: Manifest?
+    /// Reading the rows of a table the view leaves out: checked by the reader, not loaded.
+    var skipping = false
     var renamed: [TargetNames.Renamed] = []
     /// The archive's summary, read first when created tables take their types from it.
     var summary: Summary?
@@ -27,15 +30,21 @@ struct LoadSession: ArchiveVisitor {
 
     var naming: RowNaming { RowNaming(showValues: options.showValues) }
 
+    /// For the report: the tables not loaded, by export or by this load.
+    var leftOut: [Loader.Report.LeftOut] { view?.notLoaded ?? [] }
+
     init(connection: PostgresConnection, options: LoadOptions, console: Console) {
         self.connection = connection
         self.options = options
         self.console = console
     }
 
-    mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
+    mutating func manifest(_ archived: Manifest, warnings: [String]) throws {
         warnings.forEach { console.warning($0) }
-        (self.manifest, renamed) = TargetNames.apply(manifest)
+        let view = LoadView(archived, selection: options.tables)
+        (self.view, manifest, renamed) = (view, view.manifest, view.renamed)
+        if !view.notLoaded.isEmpty { console.info(Loader.Report.LeftOut.list(view.notLoaded)) }
+        let manifest = view.manifest
         progress = LoadProgress(console: console, style: options.progress,
                                 totalRows: manifest.tables.reduce(0) { $0 + $1.rows })
         try files.manifest(manifest, warnings: warnings)
@@ -51,7 +60,8 @@ struct LoadSession: ArchiveVisitor {
     /// Everything checked before BEGIN (`Preflight`, the same checks `plan` runs), then BEGIN.
     mutating func begin() throws {
         let manifest = self.manifest!
-        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary)
+        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary,
+                                        view: view!)
         if options.ownerPerson == nil, let owner = checked.owner, let source = checked.ownerSource {
             console.info("owner of sessions without one: \(owner) (\(source))")
         }
@@ -65,19 +75,28 @@ struct LoadSession: ArchiveVisitor {
     }
 
     mutating func beginTable(_ archived: TableSchema, position: Int) throws {
-        let table = manifest!.tables[position]
+        guard let index = view!.viewPosition(ofArchivePosition: position) else {
+            skipping = true
+            return
+        }
+        let table = manifest!.tables[index]
         progress?.beginTable(table.name, rows: table.rows)
-        self.table = try TableLoad(table: table, position: position, plan: plans[position], target: transaction!.catalog.tables[table.name]!,
+        self.table = try TableLoad(table: table, position: position, plan: plans[index], target: transaction!.catalog.tables[table.name]!,
                                    sending: problems.isEmpty, connection: connection, options: options, json: json, rejects: rejects,
                                    progress: progress)
     }
 
     mutating func row(_ row: RowValues, table archived: TableSchema, line: Int64) throws {
+        if skipping { return }
         progress?.row()
         try table!.row(row, line: line)
     }
 
     mutating func endTable(_ archived: TableSchema, rows: Int64) throws {
+        if skipping {
+            skipping = false
+            return
+        }
         let loaded = try table!.finish(rows: rows)
         problems += table!.problems
         if table!.problems.isEmpty { transaction!.indexesBuiltAfterData += table!.deferredIndexes.dropped.map(\.name) }

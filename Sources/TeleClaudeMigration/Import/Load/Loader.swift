@@ -24,11 +24,14 @@ public final class Loader {
         let files = try ArchiveReader(path: options.archive).readHead()
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
-        let (manifest, renamed) = TargetNames.apply(files.manifest!)
-        let summary = storageClasses ? try readSummary() : try summaryForCreatedTables(manifest, connection)
-        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary)
+        let view = LoadView(files.manifest!, selection: options.tables)
+        let manifest = view.manifest
+        let summary = storageClasses ? view.summary(try readSummary()) : try summaryForCreatedTables(view, connection)
+        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary,
+                                        view: view)
         var plan = checked.plan
-        plan.renamed = renamed
+        plan.renamed = view.renamed
+        plan.leftOut = view.notLoaded
         plan.createSQL = Self.creationStatements(checked, manifest: manifest, summary: summary, options: options)
         // The DDL --create-missing-tables would run, tried and rolled back.
         if !plan.general.contains(where: { $0.kind == .schemaMissing }) {
@@ -71,15 +74,16 @@ public final class Loader {
     /// The summary, when `--create-missing-tables` will create a table and the archive is
     /// a file: its storage classes choose the created columns' types (plan and load read it
     /// alike, so they choose the same). Standard input is read once: declared types then.
-    /// `manifest` (with target names) is read only when the summary could be needed.
-    func summaryForCreatedTables(_ manifest: @autoclosure () throws -> Manifest, _ connection: PostgresConnection) throws -> Summary? {
+    /// `view` is read only when the summary could be needed; the summary is cut to its tables.
+    func summaryForCreatedTables(_ view: @autoclosure () throws -> LoadView, _ connection: PostgresConnection) throws -> Summary? {
         guard options.createMissingTables, !options.declaredTypes, options.archive != "-" else { return nil }
-        let manifest = try manifest()
+        let view = try view()
+        let manifest = view.manifest
         let schema = try options.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
         let catalog = try TargetCatalog.read(connection, schema: schema)
         guard manifest.tables.contains(where: { catalog.tables[$0.name] == nil }) else { return nil }
         console.info("reading the archive once for the storage classes of the tables to create (--declared-types skips this)")
-        return try readSummary()
+        return view.summary(try readSummary())
     }
 
     public func run() throws -> Report {
@@ -87,7 +91,8 @@ public final class Loader {
         let connection = try PostgresConnection(connectionString: options.databaseURL)
         defer { connection.close() }
         var session = LoadSession(connection: connection, options: options, console: console)
-        session.summary = try summaryForCreatedTables(TargetNames.apply(try ArchiveReader(path: options.archive).readManifest()).0, connection)
+        session.summary = try summaryForCreatedTables(LoadView(try ArchiveReader(path: options.archive).readManifest(), selection: options.tables),
+                                                      connection)
         // Ctrl-C says what it did: before COMMIT, nothing (and a rejects file goes again).
         TemporaryFiles.setInterruptMessage(LoadTransaction.interruptedBeforeCommit)
         defer { TemporaryFiles.setInterruptMessage(nil) }
@@ -130,6 +135,7 @@ public final class Loader {
                           creationNotes: transaction.creationNotes, toastCompression: transaction.toastCompression,
                           indexesBuiltAfterData: transaction.indexesBuiltAfterData, dryRun: true, renamed: session.renamed,
                           verification: options.verify.rawValue)
+            report.leftOut = session.leftOut
             writeJSONReport(&report)
             return report
         }
@@ -160,6 +166,7 @@ public final class Loader {
                       creationNotes: transaction.creationNotes, toastCompression: transaction.toastCompression,
                       indexesBuiltAfterData: transaction.indexesBuiltAfterData, renamed: session.renamed,
                       verification: options.verify.rawValue)
+        report.leftOut = session.leftOut
         writeJSONReport(&report)
         return report
     }
