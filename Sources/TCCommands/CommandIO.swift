@@ -28,8 +28,9 @@ public struct CommandIO: Sendable {
 
     @TaskLocal public static var current = CommandIO.process
 
-    func console(quiet: Bool) -> Console {
-        Console(quiet: quiet, interactive: interactive, sink: errors)
+    func console(quiet: Bool, logging: LoggingOptions? = nil) throws -> Console {
+        let log = try logging?.log.map { path throws(LogFile.OpenError) in try LogFile(path: path) }
+        return Console(quiet: quiet, verbose: logging?.verbose ?? false, log: log, interactive: interactive, sink: errors)
     }
 
     func print(_ text: String, terminator: String = "\n") {
@@ -51,4 +52,13 @@ public struct CommandIO: Sendable {
             throw ExitCode.failure
         }
     }
+}
+
+/// `-v/--verbose` and `--log FILE`, on every command that talks to a database or writes an archive.
+struct LoggingOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Also print each SQL statement with its time, and each phase's time (never a row value).")
+    var verbose = false
+
+    @Option(help: ArgumentHelp("Append every message, with -v's details and a timestamp each, to this file (created mode 0600), whatever -q or -v say.", valueName: "FILE"))
+    var log: String?
 }

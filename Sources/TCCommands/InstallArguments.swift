@@ -73,7 +73,7 @@ struct InstallFiles: ParsableCommand {
     func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        let console = io.console(quiet: archive.quiet || archive.json)
+        let console = try io.console(quiet: archive.quiet || archive.json, logging: archive.logging)
         try io.run(console, json: archive.json, archive: archive.archive) {
             var files = ArchiveFiles()
             try ArchiveReader(path: archive.archive).read(into: &files)
@@ -116,7 +116,7 @@ struct Extract: ParsableCommand {
     func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        try io.run(io.console(quiet: false)) {
+        try io.run(try io.console(quiet: false)) {
             if let bytes = try MemberExtractor(archive: archive, member: member, output: output, replaceExisting: force).run() {
                 io.bytes(bytes)
             }

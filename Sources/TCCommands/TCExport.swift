@@ -75,6 +75,8 @@ public struct TCExport: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only warnings and errors.")
     var quiet = false
 
+    @OptionGroup var logging: LoggingOptions
+
     @Flag(help: "Print a JSON summary on standard output (standard error when the archive goes to standard output).")
     var json = false
 
@@ -92,7 +94,7 @@ public struct TCExport: ParsableCommand {
     public func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        let console = io.console(quiet: quiet || json)
+        let console = try io.console(quiet: quiet || json, logging: logging)
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
             output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,

@@ -26,6 +26,8 @@ struct ArchiveArgument: ParsableArguments {
 
     @Flag(help: "Print the result as JSON on standard output.")
     var json = false
+
+    @OptionGroup var logging: LoggingOptions
 }
 
 struct Verify: ParsableCommand {
@@ -48,7 +50,7 @@ struct Verify: ParsableCommand {
     func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        let console = io.console(quiet: options.quiet || options.json)
+        let console = try io.console(quiet: options.quiet || options.json, logging: options.logging)
         do {
             let result = try ArchiveVerifier(path: options.archive, console: console).run()
             result.warnings.forEach { console.warning($0) }
@@ -75,7 +77,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        let console = io.console(quiet: options.quiet)
+        let console = try io.console(quiet: options.quiet, logging: options.logging)
         try io.run(console, failing: "cannot inspect \(options.archive): ", json: options.json, archive: options.archive) {
             let report = try ArchiveInspector(path: options.archive).run()
             report.warnings.forEach { console.warning($0) }
@@ -242,7 +244,7 @@ struct Plan: ParsableCommand {
     func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        let console = io.console(quiet: archive.quiet)
+        let console = try io.console(quiet: archive.quiet, logging: archive.logging)
         try io.run(console, json: archive.json, archive: archive.archive) {
             let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
             var text = archive.quiet ? plan.verdictLines.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
@@ -319,7 +321,7 @@ struct Load: ParsableCommand {
     func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        let console = io.console(quiet: archive.quiet || archive.json)
+        let console = try io.console(quiet: archive.quiet || archive.json, logging: archive.logging)
         try io.run(console, json: archive.json, archive: archive.archive) {
             var options = database.loadOptions(archive: archive.archive)
             load.apply(to: &options)

@@ -19,7 +19,11 @@ final class ExportProgress {
         self.totalRows = totalRows
     }
 
+    private var tableStarted = Date()
+
     func beginTable(_ name: String, rows: Int64) {
+        finishTable()
+        tableStarted = Date()
         doneRows += currentRows
         doneBytes += currentBytes
         currentRows = 0
@@ -36,7 +40,15 @@ final class ExportProgress {
     }
 
     func finish() {
+        finishTable()
+        table = ""
         console.endProgress()
+    }
+
+    /// The table's time, for `-v` and `--log`.
+    private func finishTable() {
+        guard !table.isEmpty, console.wantsDetails else { return }
+        console.detail("read \(table): \(Units.count(currentRows)) rows, \(Units.bytes(currentBytes)), \(Units.seconds(Date().timeIntervalSince(tableStarted)))")
     }
 
     private func draw(force: Bool) {

@@ -4,6 +4,9 @@ import Foundation
 /// Owns one `PGconn*` and finishes it exactly once.
 public final class PostgresConnection {
     private var handle: OpaquePointer?
+    /// Told of each statement once it ran (`-v`, `--log`): its text and seconds. The text
+    /// only: parameters and COPY data, where values travel, are never passed on.
+    public var trace: ((_ statement: String, _ seconds: Double) -> Void)?
 
     /// `connectionString` is any libpq connection string or URI; empty means libpq's
     /// defaults (PG* variables, the local socket, peer authentication).
@@ -33,6 +36,8 @@ public final class PostgresConnection {
     /// Runs one statement with text parameters (`$1`, `$2`, ...; nil is NULL).
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) throws -> PostgresResult {
+        let started = trace == nil ? 0 : Self.now()
+        defer { trace?(sql, Self.now() - started) }
         let result: OpaquePointer?
         if parameters.isEmpty {
             result = PQexec(raw, sql)
@@ -63,6 +68,8 @@ public final class PostgresConnection {
     /// works through the previous batch on the calling thread, so the server keeps
     /// producing while rows are checked (at most four batches wait in between).
     public func copyOut(_ sql: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let started = trace == nil ? 0 : Self.now()
+        defer { trace?(sql, Self.now() - started) }
         let result = try PostgresResult(PQexec(raw, sql), connection: self, statement: sql, expecting: PGRES_COPY_OUT)
         result.clear()
         struct Batch: Sendable {
@@ -140,6 +147,13 @@ public final class PostgresConnection {
         (PQerrorMessage(raw).map { String(cString: $0) } ?? "unknown error").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Monotonic seconds, for the trace.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     static func clean(_ message: String) -> String {
         message.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "; ")
     }
@@ -198,6 +212,8 @@ public final class CopyIn: @unchecked Sendable {
 
     /// An empty buffer to fill: one the sender has finished with, when there is one.
     public func spareBuffer() -> [UInt8] { spares.take() }
+
+    private let begun = PostgresConnection.now()
 
     init(connection: PostgresConnection, statement: String) {
         self.connection = connection
@@ -268,6 +284,7 @@ public final class CopyIn: @unchecked Sendable {
     public func finish(abortMessage: String? = nil) throws {
         guard !done else { return }
         done = true
+        defer { connection.trace?(statement, PostgresConnection.now() - begun) }
         if abortMessage == nil { try drain() } else { abandon() }
         guard PQputCopyEnd(connection.raw, abortMessage) == 1 else {
             throw PostgresError(message: connection.errorMessage, sqlState: nil, statement: statement)

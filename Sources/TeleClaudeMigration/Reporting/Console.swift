@@ -8,27 +8,47 @@ public final class Console: Sendable {
 
     private let sink: @Sendable (String) -> Void
     public let quiet: Bool
+    /// `-v`: also the details (each SQL statement with its time, each phase's time).
+    public let verbose: Bool
+    /// `--log FILE`: every message, details included and `-q` or not, with its time.
+    private let log: LogFile?
     /// True when progress lines may be redrawn in place (standard error is a terminal).
     public let interactive: Bool
     /// A progress line is on the screen (the next message clears it first).
     private let progressShown = Mutex(false)
 
-    public init(quiet: Bool = false, interactive: Bool? = nil, sink: (@Sendable (String) -> Void)? = nil) {
+    public init(quiet: Bool = false, verbose: Bool = false, log: LogFile? = nil, interactive: Bool? = nil,
+                sink: (@Sendable (String) -> Void)? = nil) {
         self.quiet = quiet
+        self.verbose = verbose
+        self.log = log
         self.interactive = interactive ?? (isatty(STDERR_FILENO) != 0)
         self.sink = sink ?? { text in FileHandle.standardError.write(Data(text.utf8)) }
     }
 
+    /// Whether details are wanted anywhere (on the terminal with -v, or in the log).
+    public var wantsDetails: Bool { (verbose && !quiet) || log != nil }
+
     public func info(_ message: String) {
+        log?.append(message)
         guard !quiet else { return }
         emit(message + "\n")
     }
 
+    /// A detail for `-v` and the log: SQL statements and timings.
+    public func detail(_ message: String) {
+        log?.append(message)
+        guard verbose, !quiet else { return }
+        emit(message + "\n")
+    }
+
     public func warning(_ message: String) {
+        log?.append("warning: " + message)
         emit("warning: " + message + "\n")
     }
 
     public func error(_ message: String) {
+        log?.append("error: " + message)
         emit("error: " + message + "\n")
     }
 
@@ -66,5 +86,32 @@ public final class Console: Sendable {
     public func endProgress() {
         let clear = progressShown.withLock { shown in defer { shown = false }; return shown }
         if clear { sink("\r\u{1B}[2K") }
+    }
+}
+
+/// `--log FILE`: messages appended as lines `2026-12-01T10:00:00.123Z message`, to a file
+/// created owner-only (messages name tables, paths and keys; never a value, as on the screen).
+public final class LogFile: Sendable {
+    public let path: String
+    private let descriptor: Int32
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(path: String) throws(OpenError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OpenError(description: "cannot open the log file \(path): \(String(cString: strerror(errno)))") }
+        self.path = path
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    func append(_ message: String) {
+        let stamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        let lines = Console.printable(message).split(separator: "\n", omittingEmptySubsequences: false).map { "\(stamp) \($0)\n" }.joined()
+        // One write per message with O_APPEND: lines of messages from two threads never interleave.
+        _ = lines.utf8CString.dropLast().withUnsafeBytes { DurableFile.writeAll(descriptor, $0) }
     }
 }

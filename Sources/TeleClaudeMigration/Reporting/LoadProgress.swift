@@ -29,6 +29,7 @@ final class LoadProgress {
     private var drawing: Bool { style == .auto && console.interactive }
 
     func beginTable(_ name: String, rows: Int64) {
+        finishPhase()  // the last phase of the previous table, under its own name
         doneRows += currentRows
         currentRows = 0
         table = name
@@ -59,11 +60,14 @@ final class LoadProgress {
         if drawing { console.endProgress() }
     }
 
+    /// The phase's line: always with `--progress plain`, else as a detail (`-v`, `--log`).
     private func finishPhase() {
-        guard style == .plain, !phase.isEmpty else { return }
+        guard !phase.isEmpty, style == .plain || console.wantsDetails else { return }
         let seconds = Units.seconds(Date().timeIntervalSince(phaseStarted))
         let rows = phase == "COPY" ? " \(Units.count(currentRows)) rows," : ""
-        console.info("\(phase)\(table.isEmpty ? "" : " " + table):\(rows) \(seconds)")
+        let line = "\(phase)\(table.isEmpty ? "" : " " + table):\(rows) \(seconds)"
+        phase = ""
+        if style == .plain { console.info(line) } else { console.detail(line) }
     }
 
     private func draw(force: Bool) {

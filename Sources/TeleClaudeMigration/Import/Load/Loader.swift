@@ -22,7 +22,7 @@ public final class Loader {
     /// storage classes each column holds (from `summary.json`, at the archive's end).
     public func plan(storageClasses: Bool = false) throws -> LoadPlan {
         let files = try ArchiveReader(path: options.archive).readHead()
-        let connection = try PostgresConnection(connectionString: options.databaseURL)
+        let connection = try connect()
         defer { connection.close() }
         let view = LoadView(files.manifest!, selection: options.tables)
         let manifest = view.manifest
@@ -39,6 +39,18 @@ public final class Loader {
                                                connection: connection))
         }
         return plan
+    }
+
+    /// The connection, with each statement it runs told to `-v` and `--log` (text and time).
+    func connect() throws -> PostgresConnection {
+        let connection = try PostgresConnection(connectionString: options.databaseURL)
+        if console.wantsDetails {
+            connection.trace = { [console] statement, seconds in
+                let text = statement.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                console.detail("SQL \(String(format: "%.1f", seconds * 1000)) ms: \(text.count > 400 ? text.prefix(400) + " …" : text)")
+            }
+        }
+        return connection
     }
 
     /// What the load runs to create the target's missing parts, for `plan --sql`: an
@@ -88,7 +100,7 @@ public final class Loader {
 
     public func run() throws -> Report {
         let started = Date()
-        let connection = try PostgresConnection(connectionString: options.databaseURL)
+        let connection = try connect()
         defer { connection.close() }
         var session = LoadSession(connection: connection, options: options, console: console)
         session.summary = try summaryForCreatedTables(LoadView(try ArchiveReader(path: options.archive).readManifest(), selection: options.tables),
