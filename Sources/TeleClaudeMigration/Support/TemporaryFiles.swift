@@ -6,7 +6,15 @@ import Foundation
 enum TemporaryFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: [String: UnsafeMutablePointer<CChar>] = [:]
-    nonisolated(unsafe) private static var slots = [UnsafeMutablePointer<CChar>?](repeating: nil, count: 16)
+    /// The C strings the handler unlinks: a fixed C array, so the handler needs no Swift
+    /// array or iterator (their generic metadata may be instantiated on first use, which
+    /// allocates; malloc in a signal handler deadlocks when the signal interrupted malloc).
+    private static let slotCount = 16
+    nonisolated(unsafe) private static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: slotCount)
+        slots.initialize(repeating: nil, count: slotCount)
+        return slots
+    }()
     nonisolated(unsafe) private static var installed = false
 
     static func register(_ path: String) {
@@ -14,7 +22,7 @@ enum TemporaryFiles {
         defer { lock.unlock() }
         let copy = strdup(path)!
         paths[path] = copy
-        if let free = slots.firstIndex(where: { $0 == nil }) { slots[free] = copy }
+        if let free = (0..<slotCount).first(where: { slots[$0] == nil }) { slots[free] = copy }
         installHandlers()
     }
 
@@ -22,6 +30,7 @@ enum TemporaryFiles {
     private static func installHandlers() {
         guard !installed else { return }
         installed = true
+        _ = slots  // made now: the handler must not be the first to touch (and allocate) it
         signal(SIGPIPE, SIG_IGN)  // a closed pipe becomes a write error, handled like any other
         signal(SIGXFSZ, SIG_IGN)  // so does a file-size limit
         for sig in [SIGINT, SIGTERM, SIGHUP] {
@@ -47,7 +56,7 @@ enum TemporaryFiles {
         lock.lock()
         defer { lock.unlock() }
         guard let copy = paths.removeValue(forKey: path) else { return }
-        if let index = slots.firstIndex(where: { $0 == copy }) { slots[index] = nil }
+        if let index = (0..<slotCount).first(where: { slots[$0] == copy }) { slots[index] = nil }
         free(copy)
     }
 
@@ -65,8 +74,13 @@ enum TemporaryFiles {
         if let old { free(old) }
     }
 
+    /// Async-signal-safe: loads, `unlink`, `write`; no allocation, no generic code.
     private static func removeAllFromSignalHandler() {
-        for slot in slots { if let slot { unlink(slot) } }
+        var index = 0
+        while index < slotCount {
+            if let slot = slots[index] { unlink(slot) }
+            index += 1
+        }
         if let message = interruptMessage { _ = write(STDERR_FILENO, message, strlen(message)) }
     }
 }
