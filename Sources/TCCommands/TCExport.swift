@@ -19,6 +19,7 @@ public struct TCExport: ParsableCommand {
           SOURCE_DATE_EPOCH=0 tc-export -o a.tcar --json   # reproducible bytes, JSON summary
           tc-export --dry-run                              # show the config split and counts, write nothing
           tc-export -T memory_observations -o tc.tcar      # every table but one
+          tc-export --events-db /srv/tc/events.db -o tc.tcar   # the event database from elsewhere
 
         The archive also holds config.yml and .env unchanged, the configuration split into \
         the system layer (/etc/teleclaude/config.yml), the secrets layer (secrets.yml: every \
@@ -47,6 +48,12 @@ public struct TCExport: ParsableCommand {
 
     @Option(help: ArgumentHelp("Doc snippets folder (default: ~/.teleclaude/docs).", valueName: "DIR"))
     var docs: String?
+
+    @Option(name: .customLong("events-db"), help: ArgumentHelp("The event platform's database, archived as the database events (default: ~/.teleclaude/events.db when present).", valueName: "PATH"))
+    var eventsDatabase: String?
+
+    @Option(name: .customLong("extra-db"), help: ArgumentHelp("Another SQLite database of the installation, archived under NAME (repeatable); its tables load into the schema NAME unless tc-import --schema-for says otherwise.", valueName: "NAME=PATH"))
+    var extraDatabases: [String] = []
 
     @Option(name: [.customShort("t"), .customLong("table")], help: ArgumentHelp("Export only this table (repeatable); the archive names the others as left out.", valueName: "NAME"))
     var tables: [String] = []
@@ -80,7 +87,18 @@ public struct TCExport: ParsableCommand {
     @Flag(help: "Print a JSON summary on standard output (standard error when the archive goes to standard output).")
     var json = false
 
+    /// `--extra-db NAME=PATH`, split.
+    var extras: [Installation.ExtraDatabase] {
+        extraDatabases.map { given in
+            let parts = given.split(separator: "=", maxSplits: 1).map(String.init)
+            return Installation.ExtraDatabase(name: parts[0], path: parts.count > 1 ? parts[1] : "")
+        }
+    }
+
     public func validate() throws {
+        for given in extraDatabases where !given.contains("=") || given.hasPrefix("=") || given.hasSuffix("=") {
+            throw ValidationError("--extra-db \(given): give NAME=PATH, e.g. --extra-db metrics=/srv/tc/metrics.db")
+        }
         guard output != nil || dryRun else { throw ValidationError("missing -o PATH (or - for standard output), unless --dry-run") }
         if dryRun && output != nil { throw ValidationError("--dry-run writes nothing; leave out -o, or leave out --dry-run to write the archive") }
         if dryRun && force { throw ValidationError("--dry-run writes nothing, so --force has nothing to replace") }
@@ -96,7 +114,8 @@ public struct TCExport: ParsableCommand {
         let io = CommandIO.current
         let console = try io.console(quiet: quiet || json, logging: logging)
         let options = ExportOptions(
-            locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs),
+            locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs,
+                             eventsDatabase: eventsDatabase, extraDatabases: extras),
             output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
             chunkTarget: chunkBytes, dryRun: dryRun, tables: TableSelection(only: tables, excluded: excludedTables))
         // --json with the archive on standard output: the failure object goes nowhere but the console.

@@ -93,8 +93,11 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: [.customShort("d"), .customLong("database-url")], help: ArgumentHelp("A libpq connection string or URI (default: libpq's PG* variables, local socket, peer authentication).", valueName: "URL"))
     var databaseURL = ""
 
-    @Option(help: ArgumentHelp("Target schema (default: the connection's current_schema()).", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Target schema of the main database (default: the connection's current_schema()).", valueName: "NAME"))
     var schema: String?
+
+    @Option(name: .customLong("schema-for"), help: ArgumentHelp("Target schema of another database of the archive (default: a schema named like the database, e.g. events).", valueName: "DATABASE=SCHEMA"))
+    var schemaFor: [String] = []
 
     @Option(name: .customLong("skip-column"), help: ArgumentHelp("Leave out an archive column that has no target column.", valueName: "TABLE.COLUMN"))
     var skipColumns: [String] = []
@@ -130,6 +133,9 @@ struct DatabaseOptions: ParsableArguments {
     var ownerPersonUnlisted = false
 
     func validate() throws {
+        for given in schemaFor where given.split(separator: "=", omittingEmptySubsequences: false).count != 2 || given.hasPrefix("=") || given.hasSuffix("=") {
+            throw ValidationError("--schema-for \(given): give DATABASE=SCHEMA, e.g. --schema-for events=teleclaude_events")
+        }
         if ownerPersonUnlisted && ownerPerson == nil {
             throw ValidationError("--owner-person-unlisted goes with --owner-person NAME")
         }
@@ -146,6 +152,10 @@ struct DatabaseOptions: ParsableArguments {
         options.allowChange = Set(allowChange)
         options.declaredTypes = declaredTypes
         options.tables = TableSelection(only: tables, excluded: excludedTables)
+        options.schemaFor = Dictionary(schemaFor.map { given in
+            let parts = given.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], parts[1])
+        }, uniquingKeysWith: { _, last in last })
         return options
     }
 }
@@ -283,6 +293,7 @@ struct Load: ParsableCommand {
           tc-import load tc.tcar --if-exists replace --naive-timezone Europe/Amsterdam
           tc-import load tc.tcar --allow-change sessions.score
           tc-import load tc.tcar -T memory_observations    # all tables but this one
+          tc-import load tc.tcar --schema-for events=teleclaude_events
           tc-import load tc.tcar --on-error reject --rejects /root/rejects.ndjson
           tc-import load tc.tcar --service-user teleclaude
           tc-import load tc.tcar && systemctl start teleclaude    # only when 0

@@ -3,7 +3,7 @@ import TeleClaudeMigration
 
 /// The small, realistic single-user installation in `samples/single-user`: a project
 /// root with `teleclaude.db`, `config.yml` and `.env`, and a home folder with doc
-/// snippets. Every value shape of REFERENCE.md appears in its database. All secrets in
+/// snippets and the event platform's `events.db`. Every value shape of REFERENCE.md appears in its database. All secrets in
 /// it are fake.
 public enum BundledSample {
     public static func write(to root: String) throws {
@@ -13,6 +13,7 @@ public enum BundledSample {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         try writeDatabase(project + "/teleclaude.db")
+        try EventsSample.write(root + "/home/.teleclaude/events.db")
         try SampleFiles.config.write(toFile: project + "/config.yml", atomically: true, encoding: .utf8)
         try SampleFiles.env.write(toFile: project + "/.env", atomically: true, encoding: .utf8)
         for (path, text) in SampleFiles.docs {

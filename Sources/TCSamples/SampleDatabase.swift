@@ -8,12 +8,12 @@ public final class SampleDatabase {
     public let connection: SQLiteConnection
     private var statements: [String: SQLiteStatement] = [:]
 
-    public init(path: String) throws {
+    public init(path: String, schema: [String] = SampleSchema.statements) throws {
         try? FileManager.default.removeItem(atPath: path)
         connection = try SQLiteConnection(uri: path, path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
-        for statement in SampleSchema.statements { try connection.execute(statement) }
+        for statement in schema { try connection.execute(statement) }
     }
 
     public func begin() throws { try connection.execute("BEGIN") }

@@ -32,7 +32,8 @@ public struct SyntheticInstallation {
                       memoryObservations: n(200_000), notifications: n(300_000), listeners: n(40_000), links: n(10_000))
     }
 
-    /// Writes `<root>/project/{teleclaude.db,config.yml,.env}` and `<root>/home/.teleclaude/docs`.
+    /// Writes `<root>/project/{teleclaude.db,config.yml,.env}`, `<root>/home/.teleclaude/docs` and
+    /// `<root>/home/.teleclaude/events.db`.
     public func write(to root: String, progress: ((String) -> Void)? = nil) throws {
         let project = root + "/project"
         let docs = root + "/home/.teleclaude/docs"
@@ -42,6 +43,8 @@ public struct SyntheticInstallation {
         try SampleFiles.env.write(toFile: project + "/.env", atomically: true, encoding: .utf8)
         for (path, text) in SampleFiles.docs { try text.write(toFile: docs + "/" + path.replacingOccurrences(of: "/", with: "-"), atomically: true, encoding: .utf8) }
         try writeDatabase(project + "/teleclaude.db", progress: progress)
+        progress?("events.db")
+        try EventsSample.write(root + "/home/.teleclaude/events.db", notifications: max(100, Int((100_000 * scale).rounded())), seed: seed)
     }
 
     public func writeDatabase(_ path: String, progress: ((String) -> Void)? = nil) throws {

@@ -86,11 +86,14 @@ struct CommandTests {
         let exported = try runTool("tc-export", ["-o", folder.file("a.tcar"), "--json"], environment: environment, in: project)
         #expect(exported.status == 0, "\(exported.stderr)")
         let summary = try JSONDecoder().decode(ExportResult.self, from: Data(exported.stdout.utf8))
-        #expect(summary.tables.count == 13 && summary.rows == 28 && summary.compression == .zstd)
+        // teleclaude.db's 13 tables and 28 rows, and events.db's 6 tables (found in the home folder).
+        let events = Int64(EventsSample.rowCounts.values.reduce(0, +))
+        #expect(summary.tables.count == 19 && summary.rows == 28 + events && summary.compression == .zstd, "\(summary.tables.map(\.name))")
+        #expect(summary.databases.map(\.name) == ["main", "events"] && summary.tables.contains { $0.name == "events.notifications" })
 
         let verified = try runTool("tc-import", ["verify", folder.file("a.tcar")])
         #expect(verified.status == 0)
-        #expect(verified.stdout.contains("OK") && verified.stdout.contains("28 rows"))
+        #expect(verified.stdout.contains("OK") && verified.stdout.contains("\(Units.count(28 + events)) rows"), "\(verified.stdout)")
 
         let inspected = try runTool("tc-import", ["inspect", folder.file("a.tcar"), "--json"])
         #expect(inspected.status == 0)
@@ -99,7 +102,8 @@ struct CommandTests {
         #expect(report.source.paths.env == project + "/.env")
 
         let text = try runTool("tc-import", ["inspect", folder.file("a.tcar")])
-        #expect(text.stdout.contains("sessions") && text.stdout.contains("13 tables, 28 rows"))
+        #expect(text.stdout.contains("sessions") && text.stdout.contains("19 tables, \(Units.count(28 + events)) rows"), "\(text.stdout)")
+        #expect(text.stdout.contains("database:  events: \(folder.file("s/home/.teleclaude/events.db"))"))
     }
 
     @Test("tc-export -o - | tc-import verify - streams through a pipe")

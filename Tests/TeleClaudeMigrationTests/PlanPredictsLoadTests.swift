@@ -151,14 +151,26 @@ struct PlanPredictsLoadTests {
         #expect(report.committed && report.rejectedByTable == "conversation_link_members 1")
     }
 
-    @Test("a schema that does not exist is named by the preflight")
+    @Test("a schema that does not exist is named by the preflight; --create-missing-tables creates it inside the transaction")
     func missingSchema() throws {
         let folder = try TemporaryFolder()
         let archive = try exportedDatabase(folder, ["CREATE TABLE c (id INTEGER PRIMARY KEY)"], name: "c")
-        var options = LoadOptions(archive: archive, databaseURL: try TestServer.url(), schema: "no_such_schema_here")
-        options.createMissingTables = true
+        let name = "no_such_schema_" + UUID().uuidString.prefix(8).lowercased()
+        var options = LoadOptions(archive: archive, databaseURL: try TestServer.url(), schema: name)
         let plan = try Loader(options: options, console: MessageLog().console).plan()
-        #expect(plan.problems.contains { $0.contains("the schema no_such_schema_here does not exist") }, "\(plan.problems)")
+        #expect(plan.problems.contains { $0.contains("the schema \(name) (for the database main) does not exist") && $0.contains("--create-missing-tables") },
+                "\(plan.problems)")
         #expect(throws: Loader.Failure.self) { _ = try Loader(options: options, console: MessageLog().console).run() }
+
+        options.createMissingTables = true
+        let creating = try Loader(options: options, console: MessageLog().console).plan()
+        #expect(creating.problems.isEmpty && creating.render().contains("target schema: \(name) (created by --create-missing-tables)"),
+                "\(creating.problems)")
+        #expect(creating.createSQL.first == "CREATE SCHEMA \"\(name)\"")
+        let connection = try PostgresConnection(connectionString: try TestServer.url())
+        defer { _ = try? connection.execute("DROP SCHEMA IF EXISTS \"\(name)\" CASCADE"); connection.close() }
+        let report = try Loader(options: options, console: MessageLog().console).run()
+        #expect(report.committed && report.createdTables == ["c"])
+        #expect(try connection.execute("SELECT count(*) FROM \"\(name)\".c").value(0, 0) == "0")
     }
 }

@@ -21,13 +21,25 @@ enum TestServer {
         let connection: PostgresConnection
         let url: String
 
-        init(withSampleTables: Bool = true, _ extra: String = "") throws {
+        /// The schema of the events database, with `samples/target-schema-events.sql`, when asked for.
+        var events: String { name + "_events" }
+        let withEvents: Bool
+        /// `--schema NAME` and, with `events`, `--schema-for events=NAME_events`.
+        var options: [String] { ["--schema", name] + (withEvents ? ["--schema-for", "events=\(events)"] : []) }
+
+        init(withSampleTables: Bool = true, events: Bool = false, _ extra: String = "") throws {
             url = try TestServer.url()
+            withEvents = events
             connection = try PostgresConnection(connectionString: url)
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            if events {
+                try connection.execute("CREATE SCHEMA \(name)_events")
+                try connection.execute("SET search_path TO \(name)_events")
+                try connection.execute(try String(contentsOf: root.appendingPathComponent("samples/target-schema-events.sql"), encoding: .utf8))
+            }
             try connection.execute("CREATE SCHEMA \(name)")
             try connection.execute("SET search_path TO \(name)")
             if withSampleTables {
-                let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 try connection.execute(try String(contentsOf: root.appendingPathComponent("samples/target-schema.sql"), encoding: .utf8))
             }
             if !extra.isEmpty { try connection.execute(extra) }
@@ -35,7 +47,17 @@ enum TestServer {
 
         deinit {
             _ = try? connection.execute("DROP SCHEMA \(name) CASCADE")
+            if withEvents { _ = try? connection.execute("DROP SCHEMA \(name)_events CASCADE") }
             connection.close()
+        }
+
+        /// Row counts of every table in the events schema.
+        func eventCounts() throws -> [String: Int] {
+            var counts: [String: Int] = [:]
+            for row in try rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(events)'") {
+                counts[row[0]!] = Int(try value("SELECT count(*) FROM \(events).\(SQLIdentifier.quote(row[0]!))") ?? "") ?? -1
+            }
+            return counts
         }
 
         func value(_ sql: String) throws -> String? { try connection.execute(sql).value(0, 0) }
@@ -473,9 +495,9 @@ struct RollbackModeTests {
                                               sqliteVersion: "3", databaseEncoding: "UTF-8", userVersion: 0),
                                 tables: [], otherSchema: [], files: [])
         let catalog = TargetCatalog(schema: "public", tables: [:])
-        let merge = Loader.rollbackSteps(manifest: manifest, catalog: catalog, rejects: nil, connection: "dbname=x", mode: .merge)
+        let merge = Loader.rollbackSteps(manifest: manifest, targets: [(manifest.tables, catalog, [])], rejects: nil, connection: "dbname=x", mode: .merge)
         #expect(!merge.joined().contains("psql") && merge.joined().contains("restore the backup"))
-        let replace = Loader.rollbackSteps(manifest: manifest, catalog: catalog, rejects: nil, connection: "dbname=x", mode: .replace)
+        let replace = Loader.rollbackSteps(manifest: manifest, targets: [(manifest.tables, catalog, [])], rejects: nil, connection: "dbname=x", mode: .replace)
         #expect(replace.joined().contains("TRUNCATE") && replace.joined().contains("backup taken before the load"))
     }
 }

@@ -65,7 +65,7 @@ struct ReadmeTests {
         try BundledSample.write(to: folder.file("old"))
         let home = folder.file("old/home"), project = folder.file("old/project"), moved = folder.file("var") + "/"
         try FileManager.default.createDirectory(atPath: moved, withIntermediateDirectories: true)
-        let schema = try TestServer.Schema()
+        let schema = try TestServer.Schema(events: true)
         let files = ["--config-dir", folder.file("etc"), "--docs-dir", folder.file("docs"), "--user-config", folder.file("user/config.yml")]
 
         var statuses: [(String, Int32)] = []
@@ -77,7 +77,7 @@ struct ReadmeTests {
             }
             if let url = words.firstIndex(of: "-d") {
                 #expect(words[url + 1] == "postgresql:///teleclaude", "\(line)")
-                words.replaceSubrange(url...(url + 1), with: ["-d", schema.url, "--schema", schema.name])
+                words.replaceSubrange(url...(url + 1), with: ["-d", schema.url] + schema.options)
             }
             if words[1] == "load" { words += files }
             let result = try runTool(words[0], Array(words.dropFirst()), environment: ["HOME": home], in: project)
@@ -90,8 +90,9 @@ struct ReadmeTests {
             #expect(result.status == expected, "\(line)\nexit \(result.status), the README says \(expected)\n\(result.stderr.suffix(1500))")
         }
         #expect(statuses.count >= 9)
-        // What step 4 left: the rows, less the one orphan kept in the rejects file; the config installed.
+        // What step 4 left: the rows of both databases, less the one orphan kept in the rejects file; the config installed.
         #expect(try schema.counts()["sessions"] == 4)
+        #expect(try schema.eventCounts() == EventsSample.rowCounts)
         #expect(try String(contentsOfFile: moved + "rejects.ndjson", encoding: .utf8).split(separator: "\n").count == 1)
         #expect(FileManager.default.fileExists(atPath: folder.file("etc/config.yml")) && FileManager.default.fileExists(atPath: folder.file("etc/secrets.yml")))
         #expect(!FileManager.default.fileExists(atPath: moved + "load.json"), "the failed load wrote no report")

@@ -66,10 +66,11 @@ public enum ArchiveLayout {
     }
 
     /// `tables/<name>` when the table name is plain ASCII, else `tables/table-<position>`.
-    public static func tableMember(name: String, position: Int) -> String {
-        let plain = !name.isEmpty && name.utf8.count <= 64
-            && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
-        return tablesFolder + (plain ? name : "table-\(position)")
+    /// `tables/<name>`, or `tables/<database>.<name>` for a table of a database other than the
+    /// first; `tables/table-<position>` when the name is not plain (format-spec.md, 4).
+    public static func tableMember(name: String, position: Int, database: String? = nil) -> String {
+        let plain = DatabaseEntry.isValidName(name)
+        return tablesFolder + (plain ? (database.map { "\($0)." } ?? "") + name : "table-\(position)")
     }
 
     /// Names must be relative, normalized UTF-8 paths of printable characters.

@@ -14,7 +14,7 @@ public struct ArchiveReader {
     public static let supportedMajor = FormatVersion.current.major
     public static let supportedMinor = FormatVersion.current.minor
     /// Features this reader implements; a `required_features` entry not listed here is refused.
-    public static let knownFeatures: Set<String> = []
+    public static let knownFeatures: Set<String> = [DatabaseEntry.multipleDatabasesFeature]
 
     /// `path` is a file path, or `-` for standard input.
     public init(path: String) {
@@ -270,11 +270,11 @@ private struct ReadSession {
         while true {
             let expectedName = ArchiveLayout.chunkName(member: table.member, index: chunks)
             guard let member = try nextMember() else {
-                throw ArchiveError("the archive ends inside the data of table '\(table.name)': it is truncated")
+                throw ArchiveError("the archive ends inside the data of table '\(table.displayName)': it is truncated")
             }
             guard member.name == expectedName else {
                 if chunks > 0 { pending = member; break }
-                throw ArchiveError("expected \(TarReader.quoted(expectedName)), the first data member of table '\(table.name)', found \(TarReader.quoted(member.name))")
+                throw ArchiveError("expected \(TarReader.quoted(expectedName)), the first data member of table '\(table.displayName)', found \(TarReader.quoted(member.name))")
             }
             chunks += 1
             let digest = try readMember(member, limit: ArchiveLayout.maxChunkMember) { piece in
@@ -298,12 +298,12 @@ private struct ReadSession {
                 partial.append(contentsOf: UnsafeBufferPointer(rebasing: data[lineStart...]))
             }
             guard partial.isEmpty else {
-                throw ArchiveError("the data member \(TarReader.quoted(member.name)) of table '\(table.name)' does not end with a newline: a row is cut")
+                throw ArchiveError("the data member \(TarReader.quoted(member.name)) of table '\(table.displayName)' does not end with a newline: a row is cut")
             }
             tableHasher.update(data: Array((digest + "\n").utf8))
         }
         guard rows == table.rows else {
-            throw ArchiveError("table '\(table.name)' has \(rows) rows in the archive, but the manifest says \(table.rows)")
+            throw ArchiveError("table '\(table.displayName)' has \(rows) rows in the archive, but the manifest says \(table.rows)")
         }
         return Summary.Table(name: table.name, rows: rows, chunks: chunks, bytes: bytes,
                              sha256: tableHasher.finalizeHex(), classes: classes)
@@ -314,10 +314,10 @@ private struct ReadSession {
         do {
             try RowDecoder.decode(line, into: &row)
         } catch {
-            throw ArchiveError("table '\(table.name)', row \(number) (\(chunk)): invalid value encoding \(error)")
+            throw ArchiveError("table '\(table.displayName)', row \(number) (\(chunk)): invalid value encoding \(error)")
         }
         guard row.count == table.columns.count else {
-            throw ArchiveError("table '\(table.name)', row \(number) (\(chunk)): \(row.count) values for \(table.columns.count) columns")
+            throw ArchiveError("table '\(table.displayName)', row \(number) (\(chunk)): \(row.count) values for \(table.columns.count) columns")
         }
         for (column, slot) in row.slots.enumerated() { classes[column].add(slot.storageClass) }
         try visitor.row(row, table: table, line: number)
@@ -327,8 +327,8 @@ private struct ReadSession {
         guard summary.tables.count == computed.count else {
             throw ArchiveError("\(ArchiveLayout.summary) lists \(summary.tables.count) tables, the manifest \(computed.count)")
         }
-        for (written, found) in zip(summary.tables, computed) {
-            let table = "table '\(found.name)'"
+        for (index, (written, found)) in zip(summary.tables, computed).enumerated() {
+            let table = "table '\(manifest.tables[safe: index]?.displayName ?? found.name)'"
             guard written.name == found.name else {
                 throw ArchiveError("\(ArchiveLayout.summary) names '\(written.name)' where the manifest has '\(found.name)'")
             }

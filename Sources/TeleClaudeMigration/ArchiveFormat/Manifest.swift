@@ -11,6 +11,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var tool: Tool
     public var createdAt: String
     public var source: Source
+    /// Since 1.3: every database read, the first being the main one (nil in older archives).
+    public var databases: [DatabaseEntry]?
     public var tables: [TableSchema]
     /// Views and triggers, kept for reference; they are not data.
     public var otherSchema: [SchemaObject]
@@ -25,7 +27,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         case requiredFeatures = "required_features"
         case tool
         case createdAt = "created_at"
-        case source, tables
+        case source, databases, tables
         case otherSchema = "other_schema"
         case files
     }
@@ -51,6 +53,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         tool = try c.decode(Tool.self, forKey: .tool)
         createdAt = try c.decode(String.self, forKey: .createdAt)
         source = try c.decode(Source.self, forKey: .source)
+        databases = try c.decodeIfPresent([DatabaseEntry].self, forKey: .databases)
         tables = try c.decode([TableSchema].self, forKey: .tables)
         otherSchema = try c.decodeIfPresent([SchemaObject].self, forKey: .otherSchema) ?? []
         files = try c.decodeIfPresent([FileEntry].self, forKey: .files) ?? []
@@ -107,6 +110,31 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var name: String
         public var table: String
         public var sql: String?
+        /// Since 1.3: its database; nil is the first.
+        public var database: String?
+    }
+
+    /// The databases of the archive, in order: as listed (1.3), or the one database of an
+    /// older archive, described by `source`.
+    public var allDatabases: [DatabaseEntry] {
+        databases ?? [DatabaseEntry(name: DatabaseEntry.main, path: source.paths.database, sqliteVersion: source.sqliteVersion,
+                                    databaseEncoding: source.databaseEncoding, userVersion: source.userVersion,
+                                    excludedTables: source.excludedTables, snapshot: nil)]
+    }
+
+    /// The tables `tc-export -t`/`-T` left out, of every database, named as messages name
+    /// them (`events.NAME` outside the main database).
+    public var allExcludedTables: [ExcludedTable] {
+        allDatabases.flatMap { database in
+            (database.excludedTables ?? []).map {
+                ExcludedTable(name: database.name == DatabaseEntry.main ? $0.name : "\(database.name).\($0.name)", rows: $0.rows)
+            }
+        }
+    }
+
+    /// The tables of one database, in archive order.
+    public func tables(of database: String) -> [TableSchema] {
+        tables.filter { $0.databaseName == database }
     }
 
     public struct FileEntry: Codable, Sendable, Equatable {
@@ -122,7 +150,7 @@ public struct FormatVersion: Codable, Sendable, Equatable, Comparable, CustomStr
     public var major: Int
     public var minor: Int
 
-    public static let current = FormatVersion(major: 1, minor: 2)
+    public static let current = FormatVersion(major: 1, minor: 3)
 
     public init(major: Int, minor: Int) {
         self.major = major

@@ -41,23 +41,45 @@ enum ManifestCheck {
     }
 
     static func validate(_ manifest: Manifest) throws {
+        let databases = manifest.allDatabases
+        var databaseNames = Set<String>()
+        for database in databases {
+            guard DatabaseEntry.isValidName(database.name), databaseNames.insert(database.name.lowercased()).inserted else {
+                throw ArchiveError("the manifest lists an invalid or repeated database name \(TarReader.quoted(database.name))")
+            }
+        }
+        guard databases.first?.name == DatabaseEntry.main else {
+            throw ArchiveError("the manifest's first database is not named main")
+        }
+        if databases.count > 1 && !manifest.requiredFeatures.contains(DatabaseEntry.multipleDatabasesFeature) {
+            throw ArchiveError("the manifest lists \(databases.count) databases without requiring \(DatabaseEntry.multipleDatabasesFeature)")
+        }
         var names = Set<String>()
         var members = Set<String>()
+        var current = 0  // the databases' tables come together, in the databases' order
         for table in manifest.tables {
-            guard names.insert(table.name.lowercased()).inserted else {
-                throw ArchiveError("the manifest lists the table '\(table.name)' twice")
+            let database = table.databaseName
+            guard let index = databases.firstIndex(where: { $0.name == database }) else {
+                throw ArchiveError("table '\(table.displayName)' names the database \(TarReader.quoted(database)), which the manifest does not list")
+            }
+            guard index >= current else {
+                throw ArchiveError("the tables of database \(database) are not together, in the order of the manifest's databases")
+            }
+            current = index
+            guard names.insert(database.lowercased() + "." + table.name.lowercased()).inserted else {
+                throw ArchiveError("the manifest lists the table '\(table.displayName)' twice")
             }
             guard table.member.hasPrefix(ArchiveLayout.tablesFolder), ArchiveLayout.isSafeMemberName(table.member),
                   !table.member.dropFirst(ArchiveLayout.tablesFolder.count).contains("/"),
                   members.insert(table.member).inserted else {
-                throw ArchiveError("table '\(table.name)' has an invalid or repeated member name '\(table.member)'")
+                throw ArchiveError("table '\(table.displayName)' has an invalid or repeated member name '\(table.member)'")
             }
             guard !table.columns.isEmpty, table.rows >= 0 else {
-                throw ArchiveError("table '\(table.name)' has no columns or a negative row count in the manifest")
+                throw ArchiveError("table '\(table.displayName)' has no columns or a negative row count in the manifest")
             }
             var columns = Set<String>()
             for column in table.columns where !columns.insert(column.name.lowercased()).inserted {
-                throw ArchiveError("table '\(table.name)' lists the column '\(column.name)' twice")
+                throw ArchiveError("table '\(table.displayName)' lists the column '\(column.name)' twice")
             }
         }
         var files = Set<String>()

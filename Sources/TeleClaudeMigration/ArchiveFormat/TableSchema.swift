@@ -2,6 +2,8 @@
 /// data lives in the archive, and how many rows it has.
 public struct TableSchema: Codable, Sendable, Equatable {
     public var name: String
+    /// Since 1.3: the database it belongs to; nil is the first (`main`).
+    public var database: String?
     /// Data members are `<member>/000000.ndjson`, `<member>/000001.ndjson`, ...
     public var member: String
     public var rows: Int64
@@ -22,8 +24,13 @@ public struct TableSchema: Codable, Sendable, Equatable {
     /// The ORDER BY the exporter used: `rowid` or the primary key columns.
     public var rowOrder: [String]
 
+    /// The database's name, `main` for the first.
+    public var databaseName: String { database ?? DatabaseEntry.main }
+    /// How messages name it: `notifications` in the main database, `events.notifications` in another.
+    public var displayName: String { database.map { "\($0).\(name)" } ?? name }
+
     enum CodingKeys: String, CodingKey {
-        case name, member, rows, columns
+        case name, database, member, rows, columns
         case primaryKey = "primary_key"
         case rowidAlias = "rowid_alias"
         case withoutRowid = "without_rowid"

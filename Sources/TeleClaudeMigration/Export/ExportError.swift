@@ -14,6 +14,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     case interrupted
     /// `-t`/`-T` named tables the database does not have.
     case unknownTables([String])
+    /// `--extra-db NAME=PATH` with a name that cannot name a database in the archive.
+    case invalidDatabaseName(String)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
             return "table '\(table)' had \(counted) rows when counted and \(read) when read in the same snapshot; nothing was written"
         case .interrupted:
             return "interrupted; nothing was written at the target path"
+        case .invalidDatabaseName(let name):
+            return "--extra-db \(name): a database is named with ASCII letters, digits and _ (at most 64 bytes), once each, and not main or events (--events-db names that one)"
         case .unknownTables(let messages):
             return messages.joined(separator: "\n") + "\nNothing was written"
         }

@@ -71,6 +71,8 @@ public struct ExportResult: Codable, Sendable {
     public var docs: Int
     /// Database tables `-t`/`-T` left out of the archive.
     public var excludedTables: [Manifest.ExcludedTable] = []
+    /// Every database read, the main one first.
+    public var databases: [DatabaseEntry] = []
 
     enum CodingKeys: String, CodingKey {
         case archive, compression, snapshot, tables, rows
@@ -80,5 +82,6 @@ public struct ExportResult: Codable, Sendable {
         case dryRun = "dry_run"
         case files, config, docs
         case excludedTables = "excluded_tables"
+        case databases
     }
 }

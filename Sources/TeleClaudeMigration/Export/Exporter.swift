@@ -23,22 +23,33 @@ public struct Exporter {
         if let daemon = RunningDaemon.find(projectRoot: installation.projectRoot) { warnings.append(daemon.warning) }
         warnings.forEach { console.warning($0) }
 
-        let snapshot = try DatabaseSnapshot(path: installation.database)
-        var snapshotFinished = false
-        defer { if !snapshotFinished { try? snapshot.finish() } }
-        console.info("reading \(installation.database): \(snapshot.mode.rawValue)")
+        // Each database in its own read snapshot, all opened before anything is read.
+        var snapshots: [(name: String, path: String, snapshot: DatabaseSnapshot)] = []
+        var snapshotsFinished = false
+        defer { if !snapshotsFinished { snapshots.forEach { try? $0.snapshot.finish() } } }
+        for (name, path) in [(DatabaseEntry.main, installation.database)] + installation.extraDatabases.map({ ($0.name, $0.path) }) {
+            let snapshot = try DatabaseSnapshot(path: path)
+            snapshots.append((name, path, snapshot))
+            console.info("reading \(path): \(snapshot.mode.rawValue)")
+        }
+        func finishSnapshots() throws {
+            snapshotsFinished = true
+            for entry in snapshots { try entry.snapshot.finish() }
+        }
+        let snapshotModes = snapshots.map { $0.snapshot.mode.rawValue }.joined(separator: "; ")
 
-        let manifest = try buildManifest(snapshot.connection, installation: installation, files: files.members.map(\.entry))
+        let manifest = try buildManifest(snapshots.map { ($0.name, $0.path, $0.snapshot) }, installation: installation,
+                                         files: files.members.map(\.entry))
         if options.dryRun {
-            snapshotFinished = true
-            try snapshot.finish()
+            try finishSnapshots()
             var result = ExportResult(
-                archive: "", compression: options.compression, snapshot: snapshot.mode.rawValue,
-                tables: manifest.tables.map { .init(name: $0.name, rows: $0.rows, bytes: 0) },
+                archive: "", compression: options.compression, snapshot: snapshotModes,
+                tables: manifest.tables.map { .init(name: $0.displayName, rows: $0.rows, bytes: 0) },
                 rows: manifest.tables.reduce(0) { $0 + $1.rows }, dataBytes: 0, archiveBytes: 0,
                 seconds: Date().timeIntervalSince(started), warnings: warnings, dryRun: true,
                 files: files.members.map(\.entry), config: files.split, docs: files.docs)
-            result.excludedTables = manifest.source.excludedTables ?? []
+            result.excludedTables = manifest.allExcludedTables
+            result.databases = manifest.allDatabases
             return result
         }
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
@@ -56,14 +67,14 @@ public struct Exporter {
             }
             let progress = ExportProgress(console: console, totalRows: manifest.tables.reduce(0) { $0 + $1.rows })
             for (position, table) in manifest.tables.enumerated() {
-                tallies.append(try exportTable(table, position: position, connection: snapshot.connection,
+                let connection = snapshots.first { $0.name == table.databaseName }!.snapshot.connection
+                tallies.append(try exportTable(table, position: position, connection: connection,
                                                assembler: assembler, progress: progress))
             }
             try assembler.submit(.finish(tables: tallies))
             try assembler.wait()
             progress.finish()
-            snapshotFinished = true
-            try snapshot.finish()
+            try finishSnapshots()
             try output.commit()
         } catch {
             assembler.cancel()
@@ -74,48 +85,77 @@ public struct Exporter {
 
         let archiveBytes = writer.bytesWritten
         var result = ExportResult(
-            archive: output.displayPath, compression: options.compression, snapshot: snapshot.mode.rawValue,
-            tables: tallies.map { .init(name: $0.name, rows: $0.rows, bytes: $0.bytes) },
+            archive: output.displayPath, compression: options.compression, snapshot: snapshotModes,
+            tables: zip(manifest.tables, tallies).map { .init(name: $0.displayName, rows: $1.rows, bytes: $1.bytes) },
             rows: tallies.reduce(0) { $0 + $1.rows }, dataBytes: tallies.reduce(0) { $0 + $1.bytes },
             archiveBytes: archiveBytes, seconds: Date().timeIntervalSince(started), warnings: warnings, dryRun: false,
             files: files.members.map(\.entry), config: files.split, docs: files.docs)
-        result.excludedTables = manifest.source.excludedTables ?? []
+        result.excludedTables = manifest.allExcludedTables
+        result.databases = manifest.allDatabases
         return result
     }
 
     // MARK: - Manifest
 
-    func buildManifest(_ connection: SQLiteConnection, installation: Installation,
+    /// The manifest of every database, the main one first: tables in load order within each,
+    /// members named so that two databases may hold tables of one name.
+    func buildManifest(_ databases: [(name: String, path: String, snapshot: DatabaseSnapshot)], installation: Installation,
                        files: [Manifest.FileEntry]) throws -> Manifest {
-        let reader = SQLiteSchemaReader(connection: connection)
-        let (found, skipped) = try reader.tables()
-        for name in skipped { console.warning("skipping \(name): only ordinary tables are exported") }
-        let unknown = options.tables.unknownNames(among: found.map(\.name), in: "the database")
-        guard unknown.isEmpty else { throw ExportError.unknownTables(unknown) }
-        var tables: [TableSchema] = []
-        var excluded: [Manifest.ExcludedTable] = []
-        for var table in found {
-            let counted = try connection.rows("SELECT count(*) FROM \(SQLIdentifier.quote(table.name))")
-            table.rows = counted.first?.first?.integerValue ?? 0
-            guard options.tables.takes(table.name) else {
-                excluded.append(.init(name: table.name, rows: table.rows))
-                continue
-            }
-            table.member = ArchiveLayout.tableMember(name: table.name, position: tables.count)
-            tables.append(table)
+        var found: [(database: String, tables: [TableSchema], reader: SQLiteSchemaReader)] = []
+        for database in databases {
+            let reader = SQLiteSchemaReader(connection: database.snapshot.connection)
+            let (tables, skipped) = try reader.tables()
+            for name in skipped { console.warning("skipping \(name): only ordinary tables are exported") }
+            found.append((database.name, tables.map { table in
+                var table = table
+                if database.name != DatabaseEntry.main { table.database = database.name }
+                return table
+            }, reader))
         }
-        let encoding = try connection.rows("PRAGMA encoding").first?.first?.textValue ?? "UTF-8"
-        let userVersion = try connection.rows("PRAGMA user_version").first?.first?.integerValue ?? 0
+        let unknown = options.tables.unknownNames(among: found.flatMap { $0.tables.map(\.displayName) }, in: "the database")
+        guard unknown.isEmpty else { throw ExportError.unknownTables(unknown) }
+
+        var tables: [TableSchema] = []
+        var entries: [DatabaseEntry] = []
+        var otherSchema: [Manifest.SchemaObject] = []
+        for (index, (name, candidates, reader)) in found.enumerated() {
+            let connection = databases[index].snapshot.connection
+            var excluded: [Manifest.ExcludedTable] = []
+            for var table in candidates {
+                let counted = try connection.rows("SELECT count(*) FROM \(SQLIdentifier.quote(table.name))")
+                table.rows = counted.first?.first?.integerValue ?? 0
+                guard options.tables.takes(table.displayName) else {
+                    excluded.append(.init(name: table.name, rows: table.rows))
+                    continue
+                }
+                table.member = ArchiveLayout.tableMember(name: table.name, position: tables.count, database: table.database)
+                tables.append(table)
+            }
+            otherSchema += try reader.otherObjects().map { object in
+                var object = object
+                if name != DatabaseEntry.main { object.database = name }
+                return object
+            }
+            entries.append(DatabaseEntry(
+                name: name, path: databases[index].path, sqliteVersion: SQLiteConnection.libraryVersion,
+                databaseEncoding: try connection.rows("PRAGMA encoding").first?.first?.textValue ?? "UTF-8",
+                userVersion: try connection.rows("PRAGMA user_version").first?.first?.integerValue ?? 0,
+                excludedTables: excluded.isEmpty ? nil : excluded, snapshot: databases[index].snapshot.mode.rawValue))
+        }
+        let main = entries[0]
         let user = CurrentUser.lookup()
         let source = Manifest.Source(
             host: ProcessInfo.processInfo.hostName, user: user.name, uid: user.uid,
             paths: .init(projectRoot: installation.projectRoot, database: installation.database,
                          config: installation.config, env: installation.env, docs: installation.docs),
-            sqliteVersion: SQLiteConnection.libraryVersion, databaseEncoding: encoding, userVersion: userVersion,
-            excludedTables: excluded.isEmpty ? nil : excluded)
-        return Manifest(tool: .init(name: "tc-export", version: Self.toolVersion),
-                        createdAt: Units.timestamp(options.createdAt), source: source,
-                        tables: tables, otherSchema: try reader.otherObjects(), files: files)
+            sqliteVersion: main.sqliteVersion, databaseEncoding: main.databaseEncoding, userVersion: main.userVersion,
+            excludedTables: main.excludedTables)
+        var manifest = Manifest(tool: .init(name: "tc-export", version: Self.toolVersion),
+                                createdAt: Units.timestamp(options.createdAt), source: source,
+                                tables: tables, otherSchema: otherSchema, files: files)
+        manifest.databases = entries
+        if entries.count > 1 { manifest.requiredFeatures = [DatabaseEntry.multipleDatabasesFeature] }
+        return manifest
     }
 
     // MARK: - Table data

@@ -10,9 +10,22 @@ public struct Installation: Sendable, Equatable {
     public var config: String?
     public var env: String?
     public var docs: String?
+    /// Databases beside the main one, in archive order: `events` (TeleClaude's event
+    /// platform, `~/.teleclaude/events.db`), then each `--extra-db NAME=PATH`.
+    public var extraDatabases: [ExtraDatabase] = []
     /// One line per part: what was found where, or what is missing.
     public var notes: [String]
     public var warnings: [String]
+
+    public struct ExtraDatabase: Sendable, Equatable {
+        public var name: String
+        public var path: String
+
+        public init(name: String, path: String) {
+            self.name = name
+            self.path = path
+        }
+    }
 
     public struct Overrides: Sendable {
         public var projectRoot: String?
@@ -20,9 +33,15 @@ public struct Installation: Sendable, Equatable {
         public var config: String?
         public var env: String?
         public var docs: String?
+        /// `--events-db PATH` (default `~/.teleclaude/events.db` when present).
+        public var eventsDatabase: String?
+        /// `--extra-db NAME=PATH`, repeatable.
+        public var extraDatabases: [ExtraDatabase] = []
 
         public init(projectRoot: String? = nil, database: String? = nil, config: String? = nil,
-                    env: String? = nil, docs: String? = nil) {
+                    env: String? = nil, docs: String? = nil, eventsDatabase: String? = nil, extraDatabases: [ExtraDatabase] = []) {
+            self.eventsDatabase = eventsDatabase
+            self.extraDatabases = extraDatabases
             self.projectRoot = projectRoot
             self.database = database
             self.config = config
@@ -103,8 +122,30 @@ public struct Installation: Sendable, Equatable {
         let docs = try optionalPart("doc snippets folder", option: "--docs", given: overrides.docs,
                                     conventional: home + "/.teleclaude/docs", directory: true, missing: "no doc snippets will be migrated")
 
-        return Installation(projectRoot: root, database: database, config: config, env: env, docs: docs,
-                            notes: notes, warnings: warnings)
+        // events.db: --events-db, then ~/.teleclaude/events.db; then every --extra-db.
+        var extra: [ExtraDatabase] = []
+        if let events = try optionalPart("events database", option: "--events-db", given: overrides.eventsDatabase,
+                                         conventional: home + "/.teleclaude/events.db", directory: false,
+                                         missing: "no notifications or signals will be migrated") {
+            extra.append(.init(name: "events", path: events))
+        }
+        for given in overrides.extraDatabases {
+            guard DatabaseEntry.isValidName(given.name), given.name.lowercased() != DatabaseEntry.main,
+                  !extra.contains(where: { $0.name.lowercased() == given.name.lowercased() }) else {
+                throw ExportError.invalidDatabaseName(given.name)
+            }
+            if let path = try optionalPart("database \(given.name)", option: "--extra-db \(given.name)=", given: given.path,
+                                           conventional: given.path, directory: false, missing: "") {
+                extra.append(.init(name: given.name, path: path))
+            }
+        }
+        if let twice = extra.first(where: { $0.path == database }) {
+            throw ExportError.invalidDatabaseName("\(twice.name) (\(twice.path) is the main database)")
+        }
+        var installation = Installation(projectRoot: root, database: database, config: config, env: env, docs: docs,
+                                        notes: notes, warnings: warnings)
+        installation.extraDatabases = extra
+        return installation
     }
 
     /// `database.path` from config.yml, with `${VAR}` references resolved from the environment.

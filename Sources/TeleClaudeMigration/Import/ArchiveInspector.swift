@@ -5,7 +5,9 @@ import Foundation
 public struct ArchiveInspector {
     public struct Report: Codable, Sendable {
         public struct Table: Codable, Sendable {
+            /// As messages name it: `events.notifications` outside the main database.
             public var name: String
+            public var database: String
             public var rows: Int64
             public var bytes: Int64
             public var columns: Int
@@ -17,7 +19,10 @@ public struct ArchiveInspector {
         public var createdAt: String
         public var tool: String
         public var source: Manifest.Source
+        public var databases: [DatabaseEntry]
         public var tables: [Table]
+        /// Tables `tc-export -t`/`-T` left out, of every database.
+        public var excludedTables: [Manifest.ExcludedTable]
         public var files: [Manifest.FileEntry]
         public var warnings: [String]
 
@@ -25,7 +30,9 @@ public struct ArchiveInspector {
             case archive
             case formatVersion = "format_version"
             case createdAt = "created_at"
-            case tool, source, tables, files, warnings
+            case tool, source, databases, tables
+            case excludedTables = "excluded_tables"
+            case files, warnings
         }
     }
 
@@ -40,19 +47,22 @@ public struct ArchiveInspector {
             throw ArchiveError("the archive ended before its manifest and summary were read")
         }
         let tables = zip(manifest.tables, summary.tables).map { table, written in
-            Report.Table(name: table.name, rows: written.rows, bytes: written.bytes, columns: table.columns.count,
-                         member: table.member)
+            Report.Table(name: table.displayName, database: table.databaseName, rows: written.rows, bytes: written.bytes,
+                         columns: table.columns.count, member: table.member)
         }
         return Report(archive: path, formatVersion: manifest.formatVersion.description, createdAt: manifest.createdAt,
                       tool: "\(manifest.tool.name) \(manifest.tool.version)", source: manifest.source,
-                      tables: tables, files: manifest.files, warnings: collector.warnings)
+                      databases: manifest.allDatabases, tables: tables, excludedTables: manifest.allExcludedTables,
+                      files: manifest.files, warnings: collector.warnings)
     }
 
     public static func render(_ report: Report) -> String {
         var lines: [String] = []
         lines.append("archive:   \(report.archive) (format \(report.formatVersion), written by \(report.tool) at \(report.createdAt))")
         lines.append("source:    \(report.source.user) (uid \(report.source.uid)) on \(report.source.host), SQLite \(report.source.sqliteVersion)")
-        lines.append("database:  \(report.source.paths.database)")
+        for database in report.databases {
+            lines.append("database:  \(database.name == DatabaseEntry.main ? "" : database.name + ": ")\(database.path)")
+        }
         lines.append("config:    \(report.source.paths.config ?? "(none)")")
         lines.append(".env:      \(report.source.paths.env ?? "(none)")")
         lines.append("docs:      \(report.source.paths.docs ?? "(none)")")
@@ -68,9 +78,9 @@ public struct ArchiveInspector {
         let rows = report.tables.reduce(0) { $0 + $1.rows }
         let bytes = report.tables.reduce(0) { $0 + $1.bytes }
         lines.append("\(report.tables.count) tables, \(Units.count(rows)) rows, \(Units.bytes(bytes)) of data")
-        if let excluded = report.source.excludedTables, !excluded.isEmpty {
+        if !report.excludedTables.isEmpty {
             lines.append("not in the archive (left out by tc-export -t/-T): "
-                         + excluded.map { "\($0.name) (\(Units.count($0.rows)) rows)" }.joined(separator: ", "))
+                         + report.excludedTables.map { "\($0.name) (\(Units.count($0.rows)) rows)" }.joined(separator: ", "))
         }
         lines.append("")
         if report.files.isEmpty {

@@ -60,6 +60,9 @@ public struct LoadOptions: Sendable {
     public var allowChange: Set<String> = []
     /// `-t`/`-T`: the archive tables this load takes (all by default).
     public var tables = TableSelection()
+    /// `--schema-for NAME=SCHEMA`: the target schema of a database other than the main one
+    /// (default: a schema named like the database).
+    public var schemaFor: [String: String] = [:]
     /// `load --dry-run`: the whole load inside the transaction, then ROLLBACK.
     public var dryRun = false
     /// `--progress`: `auto` (a line redrawn on a terminal), `plain` (a line per finished

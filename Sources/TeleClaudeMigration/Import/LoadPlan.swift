@@ -68,13 +68,14 @@ public struct LoadPlan: Sendable, Encodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case schema, tables, problems, renamed, summary, leftOut = "left_out" }
+    enum CodingKeys: String, CodingKey { case schema, databases, tables, problems, renamed, summary, leftOut = "left_out" }
 
     /// `plan --json`: the tables, every problem with its kind, the renamed names and the verdict's
     /// lines as `summary` (JSONOutput adds `verdict`).
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(schema, forKey: .schema)
+        try container.encode(databases, forKey: .databases)
         try container.encode(verdictLines, forKey: .summary)
         try container.encode(allProblems, forKey: .problems)
         try container.encode(renamed, forKey: .renamed)
@@ -91,6 +92,11 @@ public struct LoadPlan: Sendable, Encodable {
     /// The statements `--create-missing-tables` (and `--add-ownership-columns`) would run,
     /// in order: tables, then after the data their indexes and foreign keys (`plan --sql`).
     public var createSQL: [String] = []
+    /// The database this plan is of (`main` for the first), and whether its schema is created.
+    public var database = DatabaseEntry.main
+    public var createsSchema = false
+    /// Every database and its schema (a merged plan of several, `PlanOfDatabases`).
+    public var databases: [Target] = []
     /// Tables the load would not load: left out at export, or by `-t`/`-T` (read, verified, not loaded).
     public var leftOut: [Loader.Report.LeftOut] = []
 
@@ -144,14 +150,7 @@ public struct LoadPlan: Sendable, Encodable {
 
     public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, created: [TableSchema] = [],
                             summary: Summary? = nil) -> LoadPlan {
-        var general: [Problem] = []
-        let known = Set(manifest.tables.flatMap { table in table.columns.map { "\(table.name).\($0.name)" } })
-        for skip in options.skipColumns.sorted() where !known.contains(skip) {
-            general.append(.init(.option, "--skip-column \(skip) names no column of the archive"))
-        }
-        for allowed in options.allowChange.sorted() where !known.contains(allowed) {
-            general.append(.init(.option, "--allow-change \(allowed) names no column of the archive"))
-        }
+        let general: [Problem] = []  // names in the options that match nothing: LoadView, once for all databases
         let tables = manifest.tables.enumerated().map { position, table -> TablePlan in
             var plan = TablePlan(table: table.name, rows: table.rows, targetFound: false, columns: [], skippedColumns: [],
                                  targetOnlyColumns: [], ownershipColumns: [], problems: [])
@@ -162,7 +161,7 @@ public struct LoadPlan: Sendable, Encodable {
             plan.created = created.contains { $0.name == table.name }
             plan.targetFound = !plan.created
             for (index, column) in table.columns.enumerated() {
-                if options.skipColumns.contains("\(table.name).\(column.name)") {
+                if options.skipColumns.contains("\(table.displayName).\(column.name)") {
                     plan.skippedColumns.append(column.name)
                     continue
                 }
@@ -183,7 +182,7 @@ public struct LoadPlan: Sendable, Encodable {
                 let converter = ValueConverter(type: targetColumn.targetType)
                 if !converter.hasBinaryForm { plan.copyFormat = "text" }
                 let counts = summary?.tables[safe: position]?.classes[safe: index]
-                let qualified = "\(table.name).\(column.name)"
+                let qualified = "\(table.displayName).\(column.name)"
                 let chosen = plan.created ? TableCreator.chosenType(of: column, in: table, classes: counts).why : nil
                 let notes = (chosen.map { [$0] } ?? []) + ConversionRisks.notes(converter.type, classes: ConversionRisks.classes(counts: counts, declaredType: column.declaredType),
                                                   allowFlag: "--allow-change \(qualified)", allowed: options.allowChange.contains(qualified))
@@ -221,7 +220,7 @@ public struct LoadPlan: Sendable, Encodable {
     }
 
     public func render() -> String {
-        var lines = ["target schema: \(schema)"]
+        var lines = targetLines
         for table in tables {
             lines.append("")
             lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(table.rows) rows, \(table.verdict)"

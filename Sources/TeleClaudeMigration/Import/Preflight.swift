@@ -15,25 +15,34 @@ struct Preflight {
     let occupied: [String]
     /// Tables `--if-exists replace` empties (all archive tables not created, when any holds rows).
     let replaced: [TargetCatalog.Table]
+    /// The schema does not exist and `--create-missing-tables` creates it.
+    let createsSchema: Bool
     /// Every problem found (the plan holds them all, each with its table).
     var problems: [LoadPlan.Problem] { plan.allProblems }
 
     static func run(manifest: Manifest, files: ArchiveFiles, connection: PostgresConnection, options: LoadOptions,
                     summary: Summary? = nil, view: LoadView) throws -> Preflight {
         var extra = view.problems
-        let schemaName = try options.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
+        let schemaName = try view.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
+        var createsSchema = false
         if let schemaName, try connection.execute("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schemaName]).rowCount == 0 {
-            extra.append(.init(.schemaMissing, "the schema \(schemaName) does not exist in the target database; create it (CREATE SCHEMA \(SQLIdentifier.quote(schemaName))) or pass --schema NAME"))
+            if options.createMissingTables {
+                createsSchema = true  // CREATE SCHEMA inside the transaction, then its tables
+            } else {
+                let option = view.database == DatabaseEntry.main ? "--schema NAME" : "--schema-for \(view.database)=NAME"
+                extra.append(.init(.schemaMissing, "the schema \(schemaName) (for the database \(view.database)) does not exist in the target database; create it (CREATE SCHEMA \(SQLIdentifier.quote(schemaName))), pass --create-missing-tables to create it with its tables, or pass \(option)"))
+            }
         }
         let (catalog, created) = LoadPlan.withCreatedTables(manifest: manifest, catalog: try TargetCatalog.read(connection, schema: schemaName),
                                                             options: options, summary: summary)
         var plan = LoadPlan.make(manifest: manifest, catalog: catalog, options: options, created: created, summary: summary)
 
         // The owner: --owner-person, else the archived config's people: entry for the exporting user.
-        var owner = options.ownerPerson
+        // Sessions and their owners are the main database's.
+        var owner = view.database == DatabaseEntry.main ? options.ownerPerson : nil
         var ownerSource: String? = owner.map { _ in "--owner-person" }
         let config = files.bytes(of: .configOriginal).map { String(decoding: $0, as: UTF8.self) }
-        if owner == nil, let config, let person = People.name(ofUser: manifest.source.user, inConfig: config) {
+        if owner == nil, view.database == DatabaseEntry.main, let config, let person = People.name(ofUser: manifest.source.user, inConfig: config) {
             owner = person
             ownerSource = "the people: entry of config.yml whose username is \(manifest.source.user)"
         }
@@ -97,18 +106,21 @@ struct Preflight {
             }
         }
         plan.add(extra)
+        plan.database = view.database
+        plan.createsSchema = createsSchema
         return Preflight(catalog: catalog, created: created, plan: plan, owner: owner, ownerSource: ownerSource,
-                         occupied: occupied, replaced: replaced)
+                         occupied: occupied, replaced: replaced, createsSchema: createsSchema)
     }
 
     /// `CREATE TABLE` for the tables `--create-missing-tables` creates, tried inside a
     /// transaction that is rolled back: what PostgreSQL refuses is found before a load.
     static func tryCreating(_ created: [TableSchema], manifest: Manifest, summary: Summary?, schema: String,
-                            connection: PostgresConnection) throws -> [LoadPlan.Problem] {
+                            createsSchema: Bool = false, connection: PostgresConnection) throws -> [LoadPlan.Problem] {
         guard !created.isEmpty else { return [] }
         var problems: [LoadPlan.Problem] = []
         try connection.execute("BEGIN")
         defer { _ = try? connection.execute("ROLLBACK") }
+        if createsSchema { try connection.execute("CREATE SCHEMA \(SQLIdentifier.quote(schema))") }
         for table in created {
             let (sql, _) = TableCreator.createTable(table, schema: schema, classes: LoadPlan.classes(of: table.name, manifest: manifest, summary: summary))
             try connection.execute("SAVEPOINT tc_plan_create")
@@ -118,6 +130,26 @@ struct Preflight {
             } catch let error as PostgresError {
                 try connection.execute("ROLLBACK TO SAVEPOINT tc_plan_create")
                 problems.append(.init(.ddl, table: table.name, "PostgreSQL refuses the CREATE TABLE that --create-missing-tables would run: \(error.description)"))
+            }
+        }
+        return problems
+    }
+}
+
+extension Preflight {
+    /// Problems between databases: two that load into one schema and hold a table of the
+    /// same (target) name would write one table twice.
+    static func collisions(_ views: [LoadView], schemas: [String]) -> [LoadPlan.Problem] {
+        var problems: [LoadPlan.Problem] = []
+        var seen: [String: String] = [:]  // schema.table → database
+        for (view, schema) in zip(views, schemas) {
+            for table in view.manifest.tables {
+                let key = schema + "." + table.name
+                if let other = seen[key] {
+                    problems.append(.init(.option, table: table.displayName, "the databases \(other) and \(view.database) both hold a table \(table.name), and both load into the schema \(schema); send one elsewhere with --schema-for \(view.database)=NAME (or leave one table out with -T)"))
+                } else {
+                    seen[key] = view.database
+                }
             }
         }
         return problems

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `--on-error reject`: rows that cannot be loaded, each written whole as one JSON line
-/// `{"columns":["…",…],"line":N,"reason":"…","row":[…],"table":"…"}`, where `row` is the
+/// `{"columns":["…",…],"database":"main","line":N,"reason":"…","row":[…],"table":"…"}`, where `row` is the
 /// archive row in the archive's own value encoding (format-spec.md, 6.2) and `columns` names
 /// its values in order. Created owner-only: rows can hold
 /// secrets. Nothing is lost: loaded + rejected = the archive's rows, per table.
@@ -33,7 +33,9 @@ final class RejectsFile {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             Self.appendString(column.name, to: &out)
         }
-        out += Array("],\"line\":\(line),\"reason\":".utf8)
+        out += Array("],\"database\":".utf8)
+        Self.appendString(table.databaseName, to: &out)
+        out += Array(",\"line\":\(line),\"reason\":".utf8)
         Self.appendString(reason, to: &out)
         out += Array(",\"row\":".utf8)
         out += row.last == 0x0A ? row.dropLast() : row[...]

@@ -8,9 +8,12 @@ public enum ImportReport {
     }
 
     public static func text(_ report: Loader.Report) -> String {
+        let into = report.databases.count > 1
+            ? "schemas " + report.databases.map { "\($0.schema) (database \($0.name))" }.joined(separator: ", ")
+            : "schema \(report.schema)"
         var lines = [report.dryRun
-            ? "dry run: \(report.tables.count) tables loaded into schema \(report.schema) and checked in \(Units.seconds(report.seconds)), then rolled back; nothing was changed"
-            : "committed: \(report.tables.count) tables into schema \(report.schema) in \(Units.seconds(report.seconds))", ""]
+            ? "dry run: \(report.tables.count) tables loaded into \(into) and checked in \(Units.seconds(report.seconds)), then rolled back; nothing was changed"
+            : "committed: \(report.tables.count) tables into \(into) in \(Units.seconds(report.seconds))", ""]
         let width = max(5, report.tables.map(\.name.count).max() ?? 0)
         lines.append("table".padding(toLength: width, withPad: " ", startingAt: 0) + "     archive      loaded    rejected     skipped")
         func cell(_ value: Int64) -> String { String(repeating: " ", count: max(1, 12 - Units.count(value).count)) + Units.count(value) }

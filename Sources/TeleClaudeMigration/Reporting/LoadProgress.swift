@@ -10,7 +10,7 @@ final class LoadProgress {
 
     private let console: Console
     private let style: Style
-    private let totalRows: Int64
+    var totalRows: Int64
     private let started = Date()
     private var lastDraw = Date.distantPast
     private var phaseStarted = Date()

@@ -1,6 +1,7 @@
 /// `-t/--table NAME` (only these) and `-T/--exclude-table NAME` (all but these), of export
-/// (database tables) and of plan and load (archive tables), by name, exactly; both
-/// repeatable, and `-T` wins over `-t`.
+/// (database tables) and of plan and load (archive tables), by name, exactly (`events.NAME`
+/// for a table of the events database, as messages name it); both repeatable, and `-T`
+/// wins over `-t`.
 public struct TableSelection: Sendable, Equatable {
     public var only: [String]
     public var excluded: [String]

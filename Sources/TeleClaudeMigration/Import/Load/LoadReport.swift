@@ -4,7 +4,9 @@
 extension Loader {
     public struct Report: Codable, Sendable {
         public struct Table: Codable, Sendable {
+            /// As messages name it: `events.notifications` outside the main database.
             public var name: String
+            public var database = DatabaseEntry.main
             public var rows: Int64
             public var loaded: Int64
             public var rejected: Int64
@@ -64,6 +66,14 @@ extension Loader {
         public var renamed: [TargetNames.Renamed] = []
         /// `content` (every value read back) or `counts` (`--verify counts`).
         public var verification = "content"
+        /// Each database of the archive and the schema it went to, the main one first.
+        public var databases: [Target] = []
+
+        public struct Target: Codable, Sendable, Equatable {
+            public var name: String
+            public var schema: String
+        }
+
         /// Tables of the source database this load did not load: left out at export (named in
         /// the archive, not in it) or by this load's `-t`/`-T` (read and verified, not loaded).
         public var leftOut: [LeftOut] = []
@@ -108,6 +118,7 @@ extension Loader {
             case dryRun = "dry_run"
             case renamed, verification
             case leftOut = "left_out"
+            case databases
         }
     }
 

@@ -1,37 +1,25 @@
 import Foundation
 
 /// The archive visitor of `load`: hands each part of the archive to what owns it. The
-/// manifest and files go to the preflight and then the transaction's start; each table to
-/// a `TableLoad` for its lifetime; the end to the transaction's finish.
+/// manifest and files go to the preflight of every database and then the transaction's
+/// start; each table to its database's `DatabaseLoad`, which gives it a `TableLoad` for its
+/// lifetime; the end to every database's finish, then the one COMMIT.
 struct LoadSession: ArchiveVisitor {
     let connection: PostgresConnection
     let options: LoadOptions
     let console: Console
-    /// The tables this load takes (`-t`/`-T`), with target names.
-    var view: LoadView?
-    /// The view's manifest; the reader's tables are replaced by its tables, by position.
-    var manifest: Manifest?
-    /// Reading the rows of a table the view leaves out: checked by the reader, not loaded.
-    var skipping = false
-    var renamed: [TargetNames.Renamed] = []
+    /// One per database of the archive, the main one first; all in one transaction.
+    var databases: [DatabaseLoad] = []
     /// The archive's summary, read first when created tables take their types from it.
     var summary: Summary?
     /// Configuration and docs, kept for installing after COMMIT.
     var files = ArchiveFiles()
     var rejects: RejectsFile?
-    /// Validates (and hashes) JSON values; reused for every one.
-    let json = JSONHasher()
-    var plans: [LoadPlan.TablePlan] = []
-    var transaction: LoadTransaction?
-    var table: TableLoad?
-    /// Rows that cannot be loaded, of every table so far (rollback mode).
-    var problems: [String] = []
     var progress: LoadProgress?
+    /// The database loading the current table; nil while a table left out streams past.
+    var current: Int?
 
     var naming: RowNaming { RowNaming(showValues: options.showValues) }
-
-    /// For the report: the tables not loaded, by export or by this load.
-    var leftOut: [Loader.Report.LeftOut] { view?.notLoaded ?? [] }
 
     init(connection: PostgresConnection, options: LoadOptions, console: Console) {
         self.connection = connection
@@ -39,78 +27,81 @@ struct LoadSession: ArchiveVisitor {
         self.console = console
     }
 
+    /// For the report: the tables not loaded, by export or by this load.
+    var leftOut: [Loader.Report.LeftOut] { databases.flatMap(\.view.notLoaded) }
+    var renamed: [TargetNames.Renamed] { databases.flatMap(\.view.renamed) }
+
     mutating func manifest(_ archived: Manifest, warnings: [String]) throws {
         warnings.forEach { console.warning($0) }
-        let view = LoadView(archived, selection: options.tables)
-        (self.view, manifest, renamed) = (view, view.manifest, view.renamed)
-        if !view.notLoaded.isEmpty { console.info(Loader.Report.LeftOut.list(view.notLoaded)) }
-        let manifest = view.manifest
-        progress = LoadProgress(console: console, style: options.progress,
-                                totalRows: manifest.tables.reduce(0) { $0 + $1.rows })
-        try files.manifest(manifest, warnings: warnings)
+        let progress = LoadProgress(console: console, style: options.progress, totalRows: 0)
+        databases = LoadView.all(archived, options: options).map { view in
+            DatabaseLoad(view: view, connection: connection, options: options, console: console, summary: view.summary(summary),
+                         progress: progress)
+        }
+        progress.totalRows = databases.reduce(0) { $0 + $1.view.manifest.tables.reduce(0) { $0 + $1.rows } }
+        self.progress = progress
+        if !leftOut.isEmpty { console.info(Loader.Report.LeftOut.list(leftOut)) }
+        try files.manifest(archived, warnings: warnings)
         // The file members come next; the owner may be in the archived config.yml.
-        if manifest.files.isEmpty { try begin() }
+        if archived.files.isEmpty { try begin() }
     }
 
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws {
         try files.file(entry, bytes: bytes)
-        if files.members.count == manifest!.files.count { try begin() }
+        if files.members.count == files.manifest!.files.count { try begin() }
     }
 
-    /// Everything checked before BEGIN (`Preflight`, the same checks `plan` runs), then BEGIN.
+    /// Everything checked before BEGIN for every database (`Preflight`, the same checks
+    /// `plan` runs), then BEGIN once; nothing is begun when any database has a problem.
     mutating func begin() throws {
-        let manifest = self.manifest!
-        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary,
-                                        view: view!)
-        if options.ownerPerson == nil, let owner = checked.owner, let source = checked.ownerSource {
+        var checked: [Preflight] = []
+        for index in databases.indices {
+            checked.append(try databases[index].preflight(files: files, rejects: rejects))
+        }
+        let collisions = Preflight.collisions(databases.map(\.view), schemas: checked.map(\.catalog.schema))
+        if let main = checked.first, options.ownerPerson == nil, let owner = main.owner, let source = main.ownerSource {
             console.info("owner of sessions without one: \(owner) (\(source))")
         }
-        plans = checked.plan.tables
-        guard checked.problems.isEmpty else {
-            throw Loader.Failure(summary: "the archive cannot be loaded into schema \(checked.catalog.schema); nothing was changed:",
-                                 problems: checked.plan.failureLines)
+        let blocked = checked.filter { !$0.problems.isEmpty }
+        guard blocked.isEmpty, collisions.isEmpty else {
+            let schemas = Array(Set(checked.map(\.catalog.schema))).sorted().joined(separator: ", ")
+            throw Loader.Failure(summary: "the archive cannot be loaded into schema \(schemas); nothing was changed:",
+                                 problems: collisions.map(\.description) + blocked.flatMap(\.plan.failureLines))
         }
-        transaction = try LoadTransaction.begin(checked, manifest: manifest, summary: summary, connection: connection,
-                                                options: options, console: console)
+        for index in databases.indices {
+            try databases[index].start(checked[index], opensTransaction: index == 0)
+        }
     }
 
     mutating func beginTable(_ archived: TableSchema, position: Int) throws {
-        guard let index = view!.viewPosition(ofArchivePosition: position) else {
-            skipping = true
-            return
-        }
-        let table = manifest!.tables[index]
-        progress?.beginTable(table.name, rows: table.rows)
-        self.table = try TableLoad(table: table, position: position, plan: plans[index], target: transaction!.catalog.tables[table.name]!,
-                                   sending: problems.isEmpty, connection: connection, options: options, json: json, rejects: rejects,
-                                   progress: progress)
+        current = databases.firstIndex { $0.view.viewPosition(ofArchivePosition: position) != nil }
+        guard let current else { return }
+        try databases[current].beginTable(position: position)
     }
 
     mutating func row(_ row: RowValues, table archived: TableSchema, line: Int64) throws {
-        if skipping { return }
+        guard let current else { return }
         progress?.row()
-        try table!.row(row, line: line)
+        try databases[current].table!.row(row, line: line)
     }
 
     mutating func endTable(_ archived: TableSchema, rows: Int64) throws {
-        if skipping {
-            skipping = false
-            return
-        }
-        let loaded = try table!.finish(rows: rows)
-        problems += table!.problems
-        if table!.problems.isEmpty { transaction!.indexesBuiltAfterData += table!.deferredIndexes.dropped.map(\.name) }
-        transaction!.loaded.append(loaded)
-        table = nil
+        guard let current else { return }
+        try databases[current].endTable(rows: rows)
+        self.current = nil
     }
 
     mutating func end(summary: Summary, checksums: ChecksumList) throws {
         try files.end(summary: summary, checksums: checksums)
+        let problems = databases.flatMap(\.problems)
         guard problems.isEmpty else {
             throw Loader.Failure(summary: "\(problems.count) problem(s) in the archive's rows; the transaction was rolled back and nothing was changed:",
                                  problems: problems)
         }
-        try transaction!.finish(manifest: manifest!, progress: progress) { [rejects] in
+        for index in databases.indices.dropFirst() {
+            try databases[index].transaction!.finish(manifest: databases[index].view.manifest, progress: progress, commits: false)
+        }
+        try databases[0].transaction!.finish(manifest: databases[0].view.manifest, progress: progress) { [rejects] in
             if let rejects { TemporaryFiles.unregister(rejects.path) }
         }
         progress?.finish()
@@ -119,7 +110,74 @@ struct LoadSession: ArchiveVisitor {
     /// After a failure: the COPY's sender lets go of the connection, and the transaction is
     /// rolled back.
     func abandon() {
-        table?.abandon()
-        if transaction?.open == true { _ = try? connection.execute("ROLLBACK") }
+        databases.forEach { $0.table?.abandon() }
+        if databases.first?.transaction?.open == true { _ = try? connection.execute("ROLLBACK") }
+    }
+}
+
+/// One database of the archive in the load: its view, its preflight, its part of the
+/// transaction (tables created, loaded, counted; sequences), and the table loading now.
+struct DatabaseLoad {
+    let view: LoadView
+    let connection: PostgresConnection
+    /// The load's options as they apply to this database: its schema; install, the JSON
+    /// report and the owner of sessions belong to the main one only.
+    let options: LoadOptions
+    let console: Console
+    let summary: Summary?
+    let progress: LoadProgress
+    /// Validates (and hashes) JSON values; reused for every one.
+    let json = JSONHasher()
+    var rejects: RejectsFile?
+    var plans: [LoadPlan.TablePlan] = []
+    var transaction: LoadTransaction?
+    var table: TableLoad?
+    /// Rows that cannot be loaded, of every table so far (rollback mode).
+    var problems: [String] = []
+
+    init(view: LoadView, connection: PostgresConnection, options: LoadOptions, console: Console, summary: Summary?,
+         progress: LoadProgress) {
+        var options = options
+        options.schema = view.schema
+        if view.database != DatabaseEntry.main {
+            options.install = nil
+            options.reportPath = nil
+        }
+        self.view = view
+        self.connection = connection
+        self.options = options
+        self.console = console
+        self.summary = summary
+        self.progress = progress
+    }
+
+    mutating func preflight(files: ArchiveFiles, rejects: RejectsFile?) throws -> Preflight {
+        self.rejects = rejects
+        let checked = try Preflight.run(manifest: view.manifest, files: files, connection: connection, options: options,
+                                        summary: summary, view: view)
+        plans = checked.plan.tables
+        return checked
+    }
+
+    mutating func start(_ checked: Preflight, opensTransaction: Bool) throws {
+        transaction = try LoadTransaction.begin(checked, manifest: view.manifest, summary: summary, connection: connection,
+                                                options: options, console: console, opensTransaction: opensTransaction)
+    }
+
+    mutating func beginTable(position: Int) throws {
+        let index = view.viewPosition(ofArchivePosition: position)!
+        let table = view.manifest.tables[index]
+        progress.beginTable(table.displayName, rows: table.rows)
+        self.table = try TableLoad(table: table, position: position, plan: plans[index], target: transaction!.catalog.tables[table.name]!,
+                                   sending: problems.isEmpty, connection: connection, options: options, json: json, rejects: rejects,
+                                   progress: progress)
+    }
+
+    mutating func endTable(rows: Int64) throws {
+        let loaded = try table!.finish(rows: rows)
+        problems += table!.problems
+        if table!.problems.isEmpty { transaction!.indexesBuiltAfterData += table!.deferredIndexes.dropped.map(\.name) }
+        transaction!.loaded.append(loaded)
+        table = nil
     }
 }

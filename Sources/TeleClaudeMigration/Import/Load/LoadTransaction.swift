@@ -24,23 +24,31 @@ struct LoadTransaction {
     var naming: RowNaming { RowNaming(showValues: options.showValues) }
 
     /// BEGIN, and what comes before the data.
+    /// With several databases, the first one's `begin` opens the transaction and the others
+    /// join it (`opensTransaction` false): one transaction for all of them.
     static func begin(_ checked: Preflight, manifest: Manifest, summary: Summary?, connection: PostgresConnection,
-                      options: LoadOptions, console: Console) throws -> LoadTransaction {
+                      options: LoadOptions, console: Console, opensTransaction: Bool = true) throws -> LoadTransaction {
         var transaction = LoadTransaction(connection: connection, options: options, console: console, catalog: checked.catalog,
                                           created: checked.created, owner: checked.owner)
-        // Read-back compares instants in UTC and floats in their shortest exact form.
-        try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
-        if options.toastCompression != .server {
-            do {
-                try connection.execute("SET default_toast_compression = '\(options.toastCompression.rawValue)'")
-                transaction.toastCompression = options.toastCompression.rawValue
-            } catch let error as PostgresError {
-                console.info("large values keep the server's TOAST compression: \(error.message)")
+        if opensTransaction {
+            // Read-back compares instants in UTC and floats in their shortest exact form.
+            try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
+            if options.toastCompression != .server {
+                do {
+                    try connection.execute("SET default_toast_compression = '\(options.toastCompression.rawValue)'")
+                    transaction.toastCompression = options.toastCompression.rawValue
+                } catch let error as PostgresError {
+                    console.info("large values keep the server's TOAST compression: \(error.message)")
+                }
             }
+            try connection.execute("BEGIN")
+            transaction.open = true
         }
-        try connection.execute("BEGIN")
-        transaction.open = true
         let schema = checked.catalog.schema
+        if checked.createsSchema {
+            try connection.execute("CREATE SCHEMA \(SQLIdentifier.quote(schema))")
+            console.info("created the schema \(schema) (--create-missing-tables, inside the transaction)")
+        }
         if !checked.created.isEmpty {
             for table in checked.created {
                 let (sql, warnings) = TableCreator.createTable(table, schema: schema,
@@ -48,7 +56,7 @@ struct LoadTransaction {
                 do {
                     try connection.execute(sql)
                 } catch let error as PostgresError {
-                    throw Loader.Failure(summary: "PostgreSQL refused to create \(table.name) (--create-missing-tables); the transaction was rolled back and nothing was changed:",
+                    throw Loader.Failure(summary: "PostgreSQL refused to create \(table.displayName) (--create-missing-tables); the transaction was rolled back and nothing was changed:",
                                          problems: [transaction.naming.describe(error)])
                 }
                 warnings.forEach { console.warning($0) }
@@ -74,7 +82,9 @@ struct LoadTransaction {
 
     /// After the last table: keys and indexes of created tables, counts, sequences, owners, COMMIT.
     /// `committed` runs as soon as COMMIT returned (the rejects file is kept from then on).
-    mutating func finish(manifest: Manifest, progress: LoadProgress? = nil, committed: () -> Void = {}) throws {
+    /// With several databases, each one's `finish` runs with `commits` false, then the first
+    /// one's `commit`.
+    mutating func finish(manifest: Manifest, progress: LoadProgress? = nil, commits: Bool = true, committed: () -> Void = {}) throws {
         progress?.enter("keys, counts, sequences and owners", table: "")
         try finishCreatedTables(manifest: manifest)
         // Counts: what is in each table now is exactly what the archive holds.
@@ -123,6 +133,11 @@ struct LoadTransaction {
             ownershipUpdated = try connection.execute(
                 "UPDATE \(sessions.qualifiedName) SET \(OwnershipColumns.person) = $1\(uidSet) WHERE \(OwnershipColumns.person) IS NULL", parameters).affectedRows
         }
+        if commits { try commit(progress: progress, committed: committed) }
+    }
+
+    /// COMMIT (ROLLBACK for a dry run) of the transaction this one opened.
+    mutating func commit(progress: LoadProgress? = nil, committed: () -> Void = {}) throws {
         // A dry run did everything a load does, checked; nothing is kept.
         if options.dryRun {
             try connection.execute("ROLLBACK")
@@ -158,7 +173,7 @@ struct LoadTransaction {
                 let found = try connection.execute("SELECT \(shown) FROM \(target) c WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match)) LIMIT 100")
                 for row in found.rows {
                     let described = naming.key(zip(key.key.columns, row).map { ($0, $1 ?? "NULL") }) ?? "(its key looks secret and is not shown)"
-                    orphans.append("\(table.name) (\(described)) is an orphan: no \(key.key.referencedTable) row matches, so the foreign key cannot be created")
+                    orphans.append("\(table.displayName) (\(described)) is an orphan: no \(key.key.referencedTable) row matches, so the foreign key cannot be created")
                 }
                 if found.rows.isEmpty { try connection.execute(key.sql) }
             }
@@ -172,7 +187,7 @@ struct LoadTransaction {
                     try connection.execute("RELEASE SAVEPOINT tc_import_index")
                 } catch let error as PostgresError {
                     try connection.execute("ROLLBACK TO SAVEPOINT tc_import_index")
-                    let note = "\(table.name): the index \(index.name) was not created (\(error.message)); create it by hand: \(index.sql)"
+                    let note = "\(table.displayName): the index \(index.name) was not created (\(error.message)); create it by hand: \(index.sql)"
                     creationNotes.append(note)
                     console.warning(note)
                 }

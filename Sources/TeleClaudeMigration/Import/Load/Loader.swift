@@ -24,20 +24,30 @@ public final class Loader {
         let files = try ArchiveReader(path: options.archive).readHead()
         let connection = try connect()
         defer { connection.close() }
-        let view = LoadView(files.manifest!, selection: options.tables)
-        let manifest = view.manifest
-        let summary = storageClasses ? view.summary(try readSummary()) : try summaryForCreatedTables(view, connection)
-        let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary,
-                                        view: view)
-        var plan = checked.plan
-        plan.renamed = view.renamed
-        plan.leftOut = view.notLoaded
-        plan.createSQL = Self.creationStatements(checked, manifest: manifest, summary: summary, options: options)
-        // The DDL --create-missing-tables would run, tried and rolled back.
-        if !plan.general.contains(where: { $0.kind == .schemaMissing }) {
-            plan.add(try Preflight.tryCreating(checked.created, manifest: manifest, summary: summary, schema: checked.catalog.schema,
-                                               connection: connection))
+        let views = LoadView.all(files.manifest!, options: options)
+        let archiveSummary = storageClasses ? try readSummary() : try summaryForCreatedTables(views, connection)
+        var plans: [LoadPlan] = []
+        for view in views {
+            var options = self.options
+            options.schema = view.schema
+            let manifest = view.manifest
+            let summary = view.summary(archiveSummary)
+            let checked = try Preflight.run(manifest: manifest, files: files, connection: connection, options: options, summary: summary,
+                                            view: view)
+            var plan = checked.plan
+            plan.renamed = view.renamed
+            plan.leftOut = view.notLoaded
+            plan.createSQL = (checked.createsSchema ? ["CREATE SCHEMA \(SQLIdentifier.quote(checked.catalog.schema))"] : [])
+                + Self.creationStatements(checked, manifest: manifest, summary: summary, options: options)
+            // The DDL --create-missing-tables would run, tried and rolled back.
+            if !plan.general.contains(where: { $0.kind == .schemaMissing }) {
+                plan.add(try Preflight.tryCreating(checked.created, manifest: manifest, summary: summary, schema: checked.catalog.schema,
+                                                   createsSchema: checked.createsSchema, connection: connection))
+            }
+            plans.append(plan)
         }
+        var plan = LoadPlan.merged(plans)
+        plan.add(Preflight.collisions(views, schemas: plans.map(\.schema)))
         return plan
     }
 
@@ -86,16 +96,19 @@ public final class Loader {
     /// The summary, when `--create-missing-tables` will create a table and the archive is
     /// a file: its storage classes choose the created columns' types (plan and load read it
     /// alike, so they choose the same). Standard input is read once: declared types then.
-    /// `view` is read only when the summary could be needed; the summary is cut to its tables.
-    func summaryForCreatedTables(_ view: @autoclosure () throws -> LoadView, _ connection: PostgresConnection) throws -> Summary? {
+    /// `views` are read only when the summary could be needed; the summary is the archive's
+    /// (each view cuts it to its tables).
+    func summaryForCreatedTables(_ views: @autoclosure () throws -> [LoadView], _ connection: PostgresConnection) throws -> Summary? {
         guard options.createMissingTables, !options.declaredTypes, options.archive != "-" else { return nil }
-        let view = try view()
-        let manifest = view.manifest
-        let schema = try options.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
-        let catalog = try TargetCatalog.read(connection, schema: schema)
-        guard manifest.tables.contains(where: { catalog.tables[$0.name] == nil }) else { return nil }
+        var missing = false
+        for view in try views() {
+            let schema = try view.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
+            let catalog = try TargetCatalog.read(connection, schema: schema)
+            missing = missing || view.manifest.tables.contains { catalog.tables[$0.name] == nil }
+        }
+        guard missing else { return nil }
         console.info("reading the archive once for the storage classes of the tables to create (--declared-types skips this)")
-        return view.summary(try readSummary())
+        return try readSummary()
     }
 
     public func run() throws -> Report {
@@ -103,7 +116,7 @@ public final class Loader {
         let connection = try connect()
         defer { connection.close() }
         var session = LoadSession(connection: connection, options: options, console: console)
-        session.summary = try summaryForCreatedTables(LoadView(try ArchiveReader(path: options.archive).readManifest(), selection: options.tables),
+        session.summary = try summaryForCreatedTables(LoadView.all(try ArchiveReader(path: options.archive).readManifest(), options: options),
                                                       connection)
         // Ctrl-C says what it did: before COMMIT, nothing (and a rejects file goes again).
         TemporaryFiles.setInterruptMessage(LoadTransaction.interruptedBeforeCommit)
@@ -138,49 +151,62 @@ public final class Loader {
             // A dry run keeps nothing: the real load writes the same file again.
             if rejects.count == 0 || options.dryRun { unlink(rejects.path) } else { rejectsPath = rejects.path }
         }
-        let transaction = session.transaction!
+        let main = session.databases[0].transaction!
+        let parts = session.databases.map { (view: $0.view, transaction: $0.transaction!) }
+        var report = Report(archive: options.archive, schema: main.catalog.schema, committed: !options.dryRun,
+                            tables: parts.flatMap { part in part.transaction.loaded.map { Self.named($0, in: part.view) } },
+                            sequences: parts.flatMap(\.transaction.sequences), ownershipUpdated: main.ownershipUpdated,
+                            rejects: nil, seconds: 0, checks: [], rollback: [], owner: main.owner, files: nil,
+                            createdTables: parts.flatMap { part in part.transaction.created.map { Self.display($0.name, in: part.view) } },
+                            creationNotes: parts.flatMap(\.transaction.creationNotes), toastCompression: main.toastCompression,
+                            indexesBuiltAfterData: parts.flatMap(\.transaction.indexesBuiltAfterData), dryRun: options.dryRun,
+                            renamed: session.renamed, verification: options.verify.rawValue)
+        report.leftOut = session.leftOut
+        report.databases = parts.map { .init(name: $0.view.database, schema: $0.transaction.catalog.schema) }
         if options.dryRun {
-            var report = Report(archive: options.archive, schema: transaction.catalog.schema, committed: false,
-                          tables: transaction.loaded, sequences: transaction.sequences, ownershipUpdated: transaction.ownershipUpdated,
-                          rejects: nil, seconds: Date().timeIntervalSince(started), checks: [], rollback: [],
-                          owner: transaction.owner, files: nil, createdTables: transaction.created.map(\.name),
-                          creationNotes: transaction.creationNotes, toastCompression: transaction.toastCompression,
-                          indexesBuiltAfterData: transaction.indexesBuiltAfterData, dryRun: true, renamed: session.renamed,
-                          verification: options.verify.rawValue)
-            report.leftOut = session.leftOut
+            report.seconds = Date().timeIntervalSince(started)
             writeJSONReport(&report)
             return report
         }
-        let rollback = Self.rollbackSteps(manifest: session.manifest!, catalog: transaction.catalog, rejects: rejectsPath,
-                                          connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists,
-                                          created: transaction.created.map(\.name))
-        var checks = try afterCommitChecks(connection, catalog: transaction.catalog, owner: transaction.owner)
+        let rollback = Self.rollbackSteps(manifest: session.databases[0].view.manifest,
+                                          targets: parts.map { ($0.view.manifest.tables, $0.transaction.catalog, $0.transaction.created.map(\.name)) },
+                                          rejects: rejectsPath, connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists)
+        var checks = try afterCommitChecks(connection, catalog: main.catalog, owner: main.owner)
         var installed: InstallReport?
         var steps = rollback
         if let install = options.install, !session.files.members.isEmpty {
             // A failure part of the way still leaves `report` naming every file written.
-            var report = InstallReport()
+            var files = InstallReport()
             do {
-                try FileInstaller(files: session.files, options: install).install(into: &report)
+                try FileInstaller(files: session.files, options: install).install(into: &files)
                 checks.append(.init(name: "configuration and docs installed", passed: true,
-                                    detail: "\(report.config.count) config files, \(report.docsCopied.count) docs copied, \(report.docsConflicts.count) in conflict"))
+                                    detail: "\(files.config.count) config files, \(files.docsCopied.count) docs copied, \(files.docsConflicts.count) in conflict"))
             } catch {
                 checks.append(.init(name: "configuration and docs installed", passed: false,
                                     detail: "\(error). Run `tc-import install-files` again once that is fixed; the database is committed"))
             }
-            installed = report
-            steps += FileInstaller.rollbackSteps(report)
+            installed = files
+            steps += FileInstaller.rollbackSteps(files)
         }
-        var report = Report(archive: options.archive, schema: transaction.catalog.schema, committed: true,
-                      tables: transaction.loaded, sequences: transaction.sequences, ownershipUpdated: transaction.ownershipUpdated,
-                      rejects: rejectsPath, seconds: Date().timeIntervalSince(started), checks: checks, rollback: steps,
-                      owner: transaction.owner, files: installed, createdTables: transaction.created.map(\.name),
-                      creationNotes: transaction.creationNotes, toastCompression: transaction.toastCompression,
-                      indexesBuiltAfterData: transaction.indexesBuiltAfterData, renamed: session.renamed,
-                      verification: options.verify.rawValue)
-        report.leftOut = session.leftOut
+        report.rejects = rejectsPath
+        report.checks = checks
+        report.rollback = steps
+        report.files = installed
+        report.seconds = Date().timeIntervalSince(started)
         writeJSONReport(&report)
         return report
+    }
+
+    /// A table's name as the report shows it: `events.notifications` outside the main database.
+    static func display(_ name: String, in view: LoadView) -> String {
+        view.database == DatabaseEntry.main ? name : "\(view.database).\(name)"
+    }
+
+    static func named(_ table: Report.Table, in view: LoadView) -> Report.Table {
+        var table = table
+        table.name = display(table.name, in: view)
+        table.database = view.database
+        return table
     }
 
     /// `--report-json`: its folder was checked before BEGIN; should the write still fail,

@@ -1,24 +1,29 @@
 extension Loader {
     /// The way back: nothing of the old installation was touched, so going back is stopping
     /// the new daemon, emptying what the load filled, and starting the old one.
-    static func rollbackSteps(manifest: Manifest, catalog: TargetCatalog, rejects: String?, connection: String,
-                              mode: LoadOptions.IfExists = .fail, created: [String] = []) -> [String] {
+    /// `targets`: per database, its tables, the catalog of its schema and the tables the load created there.
+    static func rollbackSteps(manifest: Manifest, targets: [(tables: [TableSchema], catalog: TargetCatalog, created: [String])],
+                              rejects: String?, connection: String, mode: LoadOptions.IfExists = .fail) -> [String] {
         let paths = manifest.source.paths
-        let tables = manifest.tables.filter { !created.contains($0.name) }.compactMap { catalog.tables[$0.name]?.qualifiedName }.joined(separator: ", ")
+        let tables = targets.flatMap { target in
+            target.tables.filter { !target.created.contains($0.name) }.compactMap { target.catalog.tables[$0.name]?.qualifiedName }
+        }.joined(separator: ", ")
+        let createdNames = targets.flatMap { target in target.created.compactMap { target.catalog.tables[$0]?.qualifiedName } }
         var steps = [
             "Stop the system TeleClaude daemon (for example: sudo systemctl stop teleclaude).",
             "The single-user installation was not modified: database \(paths.database)"
+                + manifest.allDatabases.dropFirst().map { ", \($0.name) database \($0.path)" }.joined()
                 + (paths.config.map { ", config \($0)" } ?? "") + (paths.env.map { ", .env \($0)" } ?? "")
                 + (paths.docs.map { ", docs \($0)" } ?? "") + " on \(manifest.source.host), as user \(manifest.source.user).",
             "Start the single-user daemon again as \(manifest.source.user) from \(paths.projectRoot ?? "its project root"), the way it was started before the migration.",
         ]
         let truncate = "    psql \"\(connection)\" -c 'TRUNCATE \(tables.replacingOccurrences(of: "'", with: "'\\''")) RESTART IDENTITY'"
-        if !created.isEmpty {
-            let names = created.compactMap { catalog.tables[$0]?.qualifiedName }.joined(separator: ", ")
+        if !createdNames.isEmpty {
+            let names = createdNames.joined(separator: ", ")
             steps.append("Drop the tables this import created (--create-missing-tables):\n    psql \"\(connection)\" -c 'DROP TABLE \(names.replacingOccurrences(of: "'", with: "'\\''"))'")
         }
         switch mode {
-        case _ where tables.isEmpty && !created.isEmpty:
+        case _ where tables.isEmpty && !createdNames.isEmpty:
             break
         case .fail:
             steps.append("Remove what this import loaded (the tables were empty before it; every row goes and their sequences reset):\n" + truncate)

@@ -144,7 +144,7 @@ extension TableLoad {
                 try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
             } else {
                 let described = naming.row(line: line, key: zip(shown, row.dropFirst()).map { ($0, $1 ?? "NULL") })
-                problems.append("\(table.name) \(described): \(reason)")
+                problems.append("\(table.displayName) \(described): \(reason)")
             }
         }
     }

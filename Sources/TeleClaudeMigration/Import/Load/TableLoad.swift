@@ -60,7 +60,7 @@ struct TableLoad {
         self.progress = progress
         naming = RowNaming(showValues: options.showValues)
         sourceIndexes = plan.columns.map(\.sourceIndex)
-        allowedChanges = plan.columns.map { options.allowChange.contains("\(table.name).\($0.column)") }
+        allowedChanges = plan.columns.map { options.allowChange.contains("\(table.displayName).\($0.column)") }
         let converters = plan.columns.map { mapping in
             ValueConverter(type: target.column(mapping.column)!.targetType, naiveZone: options.naiveTimeZone)
         }
@@ -122,7 +122,7 @@ struct TableLoad {
                         // A change, in a column where the user accepts it: the changed value.
                         guard let change = error.change else { return (index, error.reason) }
                         guard allowed[index], let changed = try? converters[index].convert(values[sources[index]], json: json, accept: true) else {
-                            return (index, error.reason + "; --allow-change \(table.name).\(plan.columns[index].column) accepts it")
+                            return (index, error.reason + "; --allow-change \(table.displayName).\(plan.columns[index].column) accepts it")
                         }
                         converted = changed
                         accepted.append(ChangeKey(column: index, change: change))
@@ -150,7 +150,7 @@ struct TableLoad {
                 try spool?.append(original)  // keeps spool line numbers aligned
                 if !staged { linesNotSent.append(line) }
             } else {
-                problems.append("\(table.name) \(naming.row(line: line, key: Self.keyPairs(values, table: table))), \(reason); value: \(naming.value(values[mapping.sourceIndex]))")
+                problems.append("\(table.displayName) \(naming.row(line: line, key: Self.keyPairs(values, table: table))), \(reason); value: \(naming.value(values[mapping.sourceIndex]))")
             }
             return
         }
@@ -189,7 +189,7 @@ struct TableLoad {
                 do {
                     try copy.finish()
                 } catch let error as PostgresError {
-                    throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
+                    throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.displayName); the transaction was rolled back and nothing was changed:",
                                          problems: refusedRow(error))
                 }
                 do {
@@ -200,7 +200,7 @@ struct TableLoad {
                     if !deferredIndexes.dropped.isEmpty { progress?.enter("indexes") }
                     try deferredIndexes.build(connection)
                 } catch let error as PostgresError {
-                    throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.name); the transaction was rolled back and nothing was changed:",
+                    throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.displayName); the transaction was rolled back and nothing was changed:",
                                          problems: [naming.describe(error)])
                 }
             } else {
@@ -236,15 +236,15 @@ struct TableLoad {
         var diagnosis = try check.diagnosis()
         try connection.copyOut(readBack) { diagnosis.addTargetMessage($0) }
         let differing = check.differingColumns
-        var problems = diagnosis.unmatched.map { "\(table.name) row \($0) differs from the archive" + (differing.isEmpty ? "" : " (column(s) \(differing.joined(separator: ", ")))") }
+        var problems = diagnosis.unmatched.map { "\(table.displayName) row \($0) differs from the archive" + (differing.isEmpty ? "" : " (column(s) \(differing.joined(separator: ", ")))") }
         if diagnosis.unmatchedCount > diagnosis.unmatched.count {
-            problems.append("… and \(diagnosis.unmatchedCount - diagnosis.unmatched.count) more rows of \(table.name)")
+            problems.append("… and \(diagnosis.unmatchedCount - diagnosis.unmatched.count) more rows of \(table.displayName)")
         }
         if diagnosis.missingCount > 0 {
-            problems.append("\(table.name): \(diagnosis.missingCount) archive row(s) have no equal row in the table")
+            problems.append("\(table.displayName): \(diagnosis.missingCount) archive row(s) have no equal row in the table")
         }
-        problems.append("\(table.name): \(check.targetRows) rows read back for \(check.archiveRows) loaded; differing column(s): \(differing.isEmpty ? "(none; the row sets differ)" : differing.joined(separator: ", ")). A trigger, a rule or a column type that changes values on insert (char(n) padding, varchar truncation) can cause this; --verify counts skips this check.")
-        throw Loader.Failure(summary: "reading \(table.name) back inside the transaction found values that differ from the archive; the transaction was rolled back and nothing was changed:",
+        problems.append("\(table.displayName): \(check.targetRows) rows read back for \(check.archiveRows) loaded; differing column(s): \(differing.isEmpty ? "(none; the row sets differ)" : differing.joined(separator: ", ")). A trigger, a rule or a column type that changes values on insert (char(n) padding, varchar truncation) can cause this; --verify counts skips this check.")
+        throw Loader.Failure(summary: "reading \(table.displayName) back inside the transaction found values that differ from the archive; the transaction was rolled back and nothing was changed:",
                              problems: problems)
     }
 
@@ -275,7 +275,7 @@ struct TableLoad {
         }
         let values = (try? ArchiveReader(path: options.archive).readRow(table: position, line: line)) ?? nil
         let row = values.map { naming.row(line: line, key: Self.keyPairs($0, table: table)) } ?? "row \(line)"
-        return ["\(table.name) \(row): \(naming.describe(error))",
+        return ["\(table.displayName) \(row): \(naming.describe(error))",
                 "--on-error reject sends each row the target's NOT NULL, CHECK and unique rules refuse to the rejects file, and loads the rest"]
     }
 
