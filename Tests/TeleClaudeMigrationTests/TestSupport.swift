@@ -52,7 +52,7 @@ struct CollectedArchive: ArchiveVisitor {
     }
 
     mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws {
-        rows[table.name, default: []].append(row.values)
+        rows[table.displayName, default: []].append(row.values)
     }
 
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws { files[entry.path] = bytes }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Parses `manifest.json` and applies the version and consistency rules of format-spec.md.
 enum ManifestCheck {
-    static func parse(_ bytes: [UInt8]) throws -> (Manifest, warnings: [String]) {
+    /// `knownFeatures`: what this reader implements (a test passes an older reader's set).
+    static func parse(_ bytes: [UInt8], knownFeatures: Set<String> = ArchiveReader.knownFeatures) throws -> (Manifest, warnings: [String]) {
         // Read the identity and version first, so a future major version is refused by
         // its number rather than by whatever field it renamed.
         struct Header: Decodable {
@@ -22,7 +23,7 @@ enum ManifestCheck {
         guard version.major == ArchiveReader.supportedMajor else {
             throw ArchiveError("the archive uses format version \(version); this tool reads version \(ArchiveReader.supportedMajor).x only. Use a tc-import release that reads \(version.major).x", reason: .unsupported)
         }
-        let unknown = (header.required_features ?? []).filter { !ArchiveReader.knownFeatures.contains($0) }
+        let unknown = (header.required_features ?? []).filter { !knownFeatures.contains($0) }
         guard unknown.isEmpty else {
             throw ArchiveError("the archive (format \(version)) requires features this tool does not implement: \(unknown.joined(separator: ", ")); use a newer tc-import", reason: .unsupported)
         }

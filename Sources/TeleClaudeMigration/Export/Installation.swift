@@ -130,7 +130,7 @@ public struct Installation: Sendable, Equatable {
             extra.append(.init(name: "events", path: events))
         }
         for given in overrides.extraDatabases {
-            guard DatabaseEntry.isValidName(given.name), given.name.lowercased() != DatabaseEntry.main,
+            guard DatabaseEntry.isValidName(given.name), ![DatabaseEntry.main, "events"].contains(given.name.lowercased()),
                   !extra.contains(where: { $0.name.lowercased() == given.name.lowercased() }) else {
                 throw ExportError.invalidDatabaseName(given.name)
             }
