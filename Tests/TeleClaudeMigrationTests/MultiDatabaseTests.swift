@@ -51,9 +51,14 @@ struct MultiDatabaseTests {
                                                          "INSERT INTO sessions VALUES (1, 2.5), (2, 7.25)"])
         db.close()
         let archive = folder.file("a.tcar")
+        let eventsDB = home + "/.teleclaude/events.db"
+        let before = try Data(contentsOf: URL(fileURLWithPath: eventsDB))
         let result = try runTool("tc-export", ["--project-root", project, "--extra-db", "metrics=\(metrics)", "-o", archive],
                                  environment: ["HOME": home])
         #expect(result.status == 0, "\(result.stderr)")
+        // Read as the main database is: not a byte changed, no -wal or -shm left beside it.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: eventsDB)) == before)
+        #expect(!FileManager.default.fileExists(atPath: eventsDB + "-wal") && !FileManager.default.fileExists(atPath: eventsDB + "-shm"))
         let manifest = try ArchiveReader(path: archive).readManifest()
         #expect(manifest.formatVersion == FormatVersion(major: 1, minor: 3))
         #expect(manifest.requiredFeatures == [DatabaseEntry.multipleDatabasesFeature])
@@ -83,7 +88,7 @@ struct MultiDatabaseTests {
         #expect(throws: ArchiveError.self) { _ = try ManifestCheck.parse(try CanonicalJSON.encode(scattered)) }
     }
 
-    @Test("while both databases are written to, each is read in its own consistent snapshot and neither file is changed")
+    @Test("while both databases are written to, each is read in its own consistent snapshot")
     func twoSnapshots() throws {
         let folder = try TemporaryFolder()
         func ledger(_ path: String) throws {
