@@ -60,7 +60,7 @@ struct InstallFiles: ParsableCommand {
 
         Examples:
           tc-import install-files teleclaude.tcar
-          tc-import install-files teleclaude.tcar --config-dir /tmp/etc --docs-dir /tmp/docs --user-config /tmp/me.yml
+          tc-import install-files tc.tcar --config-dir /tmp/etc --docs-dir /tmp/docs
           tc-import install-files teleclaude.tcar --overwrite-config --json
 
         Exit status: 0 installed and validated; 1 nothing installed (conflict, unsafe path, \

@@ -16,10 +16,10 @@ public struct TCExport: ParsableCommand {
           tc-export -o teleclaude.tcar                     # from the project root
           tc-export --project-root ~/teleclaude -o /backup/tc.tcar
           tc-export -o - | ssh server tc-import load -     # stream to another host
-          SOURCE_DATE_EPOCH=0 tc-export -o a.tcar --json   # reproducible bytes, JSON summary
-          tc-export --dry-run                              # show the config split and counts, write nothing
+          SOURCE_DATE_EPOCH=0 tc-export -o a.tcar --json   # reproducible, JSON
+          tc-export --dry-run                              # show it, write nothing
           tc-export -T memory_observations -o tc.tcar      # every table but one
-          tc-export --events-db /srv/tc/events.db -o tc.tcar   # the event database from elsewhere
+          tc-export --events-db /srv/tc/events.db -o tc.tcar
 
         The archive also holds config.yml and .env unchanged, the configuration split into \
         the system layer (/etc/teleclaude/config.yml), the secrets layer (secrets.yml: every \

@@ -22,6 +22,21 @@ struct CommandTests {
         #expect(try runTool("tc-export", ["--help"]).stdout.contains("Exit status"))
     }
 
+    @Test("every command's help has examples and exit codes, and no example wraps on an 80-column terminal")
+    func helpOnEightyColumns() throws {
+        let commands: [(String, [String])] = [("tc-export", [])] + ["verify", "inspect", "plan", "load", "install-files", "extract"].map { ("tc-import", [$0]) }
+        for (tool, subcommand) in commands {
+            let result = try runTool(tool, subcommand + ["--help"], environment: ["COLUMNS": "80"], binary: true)
+            #expect(result.status == 0 && result.stdout.contains("Exit status"), "\(tool) \(subcommand)")
+            var examples = false
+            for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line == "Examples:" { examples = true; continue }
+                if line.isEmpty { examples = false }
+                #expect(!examples || line.hasPrefix("  "), "\(tool) \(subcommand): an example wraps: \(line)")
+            }
+        }
+    }
+
     @Test("a command run in-process prints and exits as the built binary does")
     func inProcessIsTheBinary() throws {
         let folder = try TemporaryFolder()
