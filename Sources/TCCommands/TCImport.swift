@@ -228,9 +228,9 @@ struct Plan: ParsableCommand {
         Examples:
           tc-import plan teleclaude.tcar --database-url postgresql:///teleclaude
           tc-import plan teleclaude.tcar --json
-          tc-import plan teleclaude.tcar --storage-classes   # also: which storage classes each column holds
+          tc-import plan teleclaude.tcar --storage-classes   # and what columns hold
           tc-import plan teleclaude.tcar -q    # the verdict only
-          tc-import plan teleclaude.tcar --create-missing-tables --add-ownership-columns --sql > schema.sql
+          tc-import plan tc.tcar --create-missing-tables --sql > schema.sql
 
         Exit status: 0 the archive can be loaded; 1 the load would stop before BEGIN (the \
         problems are listed, counted by kind, with the flags that fix the common case) or \
