@@ -36,6 +36,7 @@ let package = Package(
                 "CTCSQLite", "CTCPostgres", "CTCArchive",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(name: "TCSamples", dependencies: ["CTCSQLite", "TeleClaudeMigration"]),

@@ -71,6 +71,10 @@ struct InstallFiles: ParsableCommand {
     @OptionGroup var install: InstallArguments
 
     func run() throws {
+        try archive.keys.with { try runWithKeys() }
+    }
+
+    private func runWithKeys() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = try io.console(quiet: archive.quiet || archive.json, logging: archive.logging)
@@ -113,7 +117,13 @@ struct Extract: ParsableCommand {
     @Flag(help: "Replace an existing file (atomically).")
     var force = false
 
+    @OptionGroup var keys: KeyOptions
+
     func run() throws {
+        try keys.with { try runWithKeys() }
+    }
+
+    private func runWithKeys() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
         try io.run(try io.console(quiet: false)) {

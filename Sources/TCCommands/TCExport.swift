@@ -20,6 +20,7 @@ public struct TCExport: ParsableCommand {
           tc-export --dry-run                              # show it, write nothing
           tc-export -T memory_observations -o tc.tcar      # every table but one
           tc-export --events-db /srv/tc/events.db -o tc.tcar
+          tc-export --encrypt-to age1... -o - | ssh host tc-import load --identity k -
 
         The archive also holds config.yml and .env unchanged, the configuration split into \
         the system layer (/etc/teleclaude/config.yml), the secrets layer (secrets.yml: every \
@@ -54,6 +55,15 @@ public struct TCExport: ParsableCommand {
 
     @Option(name: .customLong("extra-db"), help: ArgumentHelp("Another SQLite database of the installation, archived under NAME (repeatable); its tables load into the schema NAME unless tc-import --schema-for says otherwise.", valueName: "NAME=PATH"))
     var extraDatabases: [String] = []
+
+    @Option(name: .customLong("encrypt-to"), help: ArgumentHelp("Encrypt the archive with age to this recipient (an age1... X25519 key; repeatable). Decrypt with tc-import --identity, or age -d -i.", valueName: "RECIPIENT"))
+    var encryptTo: [String] = []
+
+    @Option(name: .customLong("recipients-file"), help: ArgumentHelp("Encrypt to every recipient in this file, one per line as age reads it (repeatable).", valueName: "FILE"))
+    var recipientsFiles: [String] = []
+
+    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("Encrypt with age to the passphrase on the first line of this file (scrypt; not with --encrypt-to).", valueName: "FILE"))
+    var passphraseFile: String?
 
     @Option(name: [.customShort("t"), .customLong("table")], help: ArgumentHelp("Export only this table (repeatable); the archive names the others as left out.", valueName: "NAME"))
     var tables: [String] = []
@@ -120,6 +130,8 @@ public struct TCExport: ParsableCommand {
             chunkTarget: chunkBytes, dryRun: dryRun, tables: TableSelection(only: tables, excluded: excludedTables))
         // --json with the archive on standard output: the failure object goes nowhere but the console.
         try io.run(console, json: json && output != "-", archive: output) {
+            var options = options
+            options.recipients = try Age.recipients(encryptTo, files: recipientsFiles, passphraseFile: passphraseFile)
             let result = try Exporter(options: options, console: console).run()
             if json {
                 // With the archive on standard output, the JSON goes to standard error.

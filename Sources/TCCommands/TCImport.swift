@@ -28,6 +28,7 @@ struct ArchiveArgument: ParsableArguments {
     var json = false
 
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var keys: KeyOptions
 }
 
 struct Verify: ParsableCommand {
@@ -48,6 +49,10 @@ struct Verify: ParsableCommand {
     @OptionGroup var options: ArchiveArgument
 
     func run() throws {
+        try options.keys.with { try runWithKeys() }
+    }
+
+    private func runWithKeys() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = try io.console(quiet: options.quiet || options.json, logging: options.logging)
@@ -75,6 +80,10 @@ struct Inspect: ParsableCommand {
     @OptionGroup var options: ArchiveArgument
 
     func run() throws {
+        try options.keys.with { try runWithKeys() }
+    }
+
+    private func runWithKeys() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = try io.console(quiet: options.quiet, logging: options.logging)
@@ -252,6 +261,10 @@ struct Plan: ParsableCommand {
     }
 
     func run() throws {
+        try archive.keys.with { try runWithKeys() }
+    }
+
+    private func runWithKeys() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = try io.console(quiet: archive.quiet, logging: archive.logging)
@@ -330,6 +343,10 @@ struct Load: ParsableCommand {
     }
 
     func run() throws {
+        try archive.keys.with { try runWithKeys() }
+    }
+
+    private func runWithKeys() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
         let console = try io.console(quiet: archive.quiet || archive.json, logging: archive.logging)
@@ -352,5 +369,20 @@ struct Load: ParsableCommand {
             }
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         }
+    }
+}
+
+/// `--identity` and `--passphrase-file`: what opens an age-encrypted archive.
+struct KeyOptions: ParsableArguments {
+    @Option(name: .customLong("identity"), help: ArgumentHelp("An age identity file (AGE-SECRET-KEY-1... lines, as age-keygen writes) for an encrypted archive (repeatable).", valueName: "FILE"))
+    var identityFiles: [String] = []
+
+    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("The passphrase of an archive encrypted with one, on the first line of this file.", valueName: "FILE"))
+    var passphraseFile: String?
+
+    /// Runs `body` with these keys for every archive it reads.
+    func with<T>(_ body: () throws -> T) throws -> T {
+        let identities = try Age.identities(files: identityFiles, passphraseFile: passphraseFile)
+        return try ArchiveKeys.$current.withValue(identities, operation: body)
     }
 }

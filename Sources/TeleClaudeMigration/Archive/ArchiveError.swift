@@ -17,6 +17,8 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
         case invalid
         /// Reading or writing the file failed.
         case io
+        /// An age-encrypted archive that no identity or passphrase given opens.
+        case encrypted
     }
 
     public let message: String

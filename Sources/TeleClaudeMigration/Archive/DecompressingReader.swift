@@ -17,9 +17,9 @@ final class DecompressingReader: ByteSource {
     /// The compression libarchive detected.
     private(set) var compression: Compression = .none
 
-    init(fileDescriptor: Int32, displayName: String) throws {
+    init(input: ArchiveInput, displayName: String) throws {
         self.displayName = displayName
-        raw = RawFileSource(fileDescriptor: fileDescriptor, displayName: displayName)
+        raw = RawFileSource(input: input, displayName: displayName)
         guard let archive = archive_read_new() else { throw ArchiveError("libarchive could not allocate a reader") }
         handle = archive
         do {
@@ -87,7 +87,7 @@ final class DecompressingReader: ByteSource {
 
 /// Reads the archive file in 1 MiB pieces for libarchive and feeds every byte to the seal check.
 final class RawFileSource {
-    let fileDescriptor: Int32
+    let input: ArchiveInput
     let displayName: String
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
     var seal = SealCheck()
@@ -96,8 +96,8 @@ final class RawFileSource {
     private(set) var total = 0
     var lastError: String { failure?.message ?? "read error" }
 
-    init(fileDescriptor: Int32, displayName: String) {
-        self.fileDescriptor = fileDescriptor
+    init(input: ArchiveInput, displayName: String) {
+        self.input = input
         self.displayName = displayName
     }
 
@@ -105,8 +105,8 @@ final class RawFileSource {
 
     /// Bytes now in `buffer`, 0 at the end of the file, -1 on a read error.
     func readNext() -> Int {
-        guard let count = DurableFile.read(fileDescriptor, into: UnsafeMutableRawBufferPointer(start: buffer, count: 1 << 20)) else {
-            failure = ArchiveError("cannot read \(displayName): \(String(cString: strerror(errno)))", reason: .io)
+        guard let count = input.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: 1 << 20)) else {
+            failure = input.failure ?? ArchiveError("cannot read \(displayName): \(String(cString: strerror(errno)))", reason: .io)
             return -1
         }
         seal.add(UnsafeRawBufferPointer(start: buffer, count: count))

@@ -20,13 +20,14 @@ public final class TarWriter {
     /// One zstd worker per core.
     public static var defaultZstdWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
+    /// `recipients`: the archive is written as an age file encrypted to them.
     init(fileDescriptor: Int32, compression: Compression, modificationTime: Int, zstdLevel: Int = 3,
-         zstdWorkers: Int = TarWriter.defaultZstdWorkers) throws {
+         zstdWorkers: Int = TarWriter.defaultZstdWorkers, recipients: [Age.Recipient] = []) throws {
+        self.sink = try RawFileSink(fileDescriptor: fileDescriptor, hashing: compression != .none, recipients: recipients)
         guard let archive = archive_write_new() else { throw ArchiveError("libarchive could not allocate a writer") }
         handle = archive
         self.modificationTime = modificationTime
         self.compression = compression
-        self.sink = RawFileSink(fileDescriptor: fileDescriptor, hashing: compression != .none)
         do {
             try check(archive_write_set_format_pax_restricted(archive), "setting the tar format")
             switch compression {
@@ -109,34 +110,55 @@ public final class TarWriter {
         closed = true
         try check(archive_write_close(archive), "closing the archive")
         let seal = ArchiveSeal.bytes(compression, digest: Array(sink.hasher.finalize()))
-        guard seal.withUnsafeBytes({ sink.write($0) }) else {
+        guard seal.withUnsafeBytes({ sink.write($0) }), sink.finish() else {
             throw ArchiveError("writing the archive failed while sealing it: \(sink.lastError)")
         }
     }
 }
 
-/// Writes libarchive's output to a file descriptor and hashes it for the seal.
+/// Writes libarchive's output to a file descriptor and hashes it for the seal; with
+/// recipients, through age encryption (the seal is of the archive inside).
 final class RawFileSink {
     let fileDescriptor: Int32
     /// Uncompressed archives have no seal, so their bytes need no second hash.
     let hashing: Bool
     var hasher = SHA256()
     private(set) var lastError = ""
-    /// Every byte written, seal included: the archive's size wherever it goes (a pipe too).
+    /// Every byte written to the descriptor, seal and encryption included: the archive's
+    /// size wherever it goes (a pipe too).
     private(set) var bytesWritten: Int64 = 0
+    private var encryptor: AgeEncryptor?
 
-    init(fileDescriptor: Int32, hashing: Bool) {
+    init(fileDescriptor: Int32, hashing: Bool, recipients: [Age.Recipient] = []) throws {
         self.fileDescriptor = fileDescriptor
         self.hashing = hashing
+        if !recipients.isEmpty {
+            encryptor = try AgeEncryptor(recipients: recipients) { [unowned self] bytes in self.writeOut(bytes) }
+        }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if hashing { hasher.update(bufferPointer: bytes) }
+        if let encryptor { return encryptor.write(bytes) || fail("encrypting the archive failed") }
+        return writeOut(bytes)
+    }
+
+    /// After the seal: the last encrypted chunk.
+    func finish() -> Bool {
+        encryptor?.finish() ?? true
+    }
+
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytesWritten += Int64(bytes.count)
         if let failure = DurableFile.writeAll(fileDescriptor, bytes) {
             lastError = failure
             return false
         }
         return true
+    }
+
+    private func fail(_ message: String) -> Bool {
+        if lastError.isEmpty { lastError = message }
+        return false
     }
 }

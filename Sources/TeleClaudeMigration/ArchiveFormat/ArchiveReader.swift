@@ -97,7 +97,7 @@ public struct ArchiveReader {
             throw ArchiveError("cannot open the archive \(path): \(String(cString: strerror(errno)))", reason: .io)
         }
         defer { if !isStdin { Foundation.close(fd) } }
-        let source = try DecompressingReader(fileDescriptor: fd, displayName: displayName)
+        let source = try DecompressingReader(input: try ArchiveInput(fileDescriptor: fd, displayName: displayName), displayName: displayName)
         let tar = TarReader(source: source)
         tar.displayName = displayName
         var session = ReadSession(tar: tar, onProgress: onProgress, finishSource: source.finish)

@@ -18,6 +18,9 @@ public struct ExportOptions: Sendable {
     /// `-t`/`-T`: the database tables the archive holds (all by default); the others are
     /// named in the manifest as left out.
     public var tables = TableSelection()
+    /// `--encrypt-to`, `--recipients-file`, `--passphrase-file`: the archive is an age file
+    /// encrypted to these (none: not encrypted).
+    public var recipients: [Age.Recipient] = []
 
     public init(locations: Installation.Overrides = .init(), output: String, compression: Compression = .zstd,
                 replaceExisting: Bool = false, createdAt: Date? = nil, zstdLevel: Int = ExportOptions.defaultZstdLevel,
@@ -73,6 +76,8 @@ public struct ExportResult: Codable, Sendable {
     public var excludedTables: [Manifest.ExcludedTable] = []
     /// Every database read, the main one first.
     public var databases: [DatabaseEntry] = []
+    /// What the archive is encrypted to: `x25519` per recipient, or `scrypt` (empty: not encrypted).
+    public var encryptedTo: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case archive, compression, snapshot, tables, rows
@@ -83,5 +88,6 @@ public struct ExportResult: Codable, Sendable {
         case files, config, docs
         case excludedTables = "excluded_tables"
         case databases
+        case encryptedTo = "encrypted_to"
     }
 }

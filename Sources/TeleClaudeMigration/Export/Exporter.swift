@@ -21,6 +21,9 @@ public struct Exporter {
         let files = try ExportFiles.gather(installation, owner: CurrentUser.lookup().name)
         warnings += files.warnings
         if let daemon = RunningDaemon.find(projectRoot: installation.projectRoot) { warnings.append(daemon.warning) }
+        if !options.dryRun, options.recipients.isEmpty, let exposed = Self.unencryptedExposure(output: options.output, files: files) {
+            warnings.append(exposed)
+        }
         warnings.forEach { console.warning($0) }
 
         // Each database in its own read snapshot, all opened before anything is read.
@@ -55,7 +58,7 @@ public struct Exporter {
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
         let writer = try TarWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
                                        modificationTime: Int(options.createdAt.timeIntervalSince1970),
-                                       zstdLevel: options.zstdLevel, zstdWorkers: options.zstdWorkers)
+                                       zstdLevel: options.zstdLevel, zstdWorkers: options.zstdWorkers, recipients: options.recipients)
         let assembler = ArchiveAssembler(writer: writer, tableCount: manifest.tables.count)
         assembler.start()
 
@@ -92,10 +95,30 @@ public struct Exporter {
             files: files.members.map(\.entry), config: files.split, docs: files.docs)
         result.excludedTables = manifest.allExcludedTables
         result.databases = manifest.allDatabases
+        result.encryptedTo = options.recipients.map(\.kind)
         return result
     }
 
     // MARK: - Manifest
+
+    /// A warning when an archive holding secrets (.env, the secrets layer) goes unencrypted
+    /// where others may read it: a path outside the user's home, or a standard output that
+    /// is not a pipe (a file or terminal a redirect chose). A pipe is the `ssh` migration.
+    static func unencryptedExposure(output: String, files: ExportFiles,
+                                    home: String = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) -> String? {
+        let secretRoles = [FileRole.configSecrets.rawValue, FileRole.envOriginal.rawValue]
+        guard files.members.contains(where: { secretRoles.contains($0.entry.role) }) else { return nil }
+        let advice = "pass --encrypt-to age1... (or --passphrase-file FILE) to encrypt it"
+        if output == "-" {
+            var info = stat()
+            guard fstat(STDOUT_FILENO, &info) == 0, (info.st_mode & S_IFMT) != S_IFIFO else { return nil }
+            return "the archive holds secrets (.env, secrets.yml) and goes unencrypted to standard output, which is not a pipe; \(advice)"
+        }
+        let path = Installation.absolute(output, relativeTo: FileManager.default.currentDirectoryPath)
+        let homeFolder = (home as NSString).standardizingPath
+        guard !path.hasPrefix(homeFolder.hasSuffix("/") ? homeFolder : homeFolder + "/") else { return nil }
+        return "the archive holds secrets (.env, secrets.yml) and is written unencrypted to \(path), outside your home folder \(homeFolder) (mode 0600 is its only protection); \(advice)"
+    }
 
     /// The manifest of every database, the main one first: tables in load order within each,
     /// members named so that two databases may hold tables of one name.

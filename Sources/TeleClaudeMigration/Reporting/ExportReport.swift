@@ -27,7 +27,11 @@ public enum ExportReport {
         let rate = result.seconds > 0 ? Units.bytes(Int64(Double(result.dataBytes) / result.seconds)) + "/s" : ""
         var text = "wrote \(result.archive): \(result.tables.count) tables, \(Units.count(result.rows)) rows, "
             + "\(Units.bytes(result.dataBytes)) of data, \(result.files.count) files"
-        if result.archiveBytes > 0 { text += " in \(Units.bytes(result.archiveBytes)) (\(result.compression.rawValue))" }
+        if result.archiveBytes > 0 {
+            let encryption = result.encryptedTo.isEmpty ? "" : result.encryptedTo == ["scrypt"] ? ", age-encrypted with a passphrase"
+                : ", age-encrypted to \(result.encryptedTo.count) recipient\(result.encryptedTo.count == 1 ? "" : "s")"
+            text += " in \(Units.bytes(result.archiveBytes)) (\(result.compression.rawValue)\(encryption))"
+        }
         text += ", \(Units.seconds(result.seconds)) (\(rate))"
         lines.append(text)
         return lines.joined(separator: "\n")
