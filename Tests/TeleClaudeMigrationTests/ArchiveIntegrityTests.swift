@@ -13,7 +13,7 @@ struct RawMember: Sendable {
 func rawMembers(_ path: String) throws -> [RawMember] {
     let fd = open(path, O_RDONLY)
     defer { close(fd) }
-    let tar = TarReader(source: try DecompressingReader(fileDescriptor: fd, displayName: path))
+    let tar = TarReader(source: try DecompressingReader(input: try ArchiveInput(fileDescriptor: fd, displayName: path), displayName: path))
     var members: [RawMember] = []
     while let member = try tar.nextMember() {
         var bytes: [UInt8] = []

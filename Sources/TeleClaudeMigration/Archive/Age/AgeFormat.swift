@@ -187,7 +187,7 @@ public enum Age {
                            passphrases.isEmpty ? nil : "a passphrase"].compactMap { $0 }
             throw Failure("the archive is encrypted with age to \(Array(Set(kinds)).sorted().joined(separator: " and ")); "
                           + (offered.isEmpty ? "pass --identity FILE (an age identity file) or --passphrase-file FILE"
-                                             : "none of the \(offered.joined(separator: " and ")) given opens it"), .noKey)
+                                             : "what was given (\(offered.joined(separator: " and "))) does not open it"), .noKey)
         }
 
         private func open(_ stanza: Stanza) throws(Failure) -> [UInt8]? {
