@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(
             name: "TeleClaudeMigrationTests",
             dependencies: ["TeleClaudeMigration", "TCSamples", "TCCommands", "CTCSQLite",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

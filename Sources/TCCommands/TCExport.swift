@@ -65,6 +65,9 @@ public struct TCExport: ParsableCommand {
     @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("Encrypt with age to the passphrase on the first line of this file (scrypt; not with --encrypt-to).", valueName: "FILE"))
     var passphraseFile: String?
 
+    @Option(name: .customLong("sign-with"), help: ArgumentHelp("Sign the archive with this Ed25519 SSH private key (without a passphrase), as ssh-keygen -Y sign would, in the namespace tc-archive@teleclaude; zstd only.", valueName: "KEY"))
+    var signWith: String?
+
     @Option(name: [.customShort("t"), .customLong("table")], help: ArgumentHelp("Export only this table (repeatable); the archive names the others as left out.", valueName: "NAME"))
     var tables: [String] = []
 
@@ -106,6 +109,9 @@ public struct TCExport: ParsableCommand {
     }
 
     public func validate() throws {
+        if signWith != nil && compression != .zstd {
+            throw ValidationError("--sign-with puts the signature in a zstd frame; it goes with --compression zstd (the default)")
+        }
         for given in extraDatabases where !given.contains("=") || given.hasPrefix("=") || given.hasSuffix("=") {
             throw ValidationError("--extra-db \(given): give NAME=PATH, e.g. --extra-db metrics=/srv/tc/metrics.db")
         }
@@ -132,6 +138,7 @@ public struct TCExport: ParsableCommand {
         try io.run(console, json: json && output != "-", archive: output) {
             var options = options
             options.recipients = try Age.recipients(encryptTo, files: recipientsFiles, passphraseFile: passphraseFile)
+            options.signer = try signWith.map { path throws(SSHSignature.Failure) in try SSHSignature.SigningKey(contentsOf: path) }
             let result = try Exporter(options: options, console: console).run()
             if json {
                 // With the archive on standard output, the JSON goes to standard error.

@@ -19,6 +19,8 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
         case io
         /// An age-encrypted archive that no identity or passphrase given opens.
         case encrypted
+        /// `--require-signature`: the archive is not signed by an allowed signer.
+        case unsigned
     }
 
     public let message: String

@@ -78,10 +78,23 @@ final class DecompressingReader: ByteSource {
 
     /// Reads whatever follows the decompressed stream and checks the seal of a compressed
     /// file. Call after the tar layer has ended.
-    func finish() throws {
+    func finish() throws -> SignatureInfo? {
         while raw.readNext() > 0 {}
         if let error = raw.failure { throw error }
         try raw.seal.verify(displayName: displayName)
+        guard let request = raw.signatureRequest else { return nil }
+        let found = compression == .zstd ? raw.signatureCheck?.find(sealLength: ArchiveSeal.length(.zstd), signers: request.signers) : nil
+        guard case .require = request else { return found }
+        guard let found else {
+            throw ArchiveError("\(displayName) is not signed, and --require-signature asks for a signature (tc-export --sign-with KEY makes one)", reason: .unsigned)
+        }
+        guard found.valid else {
+            throw ArchiveError("\(displayName): the signature (key \(found.key)) does not cover the bytes read: the archive was changed after it was signed", reason: .damaged)
+        }
+        guard found.principals != nil else {
+            throw ArchiveError("\(displayName) is signed with the key \(found.key), which the allowed signers file does not list for \(SSHSignature.namespace)", reason: .unsigned)
+        }
+        return found
     }
 }
 
@@ -89,6 +102,9 @@ final class DecompressingReader: ByteSource {
 final class RawFileSource {
     let input: ArchiveInput
     let displayName: String
+    /// The signature is looked for only when asked: it costs a SHA-512 of the whole file.
+    let signatureRequest = SignatureRequest.current
+    lazy var signatureCheck: SignatureCheck? = signatureRequest == nil ? nil : SignatureCheck()
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
     var seal = SealCheck()
     private(set) var failure: ArchiveError?
@@ -110,6 +126,7 @@ final class RawFileSource {
             return -1
         }
         seal.add(UnsafeRawBufferPointer(start: buffer, count: count))
+        signatureCheck?.add(UnsafeRawBufferPointer(start: buffer, count: count))
         total += count
         return count
     }

@@ -21,9 +21,16 @@ public final class TarWriter {
     public static var defaultZstdWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// `recipients`: the archive is written as an age file encrypted to them.
+    /// `signer`: a signature frame goes before the seal (zstd only, format-spec.md 3.5).
+    private let signer: SSHSignature.SigningKey?
+
     init(fileDescriptor: Int32, compression: Compression, modificationTime: Int, zstdLevel: Int = 3,
-         zstdWorkers: Int = TarWriter.defaultZstdWorkers, recipients: [Age.Recipient] = []) throws {
-        self.sink = try RawFileSink(fileDescriptor: fileDescriptor, hashing: compression != .none, recipients: recipients)
+         zstdWorkers: Int = TarWriter.defaultZstdWorkers, recipients: [Age.Recipient] = [],
+         signer: SSHSignature.SigningKey? = nil) throws {
+        precondition(signer == nil || compression == .zstd, "signatures go in a zstd skippable frame")
+        self.signer = signer
+        self.sink = try RawFileSink(fileDescriptor: fileDescriptor, hashing: compression != .none, recipients: recipients,
+                                    signing: signer != nil)
         guard let archive = archive_write_new() else { throw ArchiveError("libarchive could not allocate a writer") }
         handle = archive
         self.modificationTime = modificationTime
@@ -109,6 +116,12 @@ public final class TarWriter {
         guard let archive = handle, !closed else { return }
         closed = true
         try check(archive_write_close(archive), "closing the archive")
+        if let signer, let digest = sink.signingHasher?.finalize() {
+            let frame = SignatureFrame.bytes(armored: try signer.sign(digest: Array(digest)))
+            guard frame.withUnsafeBytes({ sink.write($0) }) else {
+                throw ArchiveError("writing the archive failed while signing it: \(sink.lastError)")
+            }
+        }
         let seal = ArchiveSeal.bytes(compression, digest: Array(sink.hasher.finalize()))
         guard seal.withUnsafeBytes({ sink.write($0) }), sink.finish() else {
             throw ArchiveError("writing the archive failed while sealing it: \(sink.lastError)")
@@ -128,10 +141,13 @@ final class RawFileSink {
     /// size wherever it goes (a pipe too).
     private(set) var bytesWritten: Int64 = 0
     private var encryptor: AgeEncryptor?
+    /// SHA-512 of every byte so far, for the signature (nil when not signing).
+    var signingHasher: SHA512?
 
-    init(fileDescriptor: Int32, hashing: Bool, recipients: [Age.Recipient] = []) throws {
+    init(fileDescriptor: Int32, hashing: Bool, recipients: [Age.Recipient] = [], signing: Bool = false) throws {
         self.fileDescriptor = fileDescriptor
         self.hashing = hashing
+        if signing { signingHasher = SHA512() }
         if !recipients.isEmpty {
             encryptor = try AgeEncryptor(recipients: recipients) { [unowned self] bytes in self.writeOut(bytes) }
         }
@@ -139,6 +155,7 @@ final class RawFileSink {
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if hashing { hasher.update(bufferPointer: bytes) }
+        signingHasher?.update(bufferPointer: bytes)
         if let encryptor { return encryptor.write(bytes) || fail("encrypting the archive failed") }
         return writeOut(bytes)
     }

@@ -117,9 +117,9 @@ private struct ReadSession {
     var lastProgress: Int64 = 0
     /// Where member data is read into, reused.
     var scratch: [UInt8] = []
-    let finishSource: () throws -> Void
+    let finishSource: () throws -> SignatureInfo?
 
-    init(tar: TarReader, onProgress: ((Int64) -> Void)?, finishSource: @escaping () throws -> Void) {
+    init(tar: TarReader, onProgress: ((Int64) -> Void)?, finishSource: @escaping () throws -> SignatureInfo?) {
         self.tar = tar
         self.onProgress = onProgress
         self.finishSource = finishSource
@@ -200,7 +200,7 @@ private struct ReadSession {
         if let extra = try nextMember() {
             throw ArchiveError("the member \(TarReader.quoted(extra.name)) follows \(ArchiveLayout.checksums), which must be last")
         }
-        try finishSource()
+        try visitor.signature(try finishSource())
         try visitor.end(summary: summary, checksums: list)
     }
 

@@ -10,6 +10,8 @@ public protocol ArchiveVisitor {
     mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws
     mutating func endTable(_ table: TableSchema, rows: Int64) throws
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws
+    /// The archive's signature, when `SignatureRequest.current` asked for it (before `end`).
+    mutating func signature(_ info: SignatureInfo?) throws
     mutating func end(summary: Summary, checksums: ChecksumList) throws
 }
 
@@ -19,5 +21,6 @@ public extension ArchiveVisitor {
     mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws {}
     mutating func endTable(_ table: TableSchema, rows: Int64) throws {}
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws {}
+    mutating func signature(_ info: SignatureInfo?) throws {}
     mutating func end(summary: Summary, checksums: ChecksumList) throws {}
 }

@@ -150,7 +150,7 @@ public struct FormatVersion: Codable, Sendable, Equatable, Comparable, CustomStr
     public var major: Int
     public var minor: Int
 
-    public static let current = FormatVersion(major: 1, minor: 3)
+    public static let current = FormatVersion(major: 1, minor: 4)
 
     public init(major: Int, minor: Int) {
         self.major = major

@@ -21,6 +21,8 @@ public struct ExportOptions: Sendable {
     /// `--encrypt-to`, `--recipients-file`, `--passphrase-file`: the archive is an age file
     /// encrypted to these (none: not encrypted).
     public var recipients: [Age.Recipient] = []
+    /// `--sign-with KEY`: an SSH signature over the archive goes before its seal.
+    public var signer: SSHSignature.SigningKey?
 
     public init(locations: Installation.Overrides = .init(), output: String, compression: Compression = .zstd,
                 replaceExisting: Bool = false, createdAt: Date? = nil, zstdLevel: Int = ExportOptions.defaultZstdLevel,
@@ -78,6 +80,8 @@ public struct ExportResult: Codable, Sendable {
     public var databases: [DatabaseEntry] = []
     /// What the archive is encrypted to: `x25519` per recipient, or `scrypt` (empty: not encrypted).
     public var encryptedTo: [String] = []
+    /// The fingerprint of the key that signed it (nil: not signed).
+    public var signedBy: String?
 
     enum CodingKeys: String, CodingKey {
         case archive, compression, snapshot, tables, rows
@@ -89,5 +93,6 @@ public struct ExportResult: Codable, Sendable {
         case excludedTables = "excluded_tables"
         case databases
         case encryptedTo = "encrypted_to"
+        case signedBy = "signed_by"
     }
 }

@@ -58,7 +58,8 @@ public struct Exporter {
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
         let writer = try TarWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
                                        modificationTime: Int(options.createdAt.timeIntervalSince1970),
-                                       zstdLevel: options.zstdLevel, zstdWorkers: options.zstdWorkers, recipients: options.recipients)
+                                       zstdLevel: options.zstdLevel, zstdWorkers: options.zstdWorkers, recipients: options.recipients,
+                                       signer: options.signer)
         let assembler = ArchiveAssembler(writer: writer, tableCount: manifest.tables.count)
         assembler.start()
 
@@ -96,6 +97,7 @@ public struct Exporter {
         result.excludedTables = manifest.allExcludedTables
         result.databases = manifest.allDatabases
         result.encryptedTo = options.recipients.map(\.kind)
+        result.signedBy = options.signer.map { SSHSignature.fingerprint($0.publicKey) }
         return result
     }
 

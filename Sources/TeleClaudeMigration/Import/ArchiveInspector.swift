@@ -25,6 +25,8 @@ public struct ArchiveInspector {
         public var excludedTables: [Manifest.ExcludedTable]
         public var files: [Manifest.FileEntry]
         public var warnings: [String]
+        /// Who signed it (nil: not signed); checked against `--require-signature`'s file when given.
+        public var signature: SignatureInfo?
 
         enum CodingKeys: String, CodingKey {
             case archive
@@ -32,7 +34,7 @@ public struct ArchiveInspector {
             case createdAt = "created_at"
             case tool, source, databases, tables
             case excludedTables = "excluded_tables"
-            case files, warnings
+            case files, warnings, signature
         }
     }
 
@@ -53,7 +55,7 @@ public struct ArchiveInspector {
         return Report(archive: path, formatVersion: manifest.formatVersion.description, createdAt: manifest.createdAt,
                       tool: "\(manifest.tool.name) \(manifest.tool.version)", source: manifest.source,
                       databases: manifest.allDatabases, tables: tables, excludedTables: manifest.allExcludedTables,
-                      files: manifest.files, warnings: collector.warnings)
+                      files: manifest.files, warnings: collector.warnings, signature: collector.signature)
     }
 
     public static func render(_ report: Report) -> String {
@@ -89,6 +91,12 @@ public struct ArchiveInspector {
             lines.append("config and docs members:")
             for file in report.files { lines.append("  \(file.path)  (\(file.role), \(Units.bytes(Int64(file.size))))") }
         }
+        if let signature = report.signature {
+            lines.append(!signature.valid ? "signature: INVALID (key \(signature.key)): it does not cover the bytes read"
+                         : "signed by \(signature.principals ?? "a key no allowed signers file was given for") (key \(signature.key))")
+        } else {
+            lines.append("signature: none")
+        }
         for warning in report.warnings { lines.append("warning: \(warning)") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -97,6 +105,9 @@ public struct ArchiveInspector {
         var manifest: Manifest?
         var summary: Summary?
         var warnings: [String] = []
+        var signature: SignatureInfo?
+
+        mutating func signature(_ info: SignatureInfo?) throws { signature = info }
 
         mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
             self.manifest = manifest

@@ -11,13 +11,15 @@ public struct ArchiveVerifier {
         public var decompressedBytes: Int64
         public var warnings: [String]
         public var seconds: Double
+        /// With `--require-signature`: the signature that was checked.
+        public var signature: SignatureInfo?
 
         enum CodingKeys: String, CodingKey {
             case archive
             case formatVersion = "format_version"
             case tables, rows, members
             case decompressedBytes = "decompressed_bytes"
-            case warnings, seconds
+            case warnings, seconds, signature
         }
     }
 
@@ -40,7 +42,7 @@ public struct ArchiveVerifier {
         return Result(archive: path == "-" ? "standard input" : path,
                       formatVersion: tally.version, tables: tally.tables, rows: tally.rows,
                       members: tally.members, decompressedBytes: tally.bytes, warnings: tally.warnings,
-                      seconds: Date().timeIntervalSince(started))
+                      seconds: Date().timeIntervalSince(started), signature: tally.signature)
     }
 
     struct Tally: ArchiveVisitor {
@@ -50,6 +52,9 @@ public struct ArchiveVerifier {
         var members = 0
         var bytes: Int64 = 0
         var warnings: [String] = []
+        var signature: SignatureInfo?
+
+        mutating func signature(_ info: SignatureInfo?) throws { signature = info }
 
         mutating func manifest(_ manifest: Manifest, warnings: [String]) throws {
             version = manifest.formatVersion.description

@@ -5,6 +5,7 @@ public enum ImportReport {
     public static func text(_ result: ArchiveVerifier.Result) -> String {
         "\(result.archive): OK (format \(result.formatVersion), \(result.tables) tables, \(Units.count(result.rows)) rows, "
             + "\(result.members) members, \(Units.bytes(result.decompressedBytes)) of data, checked in \(Units.seconds(result.seconds)))"
+            + (result.signature.map { "; signed by \($0.principals ?? "?") (key \($0.key))" } ?? "")
     }
 
     public static func text(_ report: Loader.Report) -> String {

@@ -7,6 +7,24 @@ public enum ArchiveKeys {
     @TaskLocal public static var current = Age.Identities()
 }
 
+/// Whether this command looks for the archive's signature (`--require-signature`, and
+/// `inspect`, which shows who signed), for every archive it reads.
+public enum SignatureRequest: Sendable {
+    /// Refuse an archive that no key of these allowed signers signed.
+    case require(SSHSignature.AllowedSigners)
+    /// Say who signed, checking against these signers when given.
+    case report(SSHSignature.AllowedSigners?)
+
+    @TaskLocal public static var current: SignatureRequest?
+
+    var signers: SSHSignature.AllowedSigners? {
+        switch self {
+        case .require(let signers): signers
+        case .report(let signers): signers
+        }
+    }
+}
+
 /// The bytes of an archive file as the container reads them: the file's own bytes, or,
 /// when the file is an age file, its decrypted payload. Which one is decided by the first
 /// bytes, so a pipe is read once.
