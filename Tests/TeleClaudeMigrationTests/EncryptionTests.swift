@@ -77,6 +77,15 @@ struct EncryptionTests {
         let both = folder.file("both.tcar")
         #expect(try runTool("tc-export", source + ["-o", both, "--encrypt-to", key.recipient, "--encrypt-to", other.recipient]).status == 0)
         #expect(try runTool("tc-import", ["verify", both, "--identity", other.file]).status == 0)
+        // A recipients file as age reads one: comments, blank lines, one recipient per line.
+        let recipients = folder.file("recipients.txt")
+        try "# the migration keys\n\n\(other.recipient)\n".write(toFile: recipients, atomically: true, encoding: .utf8)
+        #expect(try runTool("tc-export", source + ["-o", folder.file("listed.tcar"), "--recipients-file", recipients]).status == 0)
+        #expect(try runTool("age", ["-d", "-i", other.file, "-o", folder.file("listed.dec"), folder.file("listed.tcar")], direct: true).status == 0)
+        try "age1notakey\n".write(toFile: recipients, atomically: true, encoding: .utf8)
+        let bad = try runTool("tc-export", source + ["-o", folder.file("bad.tcar"), "--recipients-file", recipients])
+        #expect(bad.status == 1 && bad.stderr.contains("recipients.txt, line 1: not an age X25519 recipient"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("bad.tcar")))
         #expect(try runTool("age", ["-d", "-i", key.file, "-o", folder.file("both.dec"), both], direct: true).status == 0)
     }
 
