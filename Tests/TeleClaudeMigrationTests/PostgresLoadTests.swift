@@ -1,78 +1,9 @@
-// Over 400 lines: the shared TestServer and the load suites that use the bundled sample;
-// they split with the Loader (issue 13).
+// Over 400 lines: the load suites that share the bundled sample archive and its helpers
+// (sampleArchive, load); the PostgreSQL server itself is in TestServer.swift.
 import Foundation
 import TCSamples
 import Testing
 @testable import TeleClaudeMigration
-
-/// The PostgreSQL server the tests load into: `scripts/test` starts one and sets
-/// TC_TEST_DATABASE_URL. These tests never skip: without a server they fail.
-enum TestServer {
-    static func url() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["TC_TEST_DATABASE_URL"], !url.isEmpty else {
-            throw ArchiveError("TC_TEST_DATABASE_URL is not set: run the tests with scripts/test, which starts a PostgreSQL server")
-        }
-        return url
-    }
-
-    /// A fresh schema holding `samples/target-schema.sql`, dropped by `drop()`.
-    final class Schema {
-        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let connection: PostgresConnection
-        let url: String
-
-        /// The schema of the events database, with `samples/target-schema-events.sql`, when asked for.
-        var events: String { name + "_events" }
-        let withEvents: Bool
-        /// `--schema NAME` and, with `events`, `--schema-for events=NAME_events`.
-        var options: [String] { ["--schema", name] + (withEvents ? ["--schema-for", "events=\(events)"] : []) }
-
-        init(withSampleTables: Bool = true, events: Bool = false, _ extra: String = "") throws {
-            url = try TestServer.url()
-            withEvents = events
-            connection = try PostgresConnection(connectionString: url)
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            if events {
-                try connection.execute("CREATE SCHEMA \(name)_events")
-                try connection.execute("SET search_path TO \(name)_events")
-                try connection.execute(try String(contentsOf: root.appendingPathComponent("samples/target-schema-events.sql"), encoding: .utf8))
-            }
-            try connection.execute("CREATE SCHEMA \(name)")
-            try connection.execute("SET search_path TO \(name)")
-            if withSampleTables {
-                try connection.execute(try String(contentsOf: root.appendingPathComponent("samples/target-schema.sql"), encoding: .utf8))
-            }
-            if !extra.isEmpty { try connection.execute(extra) }
-        }
-
-        deinit {
-            _ = try? connection.execute("DROP SCHEMA \(name) CASCADE")
-            if withEvents { _ = try? connection.execute("DROP SCHEMA \(name)_events CASCADE") }
-            connection.close()
-        }
-
-        /// Row counts of every table in the events schema.
-        func eventCounts() throws -> [String: Int] {
-            var counts: [String: Int] = [:]
-            for row in try rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(events)'") {
-                counts[row[0]!] = Int(try value("SELECT count(*) FROM \(events).\(SQLIdentifier.quote(row[0]!))") ?? "") ?? -1
-            }
-            return counts
-        }
-
-        func value(_ sql: String) throws -> String? { try connection.execute(sql).value(0, 0) }
-        func rows(_ sql: String) throws -> [[String?]] { try connection.execute(sql).rows }
-
-        /// Row counts of every table in the schema.
-        func counts() throws -> [String: Int] {
-            var counts: [String: Int] = [:]
-            for row in try rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(name)'") {
-                counts[row[0]!] = Int(try value("SELECT count(*) FROM \(name).\(SQLIdentifier.quote(row[0]!))") ?? "") ?? -1
-            }
-            return counts
-        }
-    }
-}
 
 @Suite("tc-import load into a real PostgreSQL", .timeLimit(.minutes(5)))
 struct PostgresLoadTests {

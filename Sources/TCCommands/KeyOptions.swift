@@ -1,0 +1,25 @@
+import ArgumentParser
+import TeleClaudeMigration
+
+/// `--identity` and `--passphrase-file`: what opens an age-encrypted archive.
+struct KeyOptions: ParsableArguments {
+    @Option(name: .customLong("identity"), help: ArgumentHelp("An age identity file (AGE-SECRET-KEY-1... lines, as age-keygen writes) for an encrypted archive (repeatable).", valueName: "FILE"))
+    var identityFiles: [String] = []
+
+    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("The passphrase of an archive encrypted with one, on the first line of this file.", valueName: "FILE"))
+    var passphraseFile: String?
+
+    @Option(name: .customLong("require-signature"), help: ArgumentHelp("Refuse an archive not signed (tc-export --sign-with) by a key of this OpenSSH allowed_signers file, before anything is changed.", valueName: "ALLOWED_SIGNERS"))
+    var requireSignature: String?
+
+    /// Runs `body` with these keys for every archive it reads; `reportSignature` (inspect):
+    /// the signature is looked for even when none is required.
+    func with<T>(reportSignature: Bool = false, _ body: () throws -> T) throws -> T {
+        let identities = try Age.identities(files: identityFiles, passphraseFile: passphraseFile)
+        let signers = try requireSignature.map { path throws(SSHSignature.Failure) in try SSHSignature.AllowedSigners(contentsOf: path) }
+        let request: SignatureRequest? = signers.map { .require($0) } ?? (reportSignature ? .report(nil) : nil)
+        return try ArchiveKeys.$current.withValue(identities) {
+            try SignatureRequest.$current.withValue(request, operation: body)
+        }
+    }
+}
