@@ -71,19 +71,14 @@ struct InstallFiles: ParsableCommand {
     @OptionGroup var install: InstallArguments
 
     func run() throws {
-        try archive.keys.with { try runWithKeys() }
-    }
-
-    private func runWithKeys() throws {
-        ProcessSetup.prepare()
-        let io = CommandIO.current
-        let console = try io.console(quiet: archive.quiet || archive.json, logging: archive.logging)
-        try io.run(console, json: archive.json, archive: archive.archive) {
-            var files = ArchiveFiles()
-            try ArchiveReader(path: archive.archive).read(into: &files)
-            let report = try FileInstaller(files: files, options: install.options(archive: archive.archive)).install()
-            io.print(archive.json ? try ImportReport.json(report) : Console.printable((["installed:"] + report.lines).joined(separator: "\n")),
-                     terminator: archive.json ? "" : "\n")
+        try archive.start { io, console in
+            try io.run(console, json: archive.json, archive: archive.archive) {
+                var files = ArchiveFiles()
+                try ArchiveReader(path: archive.archive).read(into: &files)
+                let report = try FileInstaller(files: files, options: install.options(archive: archive.archive)).install()
+                io.print(archive.json ? try ImportReport.json(report) : Console.printable((["installed:"] + report.lines).joined(separator: "\n")),
+                         terminator: archive.json ? "" : "\n")
+            }
         }
     }
 }

@@ -23,3 +23,16 @@ struct KeyOptions: ParsableArguments {
         }
     }
 }
+
+extension ArchiveArgument {
+    /// What every command that reads an archive does first: its keys for every archive it
+    /// reads, the process set-up, and its console (quiet with -q, and with --json unless
+    /// `quietWithJSON` is false: plan and inspect print their messages beside their JSON).
+    func start(quietWithJSON: Bool = true, reportSignature: Bool = false, _ body: (CommandIO, Console) throws -> Void) throws {
+        try keys.with(reportSignature: reportSignature) {
+            ProcessSetup.prepare()
+            let io = CommandIO.current
+            try body(io, try io.console(quiet: quiet || (quietWithJSON && json), logging: logging))
+        }
+    }
+}

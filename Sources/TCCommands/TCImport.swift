@@ -49,19 +49,14 @@ struct Verify: ParsableCommand {
     @OptionGroup var options: ArchiveArgument
 
     func run() throws {
-        try options.keys.with { try runWithKeys() }
-    }
-
-    private func runWithKeys() throws {
-        ProcessSetup.prepare()
-        let io = CommandIO.current
-        let console = try io.console(quiet: options.quiet || options.json, logging: options.logging)
-        do {
-            let result = try ArchiveVerifier(path: options.archive, console: console).run()
-            result.warnings.forEach { console.warning($0) }
-            io.print(options.json ? try ImportReport.json(result) : Console.printable(ImportReport.text(result)), terminator: options.json ? "" : "\n")
-        } catch {
-            try io.run(console, failing: "\(options.archive) does not verify: ", json: options.json, archive: options.archive) { throw error }
+        try options.start { io, console in
+            do {
+                let result = try ArchiveVerifier(path: options.archive, console: console).run()
+                result.warnings.forEach { console.warning($0) }
+                io.print(options.json ? try ImportReport.json(result) : Console.printable(ImportReport.text(result)), terminator: options.json ? "" : "\n")
+            } catch {
+                try io.run(console, failing: "\(options.archive) does not verify: ", json: options.json, archive: options.archive) { throw error }
+            }
         }
     }
 }
@@ -80,20 +75,15 @@ struct Inspect: ParsableCommand {
     @OptionGroup var options: ArchiveArgument
 
     func run() throws {
-        try options.keys.with(reportSignature: true) { try runWithKeys() }
-    }
-
-    private func runWithKeys() throws {
-        ProcessSetup.prepare()
-        let io = CommandIO.current
-        let console = try io.console(quiet: options.quiet, logging: options.logging)
-        try io.run(console, failing: "cannot inspect \(options.archive): ", json: options.json, archive: options.archive) {
-            let report = try ArchiveInspector(path: options.archive).run()
-            report.warnings.forEach { console.warning($0) }
-            let text = ArchiveInspector.render(report)
-            // -q: the one line of totals.
-            let shown = options.quiet ? (text.split(separator: "\n").first { $0.contains(" tables, ") }.map { $0 + "\n" } ?? text) : text
-            io.print(options.json ? try ImportReport.json(report) : Console.printable(shown), terminator: "")
+        try options.start(quietWithJSON: false, reportSignature: true) { io, console in
+            try io.run(console, failing: "cannot inspect \(options.archive): ", json: options.json, archive: options.archive) {
+                let report = try ArchiveInspector(path: options.archive).run()
+                report.warnings.forEach { console.warning($0) }
+                let text = ArchiveInspector.render(report)
+                // -q: the one line of totals.
+                let shown = options.quiet ? (text.split(separator: "\n").first { $0.contains(" tables, ") }.map { $0 + "\n" } ?? text) : text
+                io.print(options.json ? try ImportReport.json(report) : Console.printable(shown), terminator: "")
+            }
         }
     }
 }
@@ -261,22 +251,17 @@ struct Plan: ParsableCommand {
     }
 
     func run() throws {
-        try archive.keys.with { try runWithKeys() }
-    }
-
-    private func runWithKeys() throws {
-        ProcessSetup.prepare()
-        let io = CommandIO.current
-        let console = try io.console(quiet: archive.quiet, logging: archive.logging)
-        try io.run(console, json: archive.json, archive: archive.archive) {
-            let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
-            var text = archive.quiet ? plan.verdictLines.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
-            if sql {
-                text = plan.createSQL.isEmpty ? "-- nothing to create: every archive table is in the target (or pass --create-missing-tables)\n"
-                    : plan.createSQL.map { $0 + ";\n" }.joined(separator: "\n")
+        try archive.start(quietWithJSON: false) { io, console in
+            try io.run(console, json: archive.json, archive: archive.archive) {
+                let plan = try Loader(options: database.loadOptions(archive: archive.archive), console: console).plan(storageClasses: storageClasses)
+                var text = archive.quiet ? plan.verdictLines.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
+                if sql {
+                    text = plan.createSQL.isEmpty ? "-- nothing to create: every archive table is in the target (or pass --create-missing-tables)\n"
+                        : plan.createSQL.map { $0 + ";\n" }.joined(separator: "\n")
+                }
+                io.print(archive.json ? try ImportReport.json(plan) : Console.printable(text), terminator: "")
+                if !plan.problems.isEmpty { throw ExitCode.failure }
             }
-            io.print(archive.json ? try ImportReport.json(plan) : Console.printable(text), terminator: "")
-            if !plan.problems.isEmpty { throw ExitCode.failure }
         }
     }
 }
@@ -343,31 +328,26 @@ struct Load: ParsableCommand {
     }
 
     func run() throws {
-        try archive.keys.with { try runWithKeys() }
-    }
-
-    private func runWithKeys() throws {
-        ProcessSetup.prepare()
-        let io = CommandIO.current
-        let console = try io.console(quiet: archive.quiet || archive.json, logging: archive.logging)
-        try io.run(console, json: archive.json, archive: archive.archive) {
-            var options = database.loadOptions(archive: archive.archive)
-            load.apply(to: &options)
-            if !skipFiles { options.install = install.options(archive: archive.archive) }
-            options.reportPath = reportJSON
-            options.dryRun = dryRun
-            options.progress = LoadOptions.Progress(rawValue: progress.rawValue)!
-            let report = try Loader(options: options, console: console).run()
-            // -q: the outcome line and any failed check, not the table of counts.
-            let text = archive.quiet ? ImportReport.summary(report) : ImportReport.text(report)
-            io.print(archive.json ? try ImportReport.json(report) : Console.printable(text), terminator: archive.json ? "" : "\n")
-            switch report.exitStatus {
-            case 0: break
-            case 2 where report.dryRun: console.warning("dry run: the real load would commit with rejected rows: \(report.rejectedByTable)")
-            case 2: console.warning("committed, with rejected rows (see \(report.rejects ?? "the rejects file")): \(report.rejectedByTable)")
-            default: console.error("the data is committed, but a step after COMMIT failed (see the report); the rollback steps above undo the load")
+        try archive.start { io, console in
+            try io.run(console, json: archive.json, archive: archive.archive) {
+                var options = database.loadOptions(archive: archive.archive)
+                load.apply(to: &options)
+                if !skipFiles { options.install = install.options(archive: archive.archive) }
+                options.reportPath = reportJSON
+                options.dryRun = dryRun
+                options.progress = LoadOptions.Progress(rawValue: progress.rawValue)!
+                let report = try Loader(options: options, console: console).run()
+                // -q: the outcome line and any failed check, not the table of counts.
+                let text = archive.quiet ? ImportReport.summary(report) : ImportReport.text(report)
+                io.print(archive.json ? try ImportReport.json(report) : Console.printable(text), terminator: archive.json ? "" : "\n")
+                switch report.exitStatus {
+                case 0: break
+                case 2 where report.dryRun: console.warning("dry run: the real load would commit with rejected rows: \(report.rejectedByTable)")
+                case 2: console.warning("committed, with rejected rows (see \(report.rejects ?? "the rejects file")): \(report.rejectedByTable)")
+                default: console.error("the data is committed, but a step after COMMIT failed (see the report); the rollback steps above undo the load")
+                }
+                if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
             }
-            if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         }
     }
 }
