@@ -170,13 +170,7 @@ struct CrashTests {
         let process = try launchTool("tc-import", ["load", folder.file("a.tcar"), "--database-url", schema.url + " application_name=\(name)",
                                                    "--schema", schema.name, "--owner-person", "Maurice Faber", "--skip-files", "--quiet",
                                                    "--on-error", "reject", "--rejects", folder.file("rejects.ndjson")], errors: errors)
-        let deadline = Date().addingTimeInterval(60)
-        var copying = false
-        while process.isRunning, Date() < deadline, !copying {
-            copying = try schema.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(name)' AND query LIKE 'COPY %FROM STDIN%' AND state <> 'idle'") != "0"
-            if !copying { usleep(2_000) }
-        }
-        #expect(copying, "the load never reached COPY")
+        #expect(try schema.waitForCopy(process, where: "application_name = '\(name)' AND query LIKE 'COPY %FROM STDIN%'"), "the load never reached COPY")
         kill(process.processIdentifier, SIGINT)
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

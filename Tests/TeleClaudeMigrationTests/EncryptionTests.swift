@@ -21,13 +21,7 @@ struct EncryptionTests {
         }
     }
 
-    static func requireAge() throws -> Bool {
-        if (try? runTool("age", ["--version"], direct: true))?.status == 0 { return true }
-        if ProcessInfo.processInfo.environment["TC_REQUIRE_POSTGRES"] == "1" {
-            throw ArchiveError("age is not installed; scripts/setup installs it (apt-get install age)")
-        }
-        return false
-    }
+    static func requireAge() throws -> Bool { try requireTool("age", package: "age") }
 
     /// The bundled sample in `folder/s`, and the arguments that export it.
     func source(_ folder: TemporaryFolder) throws -> [String] {
@@ -184,7 +178,7 @@ struct EncryptionTests {
         let key = try Key(folder)
         let source = try source(folder)
         let schema = try TestServer.Schema(events: true)
-        let quoted = { (words: [String]) in words.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ") }
+        let quoted = { (words: [String]) in words.map(FileInstaller.shellQuoted).joined(separator: " ") }
         let export = quoted([builtProducts + "/tc-export"] + source + ["-o", "-", "--encrypt-to", key.recipient])
         let load = quoted([builtProducts + "/tc-import", "load", "-", "--identity", key.file, "-d", schema.url] + schema.options
                           + ["--owner-person", "Maurice Faber", "--skip-files", "--on-error", "reject", "--rejects", folder.file("r.ndjson")])

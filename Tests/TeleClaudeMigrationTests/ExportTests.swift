@@ -209,28 +209,8 @@ struct ExportTests {
     func concurrentWriter() throws {
         let folder = try TemporaryFolder()
         let db = folder.file("live.db")
-        let setup = try makeDatabase(db, [
-            "CREATE TABLE debit (id INTEGER PRIMARY KEY AUTOINCREMENT, amount INTEGER NOT NULL, note TEXT)",
-            "CREATE TABLE credit (id INTEGER PRIMARY KEY AUTOINCREMENT, amount INTEGER NOT NULL, note TEXT)",
-        ])
-        try setup.execute("BEGIN")
-        let pad = String(repeating: "x", count: 300)
-        for i in 0..<5_000 {
-            try setup.execute("INSERT INTO debit (amount, note) VALUES (\(i), '\(pad)'); INSERT INTO credit (amount, note) VALUES (\(i), '\(pad)')")
-        }
-        try setup.execute("COMMIT")
-        setup.close()
-        // Every transaction adds the same amount to both tables: their sums are always equal.
-        let writer = try PythonSQLite.start(database: db, script: """
-            ready()
-            i = 0
-            while True:
-                c.execute("BEGIN IMMEDIATE")
-                c.execute("INSERT INTO debit (amount, note) VALUES (?, ?)", (i, "w" * 500))
-                c.execute("INSERT INTO credit (amount, note) VALUES (?, ?)", (i, "w" * 500))
-                c.execute("COMMIT")
-                i += 1
-            """)
+        try PythonSQLite.makeLedger(db)
+        let writer = try PythonSQLite.startLedgerWriter(db)
         defer { writer.stop() }
         let config = folder.file("config.yml")
         try "database:\n  path: live.db\n".write(toFile: config, atomically: false, encoding: .utf8)
@@ -308,6 +288,36 @@ final class PythonSQLite {
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+    }
+
+    /// A WAL database of two tables, `debit` and `credit`, with 5,000 equal rows each.
+    static func makeLedger(_ path: String) throws {
+        let setup = try makeDatabase(path, [
+            "CREATE TABLE debit (id INTEGER PRIMARY KEY AUTOINCREMENT, amount INTEGER NOT NULL, note TEXT)",
+            "CREATE TABLE credit (id INTEGER PRIMARY KEY AUTOINCREMENT, amount INTEGER NOT NULL, note TEXT)",
+        ])
+        try setup.execute("BEGIN")
+        let pad = String(repeating: "x", count: 300)
+        for i in 0..<5_000 {
+            try setup.execute("INSERT INTO debit (amount, note) VALUES (\(i), '\(pad)'); INSERT INTO credit (amount, note) VALUES (\(i), '\(pad)')")
+        }
+        try setup.execute("COMMIT")
+        setup.close()
+    }
+
+    /// A writer committing into a ledger all the time: every transaction adds the same amount
+    /// to both tables, so in any consistent snapshot their rows pair up.
+    static func startLedgerWriter(_ path: String) throws -> PythonSQLite {
+        try start(database: path, script: """
+            ready()
+            i = 0
+            while True:
+                c.execute("BEGIN IMMEDIATE")
+                c.execute("INSERT INTO debit (amount, note) VALUES (?, ?)", (i, "w" * 500))
+                c.execute("INSERT INTO credit (amount, note) VALUES (?, ?)", (i, "w" * 500))
+                c.execute("COMMIT")
+                i += 1
+            """)
     }
 
     static func count(database: String, table: String) throws -> Int64 {

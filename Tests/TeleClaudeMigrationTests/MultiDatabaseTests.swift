@@ -91,30 +91,10 @@ struct MultiDatabaseTests {
     @Test("while both databases are written to, each is read in its own consistent snapshot")
     func twoSnapshots() throws {
         let folder = try TemporaryFolder()
-        func ledger(_ path: String) throws {
-            let db = try makeDatabase(path, [
-                "CREATE TABLE debit (id INTEGER PRIMARY KEY AUTOINCREMENT, amount INTEGER NOT NULL, note TEXT)",
-                "CREATE TABLE credit (id INTEGER PRIMARY KEY AUTOINCREMENT, amount INTEGER NOT NULL, note TEXT)",
-            ])
-            try db.execute("BEGIN")
-            for i in 0..<3_000 { try db.execute("INSERT INTO debit (amount, note) VALUES (\(i), 'x'); INSERT INTO credit (amount, note) VALUES (\(i), 'x')") }
-            try db.execute("COMMIT")
-            db.close()
-        }
         let main = folder.file("main.db"), events = folder.file("events.db")
-        try ledger(main)
-        try ledger(events)
-        let script = """
-            ready()
-            i = 0
-            while True:
-                c.execute("BEGIN IMMEDIATE")
-                c.execute("INSERT INTO debit (amount, note) VALUES (?, ?)", (i, "w" * 400))
-                c.execute("INSERT INTO credit (amount, note) VALUES (?, ?)", (i, "w" * 400))
-                c.execute("COMMIT")
-                i += 1
-            """
-        let writers = [try PythonSQLite.start(database: main, script: script), try PythonSQLite.start(database: events, script: script)]
+        try PythonSQLite.makeLedger(main)
+        try PythonSQLite.makeLedger(events)
+        let writers = [try PythonSQLite.startLedgerWriter(main), try PythonSQLite.startLedgerWriter(events)]
         defer { writers.forEach { $0.stop() } }
         let before = try PythonSQLite.count(database: events, table: "debit")
         let options = ExportOptions(locations: .init(projectRoot: folder.path, database: main, docs: nil, eventsDatabase: events),
@@ -182,13 +162,7 @@ struct MultiDatabaseTests {
         let arguments = ["load", archive, "-d", schema.url] + schema.options + ["--owner-person", "Maurice Faber", "--quiet", "--skip-files",
                                                                               "--on-error", "reject", "--rejects", folder.file("r.ndjson")]
         let process = try launchTool("tc-import", arguments)
-        let deadline = Date().addingTimeInterval(60)
-        var copying = false
-        while process.isRunning, Date() < deadline, !copying {
-            copying = try schema.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND query LIKE '%\(schema.events)%' AND state <> 'idle'") != "0"
-            if !copying { usleep(2_000) }
-        }
-        #expect(copying, "the load never reached the events database's COPY")
+        #expect(try schema.waitForCopy(process, where: "query LIKE '%\(schema.events)%'"), "the load never reached the events database's COPY")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(try schema.counts().values.allSatisfy { $0 == 0 }, "the main database's rows, loaded before the kill, are visible")

@@ -262,13 +262,7 @@ struct KilledLoadTests {
                          "--owner-person", "Maurice Faber", "--quiet", "--skip-files"]
         let process = try launchTool("tc-import", arguments)
         // Wait until the load is inside its transaction, streaming a table with COPY.
-        let deadline = Date().addingTimeInterval(60)
-        var copying = false
-        while process.isRunning, Date() < deadline, !copying {
-            copying = try schema.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND query LIKE '%\(schema.name)%' AND state <> 'idle'") != "0"
-            if !copying { usleep(5_000) }
-        }
-        #expect(copying, "the load never reached COPY")
+        #expect(try schema.waitForCopy(process, where: "query LIKE '%\(schema.name)%'"), "the load never reached COPY")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)

@@ -23,14 +23,7 @@ struct SignatureTests {
         }
     }
 
-    static func requireSSHKeygen() throws -> Bool {
-        if (try? runTool("ssh-keygen", ["-Y", "sign", "--help"], direct: true)) != nil,
-           FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh-keygen") { return true }
-        if ProcessInfo.processInfo.environment["TC_REQUIRE_POSTGRES"] == "1" {
-            throw ArchiveError("ssh-keygen is not installed; scripts/setup installs it (apt-get install openssh-client)")
-        }
-        return false
-    }
+    static func requireSSHKeygen() throws -> Bool { try requireTool("ssh-keygen", package: "openssh-client") }
 
     func signedArchive(_ folder: TemporaryFolder, key: Key, name: String = "signed.tcar", extra: [String] = []) throws -> String {
         if !FileManager.default.fileExists(atPath: folder.file("s")) { try BundledSample.write(to: folder.file("s")) }
@@ -122,7 +115,7 @@ struct SignatureTests {
         try BundledSample.write(to: folder.file("s"))
         let source = ["--project-root", folder.file("s/project"), "--docs", folder.file("s/home/.teleclaude/docs")]
         let schema = try TestServer.Schema()
-        let quoted = { (words: [String]) in words.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ") }
+        let quoted = { (words: [String]) in words.map(FileInstaller.shellQuoted).joined(separator: " ") }
         let export = quoted([builtProducts + "/tc-export"] + source + ["-o", "-", "--encrypt-to", age.recipient, "--sign-with", key.file])
         let load = quoted([builtProducts + "/tc-import", "load", "-", "--identity", age.file, "--require-signature", key.allowedSigners,
                            "-d", schema.url, "--schema", schema.name, "--owner-person", "Maurice Faber", "--skip-files",

@@ -8,7 +8,7 @@ import Testing
 struct TerminalProgressTests {
     /// The command's terminal output (standard output and error, as the terminal shows them).
     func underTerminal(_ tool: String, _ arguments: [String]) throws -> CommandResult {
-        let quoted = ([builtProducts + "/" + tool] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let quoted = ([builtProducts + "/" + tool] + arguments).map(FileInstaller.shellQuoted)
         return try runTool("script", ["-qfec", quoted.joined(separator: " "), "/dev/null"], direct: true)
     }
 

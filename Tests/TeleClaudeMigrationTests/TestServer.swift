@@ -47,6 +47,19 @@ enum TestServer {
             connection.close()
         }
 
+        /// Waits, up to 60 s and while `process` runs, until a backend is streaming a COPY
+        /// whose pg_stat_activity row also matches `condition`; true when one was.
+        func waitForCopy(_ process: Process, where condition: String) throws -> Bool {
+            let deadline = Date().addingTimeInterval(60)
+            while process.isRunning, Date() < deadline {
+                if try value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND state <> 'idle' AND \(condition)") != "0" {
+                    return true
+                }
+                usleep(2_000)
+            }
+            return false
+        }
+
         /// Row counts of every table in the events schema.
         func eventCounts() throws -> [String: Int] {
             var counts: [String: Int] = [:]

@@ -246,3 +246,14 @@ func camelCaseKeys(_ json: String) throws -> [String] {
     }
     return walk(try JSONSerialization.jsonObject(with: Data(json.utf8)))
 }
+
+/// Whether the command-line tool `name` is on PATH (for interop tests). Under scripts/test
+/// (TC_REQUIRE_POSTGRES set) a missing one fails the test instead of skipping it.
+func requireTool(_ name: String, package: String) throws -> Bool {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    if path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }) { return true }
+    if ProcessInfo.processInfo.environment["TC_REQUIRE_POSTGRES"] == "1" {
+        throw ArchiveError("\(name) is not installed; scripts/setup installs it (apt-get install \(package))")
+    }
+    return false
+}

@@ -150,7 +150,6 @@ public struct LoadPlan: Sendable, Encodable {
 
     public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, created: [TableSchema] = [],
                             summary: Summary? = nil) -> LoadPlan {
-        let general: [Problem] = []  // names in the options that match nothing: LoadView, once for all databases
         let tables = manifest.tables.enumerated().map { position, table -> TablePlan in
             var plan = TablePlan(table: table.name, rows: table.rows, targetFound: false, columns: [], skippedColumns: [],
                                  targetOnlyColumns: [], ownershipColumns: [], problems: [])
@@ -209,7 +208,8 @@ public struct LoadPlan: Sendable, Encodable {
                                                          manifest: manifest, options: options)
             return plan
         }
-        return LoadPlan(schema: catalog.schema, tables: tables, general: general)
+        // Names in the options that match nothing are the LoadView's, once for all databases.
+        return LoadPlan(schema: catalog.schema, tables: tables, general: [])
     }
 
     /// `text 3, null 1`: the storage classes a column holds, most frequent first.

@@ -12,8 +12,6 @@ struct LoadView {
     let renamed: [TargetNames.Renamed]
     /// Per selected table, its position in the archive.
     let archivePositions: [Int]
-    /// The archive's tables the options leave out, as archived.
-    let leftOut: [TableSchema]
     /// Names in `-t`/`-T` that are not archive tables.
     let problems: [LoadPlan.Problem]
 
@@ -39,7 +37,6 @@ struct LoadView {
         }
         (manifest, renamed) = TargetNames.apply(view)
         archivePositions = positions
-        self.leftOut = leftOut
         notLoaded = (isMain ? archived.allExcludedTables : []).map { .init(name: $0.name, rows: $0.rows, by: "export") }
             + leftOut.map { .init(name: $0.displayName, rows: $0.rows, by: "load") }
         self.problems = problems

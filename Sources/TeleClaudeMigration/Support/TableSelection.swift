@@ -11,8 +11,6 @@ public struct TableSelection: Sendable, Equatable {
         self.excluded = excluded
     }
 
-    public var isEverything: Bool { only.isEmpty && excluded.isEmpty }
-
     public func takes(_ name: String) -> Bool {
         (only.isEmpty || only.contains(name)) && !excluded.contains(name)
     }

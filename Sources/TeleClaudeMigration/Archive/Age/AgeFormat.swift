@@ -267,8 +267,8 @@ enum Base64Raw {
     }
 }
 
-/// Bech32 (BIP 173) without its length limit, as age encodes keys: `age1...` recipients and
-/// `AGE-SECRET-KEY-1...` identities. Hand-written: no library of the mirror has it.
+/// Bech32 (BIP 173) decoding without its length limit, as age encodes keys: `age1...`
+/// recipients and `AGE-SECRET-KEY-1...` identities. Hand-written: no library of the mirror has it.
 enum Bech32 {
     static let charset = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
 
@@ -287,33 +287,20 @@ enum Bech32 {
         prefix.map { $0 >> 5 } + [0] + prefix.map { $0 & 31 }
     }
 
-    /// 8-bit bytes to 5-bit groups (padding the last) or back (refusing non-zero padding).
-    static func regroup(_ data: [UInt8], from: Int, to: Int, pad: Bool) -> [UInt8]? {
+    /// 5-bit groups back to 8-bit bytes, refusing non-zero padding bits.
+    static func bytes(fromGroups data: [UInt8]) -> [UInt8]? {
         var accumulator = 0, bits = 0
         var result: [UInt8] = []
-        let mask = (1 << to) - 1
         for value in data {
-            accumulator = (accumulator << from) | Int(value)
-            bits += from
-            while bits >= to {
-                bits -= to
-                result.append(UInt8((accumulator >> bits) & mask))
+            accumulator = (accumulator << 5) | Int(value)
+            bits += 5
+            while bits >= 8 {
+                bits -= 8
+                result.append(UInt8((accumulator >> bits) & 0xFF))
             }
         }
-        if pad {
-            if bits > 0 { result.append(UInt8((accumulator << (to - bits)) & mask)) }
-        } else if bits >= from || (accumulator << (to - bits)) & mask != 0 {
-            return nil
-        }
+        guard bits < 5, (accumulator << (8 - bits)) & 0xFF == 0 else { return nil }
         return result
-    }
-
-    static func encode(prefix: String, data: [UInt8]) -> String {
-        let hrp = Array(prefix.lowercased().utf8)
-        let values = regroup(data, from: 8, to: 5, pad: true)!
-        let check = polymod(expand(hrp) + values + [0, 0, 0, 0, 0, 0]) ^ 1
-        let checksum = (0..<6).map { UInt8((check >> (5 * (5 - $0))) & 31) }
-        return String(decoding: hrp + [UInt8(ascii: "1")] + (values + checksum).map { charset[Int($0)] }, as: UTF8.self)
     }
 
     /// The prefix (lowercase) and the data, or nil for anything that is not valid Bech32.
@@ -328,7 +315,7 @@ enum Bech32 {
             guard let index = charset.firstIndex(of: character) else { return nil }
             values.append(UInt8(index))
         }
-        guard polymod(expand(hrp) + values) == 1, let data = regroup(Array(values.dropLast(6)), from: 5, to: 8, pad: false) else { return nil }
+        guard polymod(expand(hrp) + values) == 1, let data = bytes(fromGroups: Array(values.dropLast(6))) else { return nil }
         return (String(decoding: hrp, as: UTF8.self), data)
     }
 }

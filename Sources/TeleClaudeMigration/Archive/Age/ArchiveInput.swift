@@ -35,8 +35,6 @@ final class ArchiveInput {
     private let decryptor: AgeDecryptor?
     /// Why the last read failed, when it was not the descriptor (a chunk that does not open).
     private(set) var failure: ArchiveError?
-    /// Whether the file was age-encrypted.
-    var encrypted: Bool { decryptor != nil }
 
     init(fileDescriptor: Int32, displayName: String, identities: Age.Identities = ArchiveKeys.current) throws {
         self.fileDescriptor = fileDescriptor
