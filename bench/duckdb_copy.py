@@ -7,7 +7,9 @@ highest key. What a data engineer would reach for.
 
 Settings tried, scale 1.5 (2.1 GB, 3.46 M rows), 2 cores, one run each: casts with the
 extension's binary COPY (its default) 43.1 s; casts with text COPY (pg_use_binary_copy =
-false) 38.5 s; no casts (DuckDB's implicit ones) with text COPY 37.1 s. Kept: a cast per
+false) 38.5 s; no casts (DuckDB's implicit ones) with text COPY 37.1 s. Its threads (scale 0.3): the
+default (2) 7.8 s, SET threads = 1 8.1 s; a profile shows the PostgreSQL side is what it
+waits on (its own scan of the SQLite file alone takes 2.2 s at scale 1.5). Kept: a cast per
 target type (TIMESTAMPTZ, BOOLEAN, BIGINT, DOUBLE; jsonb/json as VARCHAR for PostgreSQL to
 parse) with text COPY, one transaction around all tables.
 """
