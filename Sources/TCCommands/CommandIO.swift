@@ -52,6 +52,21 @@ public struct CommandIO: Sendable {
             throw ExitCode.failure
         }
     }
+
+    /// `body` makes the command's console (and whatever must come before it: keys,
+    /// allowed signers, the --log file); a failure there ends the command as `run` ends
+    /// one, with --json as the failure object, instead of reaching the argument parser,
+    /// which would print it without JSON.
+    func starting<T>(json: Bool, archive: String?, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            try run(Console(interactive: false, sink: errors), json: json, archive: archive) { throw error }
+            fatalError("run rethrows every failure")
+        }
+    }
 }
 
 /// `-v/--verbose` and `--log FILE`, on every command that talks to a database or writes an archive.

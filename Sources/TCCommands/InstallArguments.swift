@@ -115,7 +115,7 @@ struct Extract: ParsableCommand {
     @OptionGroup var keys: KeyOptions
 
     func run() throws {
-        try keys.with { try runWithKeys() }
+        try keys.with(archive: archive) { try runWithKeys() }
     }
 
     private func runWithKeys() throws {

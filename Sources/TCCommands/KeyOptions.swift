@@ -14,10 +14,15 @@ struct KeyOptions: ParsableArguments {
 
     /// Runs `body` with these keys for every archive it reads; `reportSignature` (inspect):
     /// the signature is looked for even when none is required.
-    func with<T>(reportSignature: Bool = false, _ body: () throws -> T) throws -> T {
-        let identities = try Age.identities(files: identityFiles, passphraseFile: passphraseFile)
-        let signers = try requireSignature.map { path throws(SSHSignature.Failure) in try SSHSignature.AllowedSigners(contentsOf: path) }
-        let request: SignatureRequest? = signers.map { .require($0) } ?? (reportSignature ? .report(nil) : nil)
+    /// A key file that cannot be read ends the command as any failure does (`json`: with
+    /// the failure object for `archive`).
+    func with<T>(reportSignature: Bool = false, json: Bool = false, archive: String? = nil, _ body: () throws -> T) throws -> T {
+        let (identities, request) = try CommandIO.current.starting(json: json, archive: archive) {
+            let identities = try Age.identities(files: identityFiles, passphraseFile: passphraseFile)
+            let signers = try requireSignature.map { path throws(SSHSignature.Failure) in try SSHSignature.AllowedSigners(contentsOf: path) }
+            let request: SignatureRequest? = signers.map { .require($0) } ?? (reportSignature ? .report(nil) : nil)
+            return (identities, request)
+        }
         return try ArchiveKeys.$current.withValue(identities) {
             try SignatureRequest.$current.withValue(request, operation: body)
         }
@@ -29,10 +34,13 @@ extension ArchiveArgument {
     /// reads, the process set-up, and its console (quiet with -q, and with --json unless
     /// `quietWithJSON` is false: plan and inspect print their messages beside their JSON).
     func start(quietWithJSON: Bool = true, reportSignature: Bool = false, _ body: (CommandIO, Console) throws -> Void) throws {
-        try keys.with(reportSignature: reportSignature) {
+        let io = CommandIO.current
+        try keys.with(reportSignature: reportSignature, json: json, archive: archive) {
             ProcessSetup.prepare()
-            let io = CommandIO.current
-            try body(io, try io.console(quiet: quiet || (quietWithJSON && json), logging: logging))
+            let console = try io.starting(json: json, archive: archive) {
+                try io.console(quiet: quiet || (quietWithJSON && json), logging: logging)
+            }
+            try body(io, console)
         }
     }
 }

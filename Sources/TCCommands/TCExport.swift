@@ -128,7 +128,7 @@ public struct TCExport: ParsableCommand {
     public func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        let console = try io.console(quiet: quiet || json, logging: logging)
+        let console = try io.starting(json: json && output != "-", archive: output) { try io.console(quiet: quiet || json, logging: logging) }
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs,
                              eventsDatabase: eventsDatabase, extraDatabases: extras),

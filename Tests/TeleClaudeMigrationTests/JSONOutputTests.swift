@@ -75,16 +75,23 @@ struct JSONOutputTests {
             ("tc-import install-files --json", ["install-files", archive, "--json"] + files, "tc-import"),
             ("failure", ["verify", folder.file("nothing-here.tcar"), "--json"], "tc-import"),
             ("failure", ["load", archive, "--json"] + target + ["--skip-files"], "tc-import"),  // the rows are there now
+            // Files read before the command's work starts: a key, allowed signers, the log.
+            ("failure", ["verify", archive, "--json", "--identity", folder.file("no-such-key")], "tc-import"),
+            ("failure", ["load", archive, "--json", "--require-signature", folder.file("no-signers")] + target, "tc-import"),
+            ("failure", ["inspect", archive, "--json", "--log", folder.file("no/such/folder/log")], "tc-import"),
+            ("failure", source + ["-o", folder.file("b.tcar"), "--json", "--log", folder.file("no/such/folder/log")], "tc-export"),
         ]
         var verdicts: [String] = []
         for (output, arguments, tool) in runs {
             let result = try runTool(tool, arguments)
             let problems = try #require(documented[output]).problems(result.stdout, status: result.status)
             #expect(problems.isEmpty, "\(tool) \(arguments.prefix(2)): \(problems)\n\(result.stdout.prefix(400))\n\(result.stderr)")
+            #expect(result.stderr.components(separatedBy: "error:").count <= 2, "one error line: \(result.stderr)")
             verdicts.append((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["verdict"] as? String ?? "?")
         }
         #expect(verdicts == ["written", "dry_run", "verified", "shown", "loadable", "blocked", "dry_run_with_rejects",
-                             "committed_with_rejects", "installed", "failed", "failed"])
+                             "committed_with_rejects", "installed", "failed", "failed", "failed", "failed", "failed", "failed"])
+        #expect(!FileManager.default.fileExists(atPath: folder.file("b.tcar")))
 
         // Every rejected row names its columns, one per value.
         let rejects = try String(contentsOfFile: folder.file("r.ndjson"), encoding: .utf8).split(separator: "\n")
