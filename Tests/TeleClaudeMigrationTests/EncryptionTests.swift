@@ -100,6 +100,15 @@ struct EncryptionTests {
         try "wrong\n".write(toFile: folder.file("wrong.txt"), atomically: true, encoding: .utf8)
         let wrong = try runTool("tc-import", ["verify", folder.file("by-age.tcar"), "--passphrase-file", folder.file("wrong.txt")])
         #expect(wrong.status == 1 && wrong.stderr.contains("what was given (a passphrase) does not open it"), "\(wrong.stderr)")
+
+        // One command reading the archive more than once (a load reads it up to three times)
+        // runs the passphrase's scrypt once: the file key is kept, checked by each header's MAC.
+        let identities = try Age.identities(files: [], passphraseFile: passphrase)
+        try ArchiveKeys.$current.withValue(identities) {
+            for _ in 0..<3 { _ = try ArchiveVerifier(path: encrypted, console: MessageLog().console).run() }
+            _ = try ArchiveVerifier(path: folder.file("by-age.tcar"), console: MessageLog().console).run()
+        }
+        #expect(identities.fileKeysUnwrapped == 2, "one unwrap per archive, not per read")
     }
 
     @Test("without the key: a clear message naming the recipients' kind, reason encrypted, nothing loaded; a wrong identity says none opens it")

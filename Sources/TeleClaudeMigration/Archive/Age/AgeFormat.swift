@@ -148,6 +148,11 @@ public enum Age {
     public struct Identities: Sendable {
         public var secretKeys: [[UInt8]] = []
         public var passphrases: [[UInt8]] = []
+        /// File keys these identities opened, by header MAC: a load reads its archive up to
+        /// three times, and a passphrase's scrypt (work factor 18: 256 MiB, most of a second)
+        /// should run once, not each time.
+        private let opened = OpenedFileKeys()
+        var fileKeysUnwrapped: Int { opened.unwrapped }
 
         public init() {}
 
@@ -174,11 +179,14 @@ public enum Age {
             if !scrypt.isEmpty && header.stanzas.count > 1 {
                 throw Failure("the header mixes a scrypt stanza with others, which age forbids")
             }
+            // A key opened before counts only if the MAC of this very header checks with it.
+            if let key = opened.key(for: header.mac), Header.mac(header.stanzas, fileKey: key) == header.mac { return key }
             for stanza in header.stanzas {
                 if let key = try open(stanza) {
                     guard Header.mac(header.stanzas, fileKey: key) == header.mac else {
                         throw Failure("the age header's MAC does not match: the header was changed", .mac)
                     }
+                    opened.remember(key, for: header.mac)
                     return key
                 }
             }
@@ -220,6 +228,20 @@ public enum Age {
                 return nil  // a stanza type this reader does not know is skipped, as age does
             }
         }
+    }
+
+    /// The file keys one set of identities opened; shared by copies of it, guarded by a lock
+    /// (archives may be read from more than one thread).
+    final class OpenedFileKeys: @unchecked Sendable {
+        private let lock = NSLock()
+        private var keys: [[UInt8]: [UInt8]] = [:]
+
+        private var unwraps = 0
+
+        func key(for mac: [UInt8]) -> [UInt8]? { lock.withLock { keys[mac] } }
+        func remember(_ key: [UInt8], for mac: [UInt8]) { lock.withLock { keys[mac] = key; unwraps += 1 } }
+        /// How many times a file key had to be unwrapped from a stanza (scrypt run, for a passphrase).
+        var unwrapped: Int { lock.withLock { unwraps } }
     }
 
     // MARK: - Keys
