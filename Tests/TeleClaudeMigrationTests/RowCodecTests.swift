@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TCSamples
 @testable import TeleClaudeMigration
 
 @Suite("Typed NDJSON encoding (format-spec.md, Values)")
@@ -127,4 +128,28 @@ struct UTF8ValidationTests {
         }
         #expect(checked > 70_000)
     }
+
+    /// Text made of pieces (ASCII runs, bytes to escape, valid and broken multi-byte
+    /// sequences) at every alignment to the eight-byte words the fused pass reads.
+    @Test("escaping and validation in one pass agree with the standard library on mixed pieces")
+    func mixedPieces() throws {
+        let pieces: [[UInt8]] = [Array("word ".utf8), Array("ab".utf8), [0x22], [0x5C], [0x0A], [0x01], [0x1F], [0x7F],
+                                 Array("é".utf8), Array("中".utf8), Array("🚀".utf8), Array("…".utf8),
+                                 [0x80], [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x9A], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80]]
+        let random = SplitMix(seed: 16)
+        for _ in 0..<20_000 {
+            var sample: [UInt8] = []
+            for _ in 0..<random.below(12) { sample += pieces[random.below(pieces.count)] }
+            let expected = String(validating: sample, as: UTF8.self) != nil
+            var out: [UInt8] = [0x5B]
+            let escaped = sample.withUnsafeBufferPointer { JSONText.appendEscapedString($0, to: &out) }
+            #expect(escaped == expected, "\(sample.map { String($0, radix: 16) })")
+            if escaped {
+                #expect(try RowDecoder.decode(out + [0x5D]) == [.text(sample)], "\(sample.map { String($0, radix: 16) })")
+            } else {
+                #expect(out == [0x5B], "nothing written for invalid text")
+            }
+        }
+    }
 }
+

@@ -8,53 +8,81 @@ enum JSONText {
     /// Appends `"…"` with the canonical escapes. Returns false, writing nothing, when
     /// `bytes` is not valid UTF-8.
     ///
-    /// Two passes, each skipping eight bytes at a time: UTF-8 validation stops only at
-    /// bytes >= 0x80, escaping only at '"', '\\' and control characters. Text with some
-    /// non-ASCII every few words (most of a real database) made a fused single pass stop at
-    /// nearly every word; escapes are rare, so the second pass mostly copies.
+    /// One pass, eight bytes at a time: a word is copied in bulk unless it holds a byte to
+    /// escape ('"', '\\' or a control character, rare), and goes through the UTF-8
+    /// automaton unless it is ASCII with no sequence open; so text with some non-ASCII every
+    /// few words never stops. The bytes are read once, not once to validate and once to
+    /// escape as before.
     static func appendEscapedString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
-        guard isValidUTF8(bytes) else { return false }
+        let mark = out.count
         out.append(UInt8(ascii: "\""))
+        let rows = UTF8Automaton.rows
+        var state = UTF8Automaton.accept
         var runStart = 0
         var i = 0
         let n = bytes.count
-        let base = UnsafeRawPointer(bytes.baseAddress)
-        while i < n {
-            if let base, n - i >= 8 {
-                let mask = escapeMask(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-                if mask == 0 {
+        if let base = UnsafeRawPointer(bytes.baseAddress) {
+            while n - i >= 8 {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let escapes = escapeMask(word)
+                if escapes == 0 {
+                    // Nothing to escape: the automaton over all eight bytes (no branch on
+                    // them) unless they are ASCII with no sequence open; copied later in bulk.
+                    if word & 0x8080_8080_8080_8080 != 0 || state != UTF8Automaton.accept {
+                        var w = word
+                        for _ in 0..<8 {
+                            state = rows[Int(w & 0xFF)] >> state & 63
+                            w >>= 8
+                        }
+                    }
                     i += 8
                     continue
                 }
-                i += mask.trailingZeroBitCount >> 3  // exactly the first byte to escape
-            } else {
-                let b = bytes[i]
-                if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
-                    i += 1
-                    continue
-                }
+                // A byte to escape (rare): the bytes before it, then it, which is ASCII and
+                // so valid only with no sequence open.
+                let length = escapes.trailingZeroBitCount >> 3
+                for k in i..<(i + length) { state = rows[Int(bytes[k])] >> state & 63 }
+                i += length
+                guard state == UTF8Automaton.accept else { out.removeSubrange(mark...); return false }
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+                appendEscape(bytes[i], to: &out)
+                i += 1
+                runStart = i
             }
+        }
+        while i < n {
             let b = bytes[i]
-            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-            out.append(0x5C)
-            switch b {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case 0x0A: out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "t"))
-            case 0x08: out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(UInt8(ascii: "f"))
-            default:
-                out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
-                HexDigits.append(CollectionOfOne(b), to: &out)
+            state = rows[Int(b)] >> state & 63
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                guard state == UTF8Automaton.accept else { break }
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+                appendEscape(b, to: &out)
+                runStart = i + 1
             }
             i += 1
-            runStart = i
         }
+        guard state == UTF8Automaton.accept else { out.removeSubrange(mark...); return false }
         if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n])) }
         out.append(UInt8(ascii: "\""))
         return true
+    }
+
+    /// The escape of one byte JSON must escape: the short forms, else `\u00XX`.
+    @inline(__always)
+    private static func appendEscape(_ b: UInt8, to out: inout [UInt8]) {
+        out.append(0x5C)
+        switch b {
+        case UInt8(ascii: "\""): out.append(0x22)
+        case UInt8(ascii: "\\"): out.append(0x5C)
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        case 0x08: out.append(UInt8(ascii: "b"))
+        case 0x0C: out.append(UInt8(ascii: "f"))
+        default:
+            out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
+            HexDigits.append(CollectionOfOne(b), to: &out)
+        }
     }
 
     /// The high bit of each byte of `word` (the first byte lowest) that JSON must escape:
