@@ -98,10 +98,12 @@ struct LoadSession: ArchiveVisitor {
             throw Loader.Failure(summary: "\(problems.count) problem(s) in the archive's rows; the transaction was rolled back and nothing was changed:",
                                  problems: problems)
         }
+        let hold = try LoadTransaction.readBackCountsHold(databases.map { $0.transaction! }, connection: databases[0].connection)
         for index in databases.indices.dropFirst() {
-            try databases[index].transaction!.finish(manifest: databases[index].view.manifest, progress: progress, commits: false)
+            try databases[index].transaction!.finish(manifest: databases[index].view.manifest, progress: progress, commits: false,
+                                                     readBackCountsHold: hold)
         }
-        try databases[0].transaction!.finish(manifest: databases[0].view.manifest, progress: progress) { [rejects] in
+        try databases[0].transaction!.finish(manifest: databases[0].view.manifest, progress: progress, readBackCountsHold: hold) { [rejects] in
             if let rejects { TemporaryFiles.unregister(rejects.path) }
         }
         progress?.finish()
@@ -178,6 +180,7 @@ struct DatabaseLoad {
         problems += table!.problems
         if table!.problems.isEmpty { transaction!.indexesBuiltAfterData += table!.deferredIndexes.dropped.map(\.name) }
         transaction!.loaded.append(loaded)
+        if let seen = table!.rowsReadBack { transaction!.rowsReadBack[loaded.name] = seen }
         table = nil
     }
 }

@@ -34,6 +34,8 @@ struct TableLoad {
     var deferredIndexes = DeferredIndexes()
     /// Rows that cannot be loaded (rollback mode): the load fails listing them.
     var problems: [String] = []
+    /// Every row of the table, read back and equal to the archive's (nil: not read back).
+    private(set) var rowsReadBack: Int64?
     var rejected: Int64 = 0
     var skipped: Int64 = 0
     var inserted: Int64 = 0
@@ -214,6 +216,7 @@ struct TableLoad {
             progress?.enter("read-back")
             try verifyContent(check)
             verified = check.targetRows
+            rowsReadBack = verified
         }
         let changed = changeCounts.sorted { ($0.key.column, $0.key.change.rawValue) < ($1.key.column, $1.key.change.rawValue) }
             .map { Loader.Report.Change(column: plan.columns[$0.key.column].column, change: $0.key.change, count: $0.value) }
