@@ -29,11 +29,14 @@ let package = Package(
             name: "CTCArchive", path: "Sources/CTCArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]),
 
+        // UTF-8 validation and JSON-escape detection with AVX2 (text_check.c says why it is hand-written).
+        .target(name: "CTCText", path: "Sources/CTCText"),
+
         // MARK: - All logic
         .target(
             name: "TeleClaudeMigration",
             dependencies: [
-                "CTCSQLite", "CTCPostgres", "CTCArchive",
+                "CTCSQLite", "CTCPostgres", "CTCArchive", "CTCText",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

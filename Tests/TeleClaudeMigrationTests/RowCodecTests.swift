@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CTCText
 @testable import TCSamples
 @testable import TeleClaudeMigration
 
@@ -127,6 +128,36 @@ struct UTF8ValidationTests {
             checked += 1
         }
         #expect(checked > 70_000)
+    }
+
+    /// The AVX2 check (CTCText), 32 bytes at a time: every sample above placed across a
+    /// block boundary, at the end of the string and at the end of a block, against the scalar
+    /// validator and a byte-by-byte search for bytes to escape.
+    @Test("the vector check agrees with the scalar one at every block position")
+    func vectorCheck() throws {
+        let avx2 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx2") ?? false
+        var checked = 0
+        for core in Self.samples() where core.count <= 8 || core.contains(where: { $0 >= 0x80 }) {
+            for prefix in [0, 30, 31, 32, 33, 63] {
+                for suffix in [0, 2, 35] {
+                    let sample = [UInt8](repeating: 0x61, count: prefix) + core + [UInt8](repeating: 0x62, count: suffix)
+                    let found = sample.withUnsafeBufferPointer { Int(tc_text_check($0.baseAddress!, $0.count)) }
+                    guard avx2 else {
+                        #expect(found == Int(TC_TEXT_NOT_CHECKED))
+                        return
+                    }
+                    let valid = sample.withUnsafeBufferPointer { JSONText.isValidUTF8($0) }
+                    let escapes = sample.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+                    let expected = !valid ? Int(TC_TEXT_INVALID) : escapes ? Int(TC_TEXT_ESCAPES) : Int(TC_TEXT_PLAIN)
+                    if found != expected {
+                        Issue.record("\(found) instead of \(expected) for \(core.map { String($0, radix: 16) }) after \(prefix) bytes, before \(suffix)")
+                        return
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 1_000_000)
     }
 
     /// Text made of pieces (ASCII runs, bytes to escape, valid and broken multi-byte

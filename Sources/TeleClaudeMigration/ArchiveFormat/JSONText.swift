@@ -1,3 +1,5 @@
+import CTCText
+
 /// JSON string escaping and UTF-8 validation, fused into one pass over the bytes.
 ///
 /// Hand-written because the exporter needs both answers at once for every TEXT value
@@ -14,6 +16,22 @@ enum JSONText {
     /// few words never stops. The bytes are read once, not once to validate and once to
     /// escape as before.
     static func appendEscapedString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        // Longer text through AVX2 first (CTCText): valid with nothing to escape, most of a
+        // database's text, is copied as it is; escapes, or no AVX2, take the pass below.
+        if bytes.count >= vectorThreshold, let base = bytes.baseAddress {
+            let found = Int(tc_text_check(base, bytes.count))
+            if found == Int(TC_TEXT_PLAIN) {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: bytes)
+                out.append(UInt8(ascii: "\""))
+                return true
+            }
+            if found == Int(TC_TEXT_INVALID) { return false }
+            if found == Int(TC_TEXT_ESCAPES) {
+                appendEscapingValid(bytes, to: &out)
+                return true
+            }
+        }
         let mark = out.count
         out.append(UInt8(ascii: "\""))
         let rows = UTF8Automaton.rows
@@ -66,6 +84,42 @@ enum JSONText {
         out.append(UInt8(ascii: "\""))
         return true
     }
+
+    /// `"…"` with the escapes, for bytes already known to be valid UTF-8: only the bytes to
+    /// escape stop the eight-at-a-time copy.
+    private static func appendEscapingValid(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var i = 0
+        let n = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while i < n {
+            if n - i >= 8 {
+                let mask = escapeMask(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                if mask == 0 {
+                    i += 8
+                    continue
+                }
+                i += mask.trailingZeroBitCount >> 3  // exactly the first byte to escape
+            } else {
+                let b = bytes[i]
+                if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
+                    i += 1
+                    continue
+                }
+            }
+            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+            appendEscape(bytes[i], to: &out)
+            i += 1
+            runStart = i
+        }
+        if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n])) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Shorter text is checked faster by the word-at-a-time pass than by a call and a
+    /// padded block.
+    static let vectorThreshold = 32
 
     /// The escape of one byte JSON must escape: the short forms, else `\u00XX`.
     @inline(__always)

@@ -19,7 +19,7 @@ public enum Age {
     static let maxScryptWorkFactor = 22
 
     public struct Failure: Error, CustomStringConvertible {
-        public enum Kind { case malformed, noKey, mac }
+        public enum Kind: Sendable { case malformed, noKey, mac }
         public let description: String
         public let kind: Kind
         init(_ description: String, _ kind: Kind = .malformed) {
