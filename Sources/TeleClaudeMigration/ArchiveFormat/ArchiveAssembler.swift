@@ -7,6 +7,8 @@ import Foundation
 final class ArchiveAssembler: @unchecked Sendable {
     enum Job: Sendable {
         case member(name: String, bytes: [UInt8], table: Int?)
+        /// Table data, as the encoder handed it over.
+        case chunk(name: String, bytes: EncodedBytes, table: Int)
         /// Writes `summary.json` (digests filled in here) and `SHA256SUMS`, then closes.
         case finish(tables: [Summary.Table])
     }
@@ -75,10 +77,12 @@ final class ArchiveAssembler: @unchecked Sendable {
             do {
                 switch job {
                 case .member(let name, let bytes, let table):
-                    try write(name: name, bytes: bytes, table: table)
+                    try bytes.withUnsafeBytes { try write(name: name, bytes: $0, table: table) }
+                case .chunk(let name, let bytes, let table):
+                    try bytes.withBytes { try write(name: name, bytes: $0, table: table) }
                 case .finish(var tables):
                     for index in tables.indices { tables[index].sha256 = tableHashers[index].finalizeHex() }
-                    try write(name: ArchiveLayout.summary, bytes: try CanonicalJSON.encode(Summary(tables: tables)), table: nil)
+                    try CanonicalJSON.encode(Summary(tables: tables)).withUnsafeBytes { try write(name: ArchiveLayout.summary, bytes: $0, table: nil) }
                     let list = ChecksumList(entries: checksums)
                     try order.enter(ArchiveLayout.checksums)
                     try writer.writeMember(name: ArchiveLayout.checksums, bytes: Array(list.text.utf8))
@@ -91,10 +95,10 @@ final class ArchiveAssembler: @unchecked Sendable {
         }
     }
 
-    private func write(name: String, bytes: [UInt8], table: Int?) throws {
+    private func write(name: String, bytes: UnsafeRawBufferPointer, table: Int?) throws {
         try order.enter(name)
         var hasher = SHA256()
-        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: bytes)
         let digest = hasher.finalizeHex()
         if let table { tableHashers[table].update(data: Array((digest + "\n").utf8)) }
         checksums.append(.init(sha256: digest, name: name))

@@ -7,92 +7,113 @@ import CTCText
 /// String; the rules are RFC 8259 section 7 and RFC 3629.
 enum JSONText {
 
+    /// Room `writeEscapedString` needs for `count` bytes: every byte a `\u00XX`, and the quotes.
+    static func escapedCapacity(_ count: Int) -> Int { 6 * count + 2 }
+
     /// Appends `"…"` with the canonical escapes. Returns false, writing nothing, when
     /// `bytes` is not valid UTF-8.
-    ///
-    /// One pass, eight bytes at a time: a word is copied in bulk unless it holds a byte to
-    /// escape ('"', '\\' or a control character, rare), and goes through the UTF-8
-    /// automaton unless it is ASCII with no sequence open; so text with some non-ASCII every
-    /// few words never stops. The bytes are read once, not once to validate and once to
-    /// escape as before.
     static func appendEscapedString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
-        // Longer text through AVX2 first (CTCText): valid with nothing to escape, most of a
-        // database's text, is copied as it is; escapes, or no AVX2, take the pass below.
-        if bytes.count >= vectorThreshold, let base = bytes.baseAddress {
-            let found = Int(tc_text_check(base, bytes.count))
-            if found == Int(TC_TEXT_PLAIN) {
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: bytes)
-                out.append(UInt8(ascii: "\""))
-                return true
-            }
-            if found == Int(TC_TEXT_INVALID) { return false }
-            if found == Int(TC_TEXT_ESCAPES) {
-                appendEscapingValid(bytes, to: &out)
-                return true
-            }
+        var valid = true
+        let escaped = [UInt8](unsafeUninitializedCapacity: escapedCapacity(bytes.count)) { room, written in
+            guard let count = writeEscapedString(bytes, to: room.baseAddress!) else { valid = false; written = 0; return }
+            written = count
         }
-        let mark = out.count
-        out.append(UInt8(ascii: "\""))
+        if valid { out.append(contentsOf: escaped) }
+        return valid
+    }
+
+    /// Writes `"…"` with the canonical escapes to `out`, which has room for
+    /// `escapedCapacity(bytes.count)` bytes, and returns how many it wrote; nil when `bytes`
+    /// is not valid UTF-8.
+    ///
+    /// Text of `vectorThreshold` bytes or more goes through AVX2 first (CTCText): valid with
+    /// nothing to escape, most of a database's text, is copied as it is; valid with escapes,
+    /// only the escapes stop the copy. Shorter text, or no AVX2: one pass, eight bytes at a
+    /// time, a word copied in bulk unless it holds a byte to escape ('"', '\\' or a control
+    /// character) and put through the UTF-8 automaton unless it is ASCII with no sequence
+    /// open, so text with some non-ASCII every few words never stops.
+    static func writeEscapedString(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int? {
+        let n = bytes.count
+        guard let source = bytes.baseAddress else {
+            out[0] = UInt8(ascii: "\""); out[1] = UInt8(ascii: "\"")
+            return 2
+        }
+        if n >= vectorThreshold {
+            let found = Int(tc_text_check(source, n))
+            if found == Int(TC_TEXT_PLAIN) {
+                out[0] = UInt8(ascii: "\"")
+                (out + 1).update(from: source, count: n)
+                out[n + 1] = UInt8(ascii: "\"")
+                return n + 2
+            }
+            if found == Int(TC_TEXT_INVALID) { return nil }
+            if found == Int(TC_TEXT_ESCAPES) { return writeEscapingValid(bytes, to: out) }
+        }
+        let base = UnsafeRawPointer(source)
         let rows = UTF8Automaton.rows
         var state = UTF8Automaton.accept
+        var w = 1
+        out[0] = UInt8(ascii: "\"")
         var runStart = 0
         var i = 0
-        let n = bytes.count
-        if let base = UnsafeRawPointer(bytes.baseAddress) {
-            while n - i >= 8 {
-                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                let escapes = escapeMask(word)
-                if escapes == 0 {
-                    // Nothing to escape: the automaton over all eight bytes (no branch on
-                    // them) unless they are ASCII with no sequence open; copied later in bulk.
-                    if word & 0x8080_8080_8080_8080 != 0 || state != UTF8Automaton.accept {
-                        var w = word
-                        for _ in 0..<8 {
-                            state = rows[Int(w & 0xFF)] >> state & 63
-                            w >>= 8
-                        }
+        @inline(__always) func copyRun(upTo end: Int) {
+            (out + w).update(from: source + runStart, count: end - runStart)
+            w += end - runStart
+        }
+        while n - i >= 8 {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let escapes = escapeMask(word)
+            if escapes == 0 {
+                // Nothing to escape: the automaton over all eight bytes (no branch on them)
+                // unless they are ASCII with no sequence open; copied later in bulk.
+                if word & 0x8080_8080_8080_8080 != 0 || state != UTF8Automaton.accept {
+                    var v = word
+                    for _ in 0..<8 {
+                        state = rows[Int(v & 0xFF)] >> state & 63
+                        v >>= 8
                     }
-                    i += 8
-                    continue
                 }
-                // A byte to escape (rare): the bytes before it, then it, which is ASCII and
-                // so valid only with no sequence open.
-                let length = escapes.trailingZeroBitCount >> 3
-                for k in i..<(i + length) { state = rows[Int(bytes[k])] >> state & 63 }
-                i += length
-                guard state == UTF8Automaton.accept else { out.removeSubrange(mark...); return false }
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                appendEscape(bytes[i], to: &out)
-                i += 1
-                runStart = i
+                i += 8
+                continue
             }
+            // A byte to escape (rare): the bytes before it, then it, which is ASCII and so
+            // valid only with no sequence open.
+            let length = escapes.trailingZeroBitCount >> 3
+            for k in i..<(i + length) { state = rows[Int(source[k])] >> state & 63 }
+            i += length
+            guard state == UTF8Automaton.accept else { return nil }
+            copyRun(upTo: i)
+            w += writeEscape(source[i], to: out + w)
+            i += 1
+            runStart = i
         }
         while i < n {
-            let b = bytes[i]
+            let b = source[i]
             state = rows[Int(b)] >> state & 63
             if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                guard state == UTF8Automaton.accept else { break }
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                appendEscape(b, to: &out)
+                guard state == UTF8Automaton.accept else { return nil }
+                copyRun(upTo: i)
+                w += writeEscape(b, to: out + w)
                 runStart = i + 1
             }
             i += 1
         }
-        guard state == UTF8Automaton.accept else { out.removeSubrange(mark...); return false }
-        if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n])) }
-        out.append(UInt8(ascii: "\""))
-        return true
+        guard state == UTF8Automaton.accept else { return nil }
+        copyRun(upTo: n)
+        out[w] = UInt8(ascii: "\"")
+        return w + 1
     }
 
     /// `"…"` with the escapes, for bytes already known to be valid UTF-8: only the bytes to
     /// escape stop the eight-at-a-time copy.
-    private static func appendEscapingValid(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    private static func writeEscapingValid(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let source = bytes.baseAddress!
+        let base = UnsafeRawPointer(source)
+        let n = bytes.count
+        var w = 1
+        out[0] = UInt8(ascii: "\"")
         var runStart = 0
         var i = 0
-        let n = bytes.count
-        let base = UnsafeRawPointer(bytes.baseAddress!)
         while i < n {
             if n - i >= 8 {
                 let mask = escapeMask(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
@@ -102,41 +123,46 @@ enum JSONText {
                 }
                 i += mask.trailingZeroBitCount >> 3  // exactly the first byte to escape
             } else {
-                let b = bytes[i]
+                let b = source[i]
                 if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
                     i += 1
                     continue
                 }
             }
-            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-            appendEscape(bytes[i], to: &out)
+            (out + w).update(from: source + runStart, count: i - runStart)
+            w += i - runStart
+            w += writeEscape(source[i], to: out + w)
             i += 1
             runStart = i
         }
-        if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n])) }
-        out.append(UInt8(ascii: "\""))
+        (out + w).update(from: source + runStart, count: n - runStart)
+        w += n - runStart
+        out[w] = UInt8(ascii: "\"")
+        return w + 1
     }
 
     /// Shorter text is checked faster by the word-at-a-time pass than by a call and a
     /// padded block.
     static let vectorThreshold = 32
 
-    /// The escape of one byte JSON must escape: the short forms, else `\u00XX`.
+    /// The escape of one byte JSON must escape (the short forms, else `\u00XX`); its length.
     @inline(__always)
-    private static func appendEscape(_ b: UInt8, to out: inout [UInt8]) {
-        out.append(0x5C)
+    private static func writeEscape(_ b: UInt8, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = 0x5C
         switch b {
-        case UInt8(ascii: "\""): out.append(0x22)
-        case UInt8(ascii: "\\"): out.append(0x5C)
-        case 0x0A: out.append(UInt8(ascii: "n"))
-        case 0x0D: out.append(UInt8(ascii: "r"))
-        case 0x09: out.append(UInt8(ascii: "t"))
-        case 0x08: out.append(UInt8(ascii: "b"))
-        case 0x0C: out.append(UInt8(ascii: "f"))
+        case UInt8(ascii: "\""): out[1] = 0x22
+        case UInt8(ascii: "\\"): out[1] = 0x5C
+        case 0x0A: out[1] = UInt8(ascii: "n")
+        case 0x0D: out[1] = UInt8(ascii: "r")
+        case 0x09: out[1] = UInt8(ascii: "t")
+        case 0x08: out[1] = UInt8(ascii: "b")
+        case 0x0C: out[1] = UInt8(ascii: "f")
         default:
-            out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
-            HexDigits.append(CollectionOfOne(b), to: &out)
+            out[1] = UInt8(ascii: "u"); out[2] = UInt8(ascii: "0"); out[3] = UInt8(ascii: "0")
+            out[4] = HexDigits.table[Int(b >> 4)]; out[5] = HexDigits.table[Int(b & 0xF)]
+            return 6
         }
+        return 2
     }
 
     /// The high bit of each byte of `word` (the first byte lowest) that JSON must escape:

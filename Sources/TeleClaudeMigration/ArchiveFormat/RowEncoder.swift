@@ -6,57 +6,116 @@ import Foundation
 ///
 /// Hand-written rather than Foundation's JSONEncoder: the encoding must keep the storage
 /// class of every value (JSONEncoder has no integer/real distinction on the wire and no
-/// way to carry text that is not valid UTF-8), and this is the exporter's hot loop.
-public struct RowEncoder {
-    public private(set) var buffer: [UInt8] = []
-    /// Per column, how many values of each storage class were written.
-    public private(set) var classCounts: [ClassCounts]
+/// way to carry text that is not valid UTF-8), and this is the exporter's hot loop. For
+/// that, it writes through a pointer into memory it owns (room for a value is made once,
+/// before it is written), not through an Array's append, which checks uniqueness and
+/// capacity at every byte: noncopyable, so exactly one owner frees it.
+public struct RowEncoder: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    public private(set) var count = 0
+    private var capacity: Int
+    private let initialCapacity: Int
+    private let columnCount: Int
+    private let counts: UnsafeMutablePointer<ClassCounts>
 
     public init(columnCount: Int, capacity: Int) {
-        buffer.reserveCapacity(capacity)
-        classCounts = Array(repeating: ClassCounts(), count: columnCount)
+        self.columnCount = columnCount
+        self.capacity = max(capacity, 64)
+        initialCapacity = self.capacity
+        base = .allocate(capacity: self.capacity)
+        counts = .allocate(capacity: max(columnCount, 1))
+        counts.initialize(repeating: ClassCounts(), count: max(columnCount, 1))
     }
 
-    /// Hands the encoded bytes over and starts a new buffer of the same capacity.
-    public mutating func takeBuffer(capacity: Int) -> [UInt8] {
-        var fresh: [UInt8] = []
-        fresh.reserveCapacity(capacity)
-        swap(&fresh, &buffer)
-        return fresh
+    deinit {
+        base.deallocate()
+        counts.deinitialize(count: max(columnCount, 1))
+        counts.deallocate()
+    }
+
+    /// The encoded bytes so far, as an array (a copy).
+    public var buffer: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Per column, how many values of each storage class were written.
+    public var classCounts: [ClassCounts] { Array(UnsafeBufferPointer(start: counts, count: columnCount)) }
+
+    /// Hands the encoded bytes over, without copying them, and starts a new buffer.
+    public mutating func takeChunk() -> EncodedBytes {
+        let chunk = EncodedBytes(base: base, count: count)
+        capacity = initialCapacity
+        base = .allocate(capacity: capacity)
+        count = 0
+        return chunk
+    }
+
+    /// Room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if capacity - count < extra { grow(extra) }
+    }
+
+    private mutating func grow(_ extra: Int) {
+        let larger = max(capacity * 2, count + extra)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        base[count] = byte
+        count += 1
+    }
+
+    private mutating func put(_ bytes: UnsafeRawBufferPointer) {
+        reserve(bytes.count)
+        if let source = bytes.baseAddress { UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count) }
+        count += bytes.count
+    }
+
+    private mutating func put(_ text: String) {
+        var text = text
+        text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
     }
 
     public mutating func appendRow(from statement: SQLiteStatement) {
-        let count = Int32(classCounts.count)
-        buffer.append(UInt8(ascii: "["))
-        for column in 0..<count {
-            if column > 0 { buffer.append(UInt8(ascii: ",")) }
+        let columns = Int32(columnCount)
+        reserve(2 + columnCount * 24)  // brackets, commas and every fixed-size value
+        put(UInt8(ascii: "["))
+        for column in 0..<columns {
+            if column > 0 { put(UInt8(ascii: ",")) }
             switch statement.storageClass(at: column) {
             case SQLITE_INTEGER:
-                classCounts[Int(column)].integer += 1
+                counts[Int(column)].integer += 1
                 appendInteger(statement.int64(at: column))
             case SQLITE_FLOAT:
-                classCounts[Int(column)].real += 1
+                counts[Int(column)].real += 1
                 appendReal(statement.double(at: column))
             case SQLITE_TEXT:
-                classCounts[Int(column)].text += 1
+                counts[Int(column)].text += 1
                 statement.withTextBytes(at: column) { appendText($0) }
             case SQLITE_BLOB:
-                classCounts[Int(column)].blob += 1
+                counts[Int(column)].blob += 1
                 statement.withBlobBytes(at: column) { appendTagged("b", base64: $0) }
             default:
-                classCounts[Int(column)].null += 1
+                counts[Int(column)].null += 1
                 appendNull()
             }
+            reserve(24 * (Int(columns) - Int(column)))  // what a text or blob value used
         }
-        buffer.append(contentsOf: [UInt8(ascii: "]"), UInt8(ascii: "\n")])
+        put(UInt8(ascii: "]"))
+        put(UInt8(ascii: "\n"))
     }
 
     /// Encodes already-decoded values (used by tests and by tools that re-encode).
     public mutating func appendRow(_ values: [SQLiteValue]) {
-        buffer.append(UInt8(ascii: "["))
+        reserve(3 + values.count * 24)
+        put(UInt8(ascii: "["))
         for (column, value) in values.enumerated() {
-            if column > 0 { buffer.append(UInt8(ascii: ",")) }
-            if column < classCounts.count { classCounts[column].add(value.storageClass) }
+            if column > 0 { put(UInt8(ascii: ",")) }
+            if column < columnCount { counts[column].add(value.storageClass) }
             switch value {
             case .null: appendNull()
             case .integer(let v): appendInteger(v)
@@ -64,17 +123,24 @@ public struct RowEncoder {
             case .text(let bytes): bytes.withUnsafeBufferPointer { appendText($0) }
             case .blob(let bytes): bytes.withUnsafeBufferPointer { appendTagged("b", base64: $0) }
             }
+            reserve(24 * (values.count - column))
         }
-        buffer.append(contentsOf: [UInt8(ascii: "]"), UInt8(ascii: "\n")])
+        put(UInt8(ascii: "]"))
+        put(UInt8(ascii: "\n"))
     }
 
-    // MARK: - Values
+    // MARK: - Values (room for 24 bytes is made before each)
 
     private mutating func appendNull() {
-        buffer.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
+        put(0x6E); put(0x75); put(0x6C); put(0x6C)  // null
     }
 
-    private mutating func appendInteger(_ value: Int64) { DecimalText.append(value, to: &buffer) }
+    private mutating func appendInteger(_ value: Int64) {
+        DecimalText.withDigits(value) { digits in
+            (base + count).update(from: digits.baseAddress!, count: digits.count)
+            count += digits.count
+        }
+    }
 
     /// Finite reals use Swift's shortest round-tripping form, which always has a `.` or an
     /// exponent (`1.0`, `-0.0`, `1e+308`), so they never read back as integers.
@@ -84,15 +150,17 @@ public struct RowEncoder {
         } else if value.isNaN {
             appendNull()  // SQLite stores NaN as NULL; a NaN cannot come out of a database
         } else {
-            buffer.append(contentsOf: value.description.utf8)
+            put(value.description)
         }
     }
 
     private mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let mark = buffer.count
-        if JSONText.appendEscapedString(bytes, to: &buffer) { return }
-        buffer.removeSubrange(mark...)
-        appendTagged("x", base64: bytes)  // TEXT whose bytes are not valid UTF-8
+        reserve(JSONText.escapedCapacity(bytes.count))
+        if let written = JSONText.writeEscapedString(bytes, to: base + count) {
+            count += written
+        } else {
+            appendTagged("x", base64: bytes)  // TEXT whose bytes are not valid UTF-8
+        }
     }
 
     private mutating func appendTagged(_ tag: String, base64 bytes: UnsafeBufferPointer<UInt8>) {
@@ -100,9 +168,27 @@ public struct RowEncoder {
     }
 
     private mutating func appendTaggedLiteral(_ tag: String, _ literal: String) {
-        buffer.append(contentsOf: "{\"\(tag)\":\"".utf8)
-        buffer.append(contentsOf: literal.utf8)
-        buffer.append(contentsOf: "\"}".utf8)
+        put("{\"\(tag)\":\"")
+        put(literal)
+        put("\"}")
+    }
+}
+
+/// Encoded rows handed from the exporter's reading thread to its writing thread: the
+/// memory goes with them and is freed when the last reference goes.
+public final class EncodedBytes: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<UInt8>
+    public let count: Int
+
+    init(base: UnsafeMutablePointer<UInt8>, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    deinit { base.deallocate() }
+
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 }
 

@@ -198,19 +198,19 @@ public struct Exporter {
         var chunks = 0
         progress.beginTable(table.name, rows: table.rows)
         func flush() throws {
-            let data = encoder.takeBuffer(capacity: capacity)
-            bytes += Int64(data.count)
-            try assembler.submit(.member(name: ArchiveLayout.chunkName(member: table.member, index: chunks),
-                                         bytes: data, table: position))
+            let chunk = encoder.takeChunk()
+            bytes += Int64(chunk.count)
+            try assembler.submit(.chunk(name: ArchiveLayout.chunkName(member: table.member, index: chunks),
+                                        bytes: chunk, table: position))
             chunks += 1
             progress.advance(rows: rows, bytes: bytes)
         }
         while try statement.step() {
             encoder.appendRow(from: statement)
             rows += 1
-            if encoder.buffer.count >= options.chunkTarget { try flush() }
+            if encoder.count >= options.chunkTarget { try flush() }
         }
-        if encoder.buffer.count > 0 || chunks == 0 { try flush() }
+        if encoder.count > 0 || chunks == 0 { try flush() }
         guard rows == table.rows else {
             throw ExportError.rowCountChanged(table: table.name, counted: table.rows, read: rows)
         }
