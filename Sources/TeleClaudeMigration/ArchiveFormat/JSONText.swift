@@ -1,6 +1,7 @@
 import CTCText
 
-/// JSON string escaping and UTF-8 validation, fused into one pass over the bytes.
+/// JSON string escaping and UTF-8 validation: for longer text a vector check first
+/// (CTCText), else one pass over the bytes that does both.
 ///
 /// Hand-written because the exporter needs both answers at once for every TEXT value
 /// ("is this valid UTF-8?" and "what is its JSON form?") without building a Swift
