@@ -65,15 +65,8 @@ enum JSONText {
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             let escapes = escapeMask(word)
             if escapes == 0 {
-                // Nothing to escape: the automaton over all eight bytes (no branch on them)
-                // unless they are ASCII with no sequence open; copied later in bulk.
-                if word & 0x8080_8080_8080_8080 != 0 || state != UTF8Automaton.accept {
-                    var v = word
-                    for _ in 0..<8 {
-                        state = rows[Int(v & 0xFF)] >> state & 63
-                        v >>= 8
-                    }
-                }
+                // Nothing to escape: validated, and copied later in bulk.
+                state = UTF8Automaton.run(state, word: word)
                 i += 8
                 continue
             }
@@ -213,17 +206,8 @@ enum JSONText {
         guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
         let rows = UTF8Automaton.rows
         var state = UTF8Automaton.accept
-        // Eight bytes at a time: a word of ASCII with no sequence open is skipped; any other
-        // word goes through the automaton byte by byte, with no branch on its bytes.
         while n - i >= 8 {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            if word & 0x8080_8080_8080_8080 != 0 || state != UTF8Automaton.accept {
-                var w = word
-                for _ in 0..<8 {
-                    state = rows[Int(w & 0xFF)] >> state & 63
-                    w >>= 8
-                }
-            }
+            state = UTF8Automaton.run(state, word: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
             i += 8
         }
         while i < n {
@@ -250,6 +234,21 @@ enum UTF8Automaton {
     private static let afterF0 = 36    // 90..BF, then two
     private static let afterF1 = 42    // 80..BF, then two
     private static let afterF4 = 48    // 80..8F, then two
+
+    /// The state after eight bytes (`word`, the first byte lowest): a word of ASCII with no
+    /// sequence open leaves it as it is; any other goes through the automaton byte by byte,
+    /// with no branch on its bytes.
+    @inline(__always)
+    static func run(_ state: UInt64, word: UInt64) -> UInt64 {
+        guard word & 0x8080_8080_8080_8080 != 0 || state != accept else { return state }
+        var state = state
+        var w = word
+        for _ in 0..<8 {
+            state = rows[Int(w & 0xFF)] >> state & 63
+            w >>= 8
+        }
+        return state
+    }
 
     // Written once, when first used, and only read after that.
     nonisolated(unsafe) static let rows: UnsafePointer<UInt64> = {
