@@ -1,5 +1,6 @@
 /*
- * UTF-8 validation and JSON-escape detection with AVX2, for the exporter's TEXT values.
+ * UTF-8 validation and JSON-escape detection with AVX2: for the exporter's TEXT values, and
+ * for the runs of plain bytes inside the archive's JSON strings that readers parse.
  *
  * Hand-written (no C library Debian packages does this; simdutf is C++ and not packaged):
  * the validation is the "lookup" method of Keiser and Lemire, "Validating UTF-8 In Less
@@ -151,8 +152,53 @@ static int check_avx2(const uint8_t *bytes, size_t count) {
     return escapes ? TC_TEXT_ESCAPES : TC_TEXT_PLAIN;
 }
 
+/* The first `keep` bytes of `input`, zeros after them. */
+__attribute__((target("avx2")))
+static inline __m256i first_bytes(__m256i input, unsigned keep) {
+    const __m256i positions = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                               22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    return _mm256_and_si256(input, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)keep), positions));
+}
+
+__attribute__((target("avx2")))
+static int run_avx2(const uint8_t *bytes, size_t count, size_t *run) {
+    __m256i previous = _mm256_setzero_si256();
+    __m256i errors = _mm256_setzero_si256();
+    size_t i = 0;
+    for (;; i += 32) {
+        __m256i input;
+        unsigned stop;
+        if (i + 32 <= count) {
+            input = _mm256_loadu_si256((const __m256i *)(bytes + i));
+            unsigned special = escape_mask(input);
+            if (!special) {
+                errors = _mm256_or_si256(errors, block_errors(input, previous));
+                previous = input;
+                continue;
+            }
+            stop = (unsigned)__builtin_ctz(special);
+        } else {
+            size_t rest = count - i;
+            uint8_t tail[32] = {0};
+            memcpy(tail, bytes + i, rest);
+            input = _mm256_loadu_si256((const __m256i *)tail);
+            unsigned special = escape_mask(input) & ((1u << rest) - 1);
+            stop = special ? (unsigned)__builtin_ctz(special) : (unsigned)rest;
+        }
+        /* The run ends here: the bytes before the stop, then zeros, which show a sequence
+         * the stop cuts off. */
+        errors = _mm256_or_si256(errors, block_errors(first_bytes(input, stop), previous));
+        *run = i + stop;
+        return _mm256_testz_si256(errors, errors) ? TC_TEXT_PLAIN : TC_TEXT_INVALID;
+    }
+}
+
 int tc_text_check(const uint8_t *bytes, size_t count) {
     return has_avx2() ? check_avx2(bytes, count) : TC_TEXT_NOT_CHECKED;
+}
+
+int tc_text_run(const uint8_t *bytes, size_t count, size_t *run) {
+    return has_avx2() ? run_avx2(bytes, count, run) : TC_TEXT_NOT_CHECKED;
 }
 
 #else
@@ -160,6 +206,13 @@ int tc_text_check(const uint8_t *bytes, size_t count) {
 int tc_text_check(const uint8_t *bytes, size_t count) {
     (void)bytes;
     (void)count;
+    return TC_TEXT_NOT_CHECKED;
+}
+
+int tc_text_run(const uint8_t *bytes, size_t count, size_t *run) {
+    (void)bytes;
+    (void)count;
+    *run = 0;
     return TC_TEXT_NOT_CHECKED;
 }
 

@@ -130,9 +130,10 @@ struct UTF8ValidationTests {
         #expect(checked > 70_000)
     }
 
-    /// The AVX2 check (CTCText), 32 bytes at a time: every sample above placed across a
+    /// The AVX2 checks (CTCText), 32 bytes at a time: every sample above placed across a
     /// block boundary, at the end of the string and at the end of a block, against the scalar
-    /// validator and a byte-by-byte search for bytes to escape.
+    /// validator and a byte-by-byte search for bytes to escape; and the reader's scan of a
+    /// JSON string's plain bytes.
     @Test("the vector check agrees with the scalar one at every block position")
     func vectorCheck() throws {
         let avx2 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx2") ?? false
@@ -152,6 +153,14 @@ struct UTF8ValidationTests {
                     if found != expected {
                         Issue.record("\(found) instead of \(expected) for \(core.map { String($0, radix: 16) }) after \(prefix) bytes, before \(suffix)")
                         return
+                    }
+                    // Raw inside a JSON string, the reader's vector scan accepts exactly the valid ones.
+                    if !escapes && suffix == 35 && (prefix == 31 || prefix == 32) {
+                        let decoded = try? RowDecoder.decode([0x5B, 0x22] + sample + [0x22, 0x5D])
+                        if (decoded != nil) != valid || (valid && decoded != [.text(sample)]) {
+                            Issue.record("the reader \(valid ? "refused" : "took") \(core.map { String($0, radix: 16) }) after \(prefix) bytes")
+                            return
+                        }
                     }
                     checked += 1
                 }

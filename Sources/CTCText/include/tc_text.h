@@ -14,4 +14,9 @@ enum {
 /* Validates UTF-8 and looks for bytes to escape, 32 bytes at a time with AVX2. */
 int tc_text_check(const uint8_t *bytes, size_t count);
 
+/* Inside a JSON string: sets *run to the number of bytes before the first '"', '\' or
+ * control character (count if there is none) and says whether those bytes are valid UTF-8
+ * (TC_TEXT_PLAIN) or not (TC_TEXT_INVALID); TC_TEXT_NOT_CHECKED without AVX2. */
+int tc_text_run(const uint8_t *bytes, size_t count, size_t *run);
+
 #endif
