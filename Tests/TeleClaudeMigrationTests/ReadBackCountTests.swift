@@ -57,4 +57,33 @@ struct ReadBackCountTests {
         }
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
+
+    @Test("an event trigger fired by the load's own DDL after a read-back (a created table's foreign key) is caught by counting again")
+    func eventTriggerCaught() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        // session_tokens is missing, so --create-missing-tables makes it, and adds its foreign
+        // key after every table was read back: an ALTER TABLE in this schema.
+        let schema = try TestServer.Schema(withSampleTables: true, "DROP TABLE session_tokens")
+        let s = schema.name
+        try schema.connection.execute("""
+            CREATE FUNCTION \(s).sneak() RETURNS event_trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() WHERE schema_name = '\(s)' AND command_tag = 'ALTER TABLE') THEN
+                    INSERT INTO \(s).agent_availability (agent) VALUES (md5(random()::text));
+                END IF;
+            END $$;
+            CREATE EVENT TRIGGER \(s)_sneak ON ddl_command_end EXECUTE FUNCTION \(s).sneak();
+            """)
+        // Database-wide: gone before the schema is (other tests' DDL fires it meanwhile, harmlessly).
+        defer { _ = try? schema.connection.execute("DROP EVENT TRIGGER IF EXISTS \(s)_sneak") }
+        var options = LoadOptions.test(archive, schema, createMissing: true)
+        options.ownerPerson = "Maurice Faber"
+        #expect {
+            _ = try Loader(options: options, console: MessageLog().console).run()
+        } throws: { error in
+            "\(error)".contains("row counts differ") && "\(error)".contains("agent_availability: ")
+        }
+        #expect(try schema.counts()["agent_availability"] == 0)
+    }
 }

@@ -145,10 +145,12 @@ struct LoadTransaction {
 
     /// Whether the rows each read-back saw are still its table's at the end. This load
     /// writes nothing to a table after reading it back (the owners' UPDATE changes no count),
-    /// so only a user trigger or rule on a table it writes could (a later table's trigger
-    /// inserting into an earlier one, of any database of the load), or a partition or child
-    /// table with triggers of its own: with any of those, the tables are counted again.
-    /// (The internal triggers of foreign keys write only when a key is deleted or changed.)
+    /// so only what runs on the side could: a user trigger or rule on a table it writes (a
+    /// later table's trigger inserting into an earlier one, of any database of the load), an
+    /// event trigger (the load's own DDL, indexes built after the data, fires them), or
+    /// whatever fires on partitions or child tables of a loaded table, not looked into here.
+    /// With any of those, every table is counted again. (The internal triggers of foreign
+    /// keys write only when a key is deleted or changed, which the load never does.)
     static func readBackCountsHold(_ transactions: [LoadTransaction], connection: PostgresConnection) throws -> Bool {
         guard transactions.contains(where: { !$0.rowsReadBack.isEmpty }) else { return false }
         let names = transactions.flatMap { transaction in transaction.loaded.compactMap { transaction.catalog.tables[$0.name]?.qualifiedName } }
@@ -157,6 +159,7 @@ struct LoadTransaction {
             SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY(\(list)))
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite WHERE rulename <> '_RETURN' AND ev_class = ANY(\(list)))
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhparent = ANY(\(list)))
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D')
             """).value(0, 0) == "t"
     }
 
