@@ -3,8 +3,10 @@ import Testing
 @testable import TeleClaudeMigration
 
 /// A table read back in full is not counted again at the end, unless something besides the
-/// load may have written to it since (LoadTransaction.readBackCountsHold).
-@Suite("Row counts after the read-back", .timeLimit(.minutes(5)))
+/// load may have written to it since (LoadTransaction.readBackCountsHold). Serialized: the
+/// event trigger one test makes is the whole database's, and would make the other's load
+/// count again. (Loads of other suites meanwhile count again too, which they do not check.)
+@Suite("Row counts after the read-back", .serialized, .timeLimit(.minutes(5)))
 struct ReadBackCountTests {
     static func countStatements(_ stderr: String, schema: String) -> [String] {
         // The whole table's count, not the owners' counts after COMMIT (with a WHERE).
