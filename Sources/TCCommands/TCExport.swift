@@ -128,14 +128,15 @@ public struct TCExport: ParsableCommand {
     public func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        let console = try io.starting(json: json && output != "-", archive: output) { try io.console(quiet: quiet || json, logging: logging) }
+        // --json with the archive on standard output: the failure object goes nowhere but the console.
+        let jsonFailure = json && output != "-"
+        let console = try io.starting(json: jsonFailure, archive: output) { try io.console(quiet: quiet || json, logging: logging) }
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs,
                              eventsDatabase: eventsDatabase, extraDatabases: extras),
             output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
             chunkTarget: chunkBytes, dryRun: dryRun, tables: TableSelection(only: tables, excluded: excludedTables))
-        // --json with the archive on standard output: the failure object goes nowhere but the console.
-        try io.run(console, json: json && output != "-", archive: output) {
+        try io.run(console, json: jsonFailure, archive: output) {
             var options = options
             options.recipients = try Age.recipients(encryptTo, files: recipientsFiles, passphraseFile: passphraseFile)
             options.signer = try signWith.map { path throws(SSHSignature.Failure) in try SSHSignature.SigningKey(contentsOf: path) }

@@ -215,16 +215,16 @@ public enum RowDecoder {
             var runStart = i
             let base = UnsafeRawPointer(bytes.baseAddress)
             while true {
-                // With AVX2 (CTCText), 32 bytes at a time to the first quote, backslash or
-                // control byte, validating what comes before; invalid text is left to the
-                // pass below, which names where.
-                if bytes.count - i >= 32 {
-                    var run = 0
-                    if Int(tc_text_run(bytes.baseAddress! + i, bytes.count - i, &run)) == Int(TC_TEXT_PLAIN) { i += run }
-                }
-                // Eight plain ASCII bytes at a time (no quote, backslash, control or high
-                // byte), then straight to the first byte that is not.
                 if let base {
+                    // With AVX2 (CTCText), 32 bytes at a time to the first quote, backslash or
+                    // control byte, validating what comes before; invalid text is left to the
+                    // pass below, which names where.
+                    if bytes.count - i >= 32, let source = bytes.baseAddress {
+                        var run = 0
+                        if Int(tc_text_run(source + i, bytes.count - i, &run)) == Int(TC_TEXT_PLAIN) { i += run }
+                    }
+                    // Eight plain ASCII bytes at a time (no quote, backslash, control or high
+                    // byte), then straight to the first byte that is not.
                     while bytes.count - i >= 8 {
                         let mask = JSONText.attentionMask(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
                         if mask != 0 { i += mask.trailingZeroBitCount >> 3; break }
