@@ -12,35 +12,30 @@ struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("require-signature"), help: ArgumentHelp("Refuse an archive not signed (tc-export --sign-with) by a key of this OpenSSH allowed_signers file, before anything is changed.", valueName: "ALLOWED_SIGNERS"))
     var requireSignature: String?
 
-    /// Runs `body` with these keys for every archive it reads; `reportSignature` (inspect):
-    /// the signature is looked for even when none is required.
-    /// A key file that cannot be read ends the command as any failure does (`json`: with
-    /// the failure object for `archive`).
-    func with<T>(reportSignature: Bool = false, json: Bool = false, archive: String? = nil, _ body: () throws -> T) throws -> T {
-        let (identities, request) = try CommandIO.current.starting(json: json, archive: archive) {
+    /// The keys these options name, read from their files; `reportSignature` (inspect):
+    /// the signature is looked for even when none is required. A key file that cannot be
+    /// read ends the command as any failure does (`json`: with the failure object for `archive`).
+    func read(reportSignature: Bool = false, json: Bool = false, archive: String? = nil) throws -> ArchiveKeys {
+        try CommandIO.current.starting(json: json, archive: archive) {
             let identities = try Age.identities(files: identityFiles, passphraseFile: passphraseFile)
             let signers = try requireSignature.map { path throws(SSHSignature.Failure) in try SSHSignature.AllowedSigners(contentsOf: path) }
             let request: SignatureRequest? = signers.map { .require($0) } ?? (reportSignature ? .report(nil) : nil)
-            return (identities, request)
-        }
-        return try ArchiveKeys.$current.withValue(identities) {
-            try SignatureRequest.$current.withValue(request, operation: body)
+            return ArchiveKeys(identities: identities, signature: request)
         }
     }
 }
 
 extension ArchiveArgument {
-    /// What every command that reads an archive does first: its keys for every archive it
-    /// reads, the process set-up, and its console (quiet with -q, and with --json unless
-    /// `quietWithJSON` is false: plan and inspect print their messages beside their JSON).
-    func start(quietWithJSON: Bool = true, reportSignature: Bool = false, _ body: (CommandIO, Console) throws -> Void) throws {
+    /// What every command that reads an archive does first: its keys, the process set-up,
+    /// and its console (quiet with -q, and with --json unless `quietWithJSON` is false:
+    /// plan and inspect print their messages beside their JSON).
+    func start(quietWithJSON: Bool = true, reportSignature: Bool = false, _ body: (CommandIO, Console, ArchiveKeys) throws -> Void) throws {
         let io = CommandIO.current
-        try keys.with(reportSignature: reportSignature, json: json, archive: archive) {
-            ProcessSetup.prepare()
-            let console = try io.starting(json: json, archive: archive) {
-                try io.console(quiet: quiet || (quietWithJSON && json), logging: logging)
-            }
-            try body(io, console)
+        let keys = try keys.read(reportSignature: reportSignature, json: json, archive: archive)
+        ProcessSetup.prepare()
+        let console = try io.starting(json: json, archive: archive) {
+            try io.console(quiet: quiet || (quietWithJSON && json), logging: logging)
         }
+        try body(io, console, keys)
     }
 }

@@ -81,7 +81,7 @@ public struct TCExport: ParsableCommand {
     var dryRun = false
 
     @Option(help: "Outer compression: zstd, gzip or none.")
-    var compression: CompressionChoice = .zstd
+    var compression: Compression = .zstd
 
     @Option(help: ArgumentHelp("zstd compression level, 1 (fastest, the default) to 19 (smallest); only with zstd.", valueName: "N"))
     var level: Int?
@@ -134,7 +134,7 @@ public struct TCExport: ParsableCommand {
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs,
                              eventsDatabase: eventsDatabase, extraDatabases: extras),
-            output: output ?? "-", compression: compression.value, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
+            output: output ?? "-", compression: compression, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
             chunkTarget: chunkBytes, dryRun: dryRun, tables: TableSelection(only: tables, excluded: excludedTables))
         try io.run(console, json: jsonFailure, archive: output) {
             var options = options
@@ -150,9 +150,4 @@ public struct TCExport: ParsableCommand {
             }
         }
     }
-}
-
-enum CompressionChoice: String, ExpressibleByArgument, CaseIterable {
-    case zstd, gzip, none
-    var value: Compression { Compression(rawValue: rawValue)! }
 }

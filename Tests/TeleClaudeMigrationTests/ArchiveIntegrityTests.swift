@@ -13,7 +13,8 @@ struct RawMember: Sendable {
 func rawMembers(_ path: String) throws -> [RawMember] {
     let fd = open(path, O_RDONLY)
     defer { close(fd) }
-    let tar = TarReader(source: try DecompressingReader(input: try ArchiveInput(fileDescriptor: fd, displayName: path), displayName: path))
+    let tar = TarReader(source: try DecompressingReader(input: try ArchiveInput(fileDescriptor: fd, displayName: path, identities: Age.Identities()),
+                                                                displayName: path, signature: nil))
     var members: [RawMember] = []
     while let member = try tar.nextMember() {
         var bytes: [UInt8] = []
@@ -84,7 +85,7 @@ struct ArchiveIntegrityTests {
             var damaged = original
             damaged[position] ^= 0x01
             let file = folder.file("damaged")
-            FileManager.default.createFile(atPath: file, contents: Data(damaged))
+            _ = FileManager.default.createFile(atPath: file, contents: Data(damaged))
             if verifyError(file) == nil { undetected.append(position) }
         }
         #expect(undetected.isEmpty, "flips at \(undetected) of \(original.count) bytes verified")
@@ -102,7 +103,7 @@ struct ArchiveIntegrityTests {
         var detected = 0
         for length in lengths.sorted() {
             let file = folder.file("cut")
-            FileManager.default.createFile(atPath: file, contents: Data(original.prefix(length)))
+            _ = FileManager.default.createFile(atPath: file, contents: Data(original.prefix(length)))
             let error = verifyError(file)
             #expect(error != nil, "archive cut to \(length) of \(original.count) bytes verified")
             if error != nil { detected += 1 }

@@ -21,7 +21,7 @@ struct BadInputTests {
         let result = try exportSample(folder) { root in
             let db = root + "/project/teleclaude.db"
             let bytes = try #require(contents(db))
-            FileManager.default.createFile(atPath: db, contents: Data(bytes.prefix(bytes.count / 2 + 100)))
+            _ = FileManager.default.createFile(atPath: db, contents: Data(bytes.prefix(bytes.count / 2 + 100)))
         }
         #expect(result.status == 1)
         #expect(result.stderr.contains("teleclaude.db"), "\(result.stderr)")
@@ -33,7 +33,7 @@ struct BadInputTests {
             let db = root + "/project/teleclaude.db"
             var bytes = try #require(contents(db))
             for offset in stride(from: 4096, to: bytes.count, by: 4096) { bytes[offset + 8] ^= 0xFF; bytes[offset + 100] ^= 0x5A }
-            FileManager.default.createFile(atPath: db, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: db, contents: Data(bytes))
         }
         #expect(result.status == 1)
         #expect(result.stderr.contains("error:"), "\(result.stderr)")

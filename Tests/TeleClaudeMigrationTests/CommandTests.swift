@@ -147,7 +147,7 @@ struct CommandTests {
         _ = try runTool("tc-export", ["-q", "--project-root", project, "-o", folder.file("a.tcar")], environment: ["HOME": folder.file("s/home")])
         var bytes = try #require(contents(folder.file("a.tcar")))
         bytes[bytes.count / 2] ^= 0x40
-        FileManager.default.createFile(atPath: folder.file("bad.tcar"), contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: folder.file("bad.tcar"), contents: Data(bytes))
         let result = try runTool("tc-import", ["verify", folder.file("bad.tcar")])
         #expect(result.status == 1)
         #expect(result.stderr.contains("does not verify"))

@@ -43,18 +43,18 @@ struct CopyFormatTests {
     }
 
     static func options(_ archive: String, _ schema: TestServer.Schema) -> LoadOptions {
-        LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, naiveTimeZone: TimeZone(identifier: "UTC")!)
+        LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, naiveTimeZone: TimeZone(identifier: "UTC")!)
     }
 
     @Test("the binary table and the text table hold the same values, and the values are right")
     func sameValues() throws {
         let folder = try TemporaryFolder()
         let schema = try Self.schema()
-        let loader = Loader(options: Self.options(try Self.archive(folder), schema), console: MessageLog().console)
-        let plan = try loader.plan()
+        let options = Self.options(try Self.archive(folder), schema)
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         #expect(plan.tables.map(\.copyFormat) == ["binary", "text"])
         #expect(plan.render().contains("t: target found, 3 rows, ok, COPY in text format"))
-        let report = try loader.run()
+        let report = try Loader(options: options, console: MessageLog().console).run()
         #expect(report.tables.allSatisfy { $0.verified == 3 })
         let list = "id, small, medium, flag, ratio, at, wall, day, doc, docb, encode(raw, 'hex'), ref, label, body"
         let binary = try schema.rows("SELECT \(list) FROM \(schema.name).b ORDER BY id")

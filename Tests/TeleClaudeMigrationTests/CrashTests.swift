@@ -93,8 +93,8 @@ struct CrashTests {
         var refused = 0
         for (index, bytes) in damaged.enumerated() {
             let path = folder.file("damaged-\(index).tcar")
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
-            let options = LoadOptions(archive: path, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            let options = LoadOptions(archive: .file(path), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
             do {
                 _ = try Loader(options: options, console: MessageLog().console).run()
                 Issue.record("damaged archive \(index) was committed")

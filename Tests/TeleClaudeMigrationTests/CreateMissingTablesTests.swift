@@ -6,7 +6,7 @@ import Testing
 @Suite("--create-missing-tables", .timeLimit(.minutes(5)))
 struct CreateMissingTablesTests {
     func options(_ archive: String, _ schema: TestServer.Schema) -> LoadOptions {
-        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
+        var options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
         options.createMissingTables = true
         options.addOwnershipColumns = true
         return options
@@ -18,7 +18,7 @@ struct CreateMissingTablesTests {
         let schema = try TestServer.Schema(withSampleTables: false)
         let s = schema.name
 
-        let plan = try Loader(options: options(archive, schema), console: MessageLog().console).plan()
+        let plan = try Planner(options: options(archive, schema), console: MessageLog().console).plan()
         #expect(plan.problems.isEmpty, "\(plan.problems)")
         #expect(plan.render().contains("sessions: target missing, created by --create-missing-tables"))
 

@@ -36,7 +36,7 @@ struct DeferredIndexTests {
     }
 
     func load(_ archive: String, _ schema: TestServer.Schema, keep: Bool = false, ifExists: LoadOptions.IfExists = .fail) throws -> Loader.Report {
-        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ifExists: ifExists)
+        var options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ifExists: ifExists)
         options.indexDeferralRows = 1
         options.keepIndexes = keep
         return try Loader(options: options, console: MessageLog().console).run()

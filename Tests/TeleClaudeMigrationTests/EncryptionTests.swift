@@ -5,7 +5,7 @@ import Testing
 
 /// age encryption, against Debian's `age` both ways (scripts/setup installs it; under
 /// scripts/test a missing `age` fails instead of skipping).
-@Suite("Encrypted archives, readable by age", .timeLimit(.minutes(5)))
+@Suite("Encrypted archives, readable by age", .timeLimit(.minutes(5)), InteropTool.trait("age", package: "age"))
 struct EncryptionTests {
     /// An age identity made by `age-keygen`, and its recipient.
     struct Key {
@@ -21,7 +21,7 @@ struct EncryptionTests {
         }
     }
 
-    static func requireAge() throws -> Bool { try requireTool("age", package: "age") }
+    static func requireAge() throws { try InteropTool.require("age", package: "age") }
 
     /// The bundled sample in `folder/s`, and the arguments that export it.
     func source(_ folder: TemporaryFolder) throws -> [String] {
@@ -38,7 +38,7 @@ struct EncryptionTests {
 
     @Test("tc-export --encrypt-to: age -d decrypts it and the result verifies; age -r's file is read by tc-import --identity; the inner archive is the same")
     func x25519BothWays() throws {
-        guard try Self.requireAge() else { return }
+        try Self.requireAge()
         let folder = try TemporaryFolder()
         let key = try Key(folder)
         let source = try source(folder)
@@ -85,7 +85,7 @@ struct EncryptionTests {
 
     @Test("passphrases both ways: tc-export --passphrase-file opens with age -d; age -p's file opens with tc-import --passphrase-file")
     func scryptBothWays() throws {
-        guard try Self.requireAge() else { return }
+        try Self.requireAge()
         let folder = try TemporaryFolder()
         let source = try source(folder)
         let passphrase = folder.file("pass.txt")
@@ -104,16 +104,15 @@ struct EncryptionTests {
         // One command reading the archive more than once (a load reads it up to three times)
         // runs the passphrase's scrypt once: the file key is kept, checked by each header's MAC.
         let identities = try Age.identities(files: [], passphraseFile: passphrase)
-        try ArchiveKeys.$current.withValue(identities) {
-            for _ in 0..<3 { _ = try ArchiveVerifier(path: encrypted, console: MessageLog().console).run() }
-            _ = try ArchiveVerifier(path: folder.file("by-age.tcar"), console: MessageLog().console).run()
-        }
+        let keys = ArchiveKeys(identities: identities)
+        for _ in 0..<3 { _ = try ArchiveVerifier(.file(encrypted), keys: keys, console: MessageLog().console).run() }
+        _ = try ArchiveVerifier(.file(folder.file("by-age.tcar")), keys: keys, console: MessageLog().console).run()
         #expect(identities.fileKeysUnwrapped == 2, "one unwrap per archive, not per read")
     }
 
     @Test("without the key: a clear message naming the recipients' kind, reason encrypted, nothing loaded; a wrong identity says none opens it")
     func missingKey() throws {
-        guard try Self.requireAge() else { return }
+        try Self.requireAge()
         let folder = try TemporaryFolder()
         let key = try Key(folder), stranger = try Key(folder, name: "stranger.txt")
         let archive = try PostgresLoadTests.sampleArchive(folder)
@@ -138,7 +137,7 @@ struct EncryptionTests {
 
     @Test("a damaged encrypted archive never verifies: a changed header, a reordered or dropped chunk, a flipped bit, a cut, bytes appended")
     func hostile() throws {
-        guard try Self.requireAge() else { return }
+        try Self.requireAge()
         let folder = try TemporaryFolder()
         let key = try Key(folder)
         // Big enough for several 64 KiB chunks.
@@ -182,7 +181,7 @@ struct EncryptionTests {
 
     @Test("the ssh-pipe migration: tc-export --encrypt-to -o - | tc-import load --identity -, with no unencrypted-secrets warning on a pipe")
     func pipe() throws {
-        guard try Self.requireAge() else { return }
+        try Self.requireAge()
         let folder = try TemporaryFolder()
         let key = try Key(folder)
         let source = try source(folder)
@@ -211,7 +210,7 @@ struct EncryptionTests {
         let redirected = try runTool("sh", ["-c", "\"$0\" \"$@\" -o - > '\(folder.file("redirected.tcar"))'", builtProducts + "/tc-export"] + source,
                                      environment: ["HOME": home], direct: true)
         #expect(redirected.stderr.contains("goes unencrypted to standard output, which is not a pipe"), "\(redirected.stderr)")
-        guard try Self.requireAge() else { return }
+        try Self.requireAge()
         let key = try Key(folder)
         let encrypted = try runTool("tc-export", source + ["-o", folder.file("enc.tcar"), "--encrypt-to", key.recipient], environment: ["HOME": home])
         #expect(encrypted.status == 0 && !encrypted.stderr.contains("unencrypted"), "\(encrypted.stderr)")

@@ -61,7 +61,7 @@ struct ExactOrRefusedTests {
         let schema = try TestServer.Schema(withSampleTables: false, "CREATE TABLE c (id int8 PRIMARY KEY, v \(pair.type))")
 
         // The plan says which columns can meet a change, with the flag.
-        let plan = try Loader(options: Self.options(archive, schema), console: MessageLog().console).plan(storageClasses: true)
+        let plan = try Planner(options: Self.options(archive, schema), console: MessageLog().console).plan(storageClasses: true)
         #expect(plan.render().contains("refused, unless --allow-change c.v") == pair.planKnows, "\(plan.render())")
 
         #expect {

@@ -72,7 +72,7 @@ struct ForeignSchemaTests {
         let schema = try TestServer.Schema(withSampleTables: false)
         let options = LoadOptions.test(try exportedDatabase(folder, shape.statements), schema, createMissing: true, reject: folder)
 
-        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         #expect(plan.problems.isEmpty, "\(plan.problems)")
         var dry = options
         dry.dryRun = true
@@ -94,7 +94,7 @@ struct ForeignSchemaTests {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema(withSampleTables: false)
         let options = LoadOptions.test(try exportedDatabase(folder, Self.corpus[0].statements), schema, createMissing: true)
-        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         #expect(plan.renamed.count == 5, "\(plan.renamed)")  // the table, two columns, two indexes
         #expect(plan.render().contains("renamed for PostgreSQL, whose names hold 63 bytes:"))
         let report = try Loader(options: options, console: MessageLog().console).run()
@@ -129,7 +129,7 @@ struct ForeignSchemaTests {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema(withSampleTables: false)
         let options = LoadOptions.test(try exportedDatabase(folder, Self.corpus[2].statements), schema, createMissing: true)
-        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         let text = plan.render()
         #expect(text.contains("created as text, not numeric: the column holds"), "\(text)")
         #expect(text.contains("created as numeric, not bigint"), "\(text)")
@@ -139,7 +139,7 @@ struct ForeignSchemaTests {
 
         // --declared-types keeps the declared mapping (and then rejects what it cannot hold).
         let declared = try TestServer.Schema(withSampleTables: false)
-        var forced = LoadOptions.test(options.archive, declared, createMissing: true, reject: folder)
+        var forced = LoadOptions.test(options.archive.argument, declared, createMissing: true, reject: folder)
         forced.declaredTypes = true
         let report = try Loader(options: forced, console: MessageLog().console).run()
         #expect(report.tables[0].rejected == 1, "row 2 holds a text, a BLOB and a real that the declared types refuse")

@@ -13,13 +13,13 @@ struct FormatVersionTests {
 
     @Test("the kept 1.0 archive verifies, is inspected and loads, without a warning")
     func keptArchive() throws {
-        let result = try ArchiveVerifier(path: Self.fixture, console: MessageLog().console).run()
+        let result = try ArchiveVerifier(.file(Self.fixture), console: MessageLog().console).run()
         #expect(result.formatVersion == "1.0" && result.tables == 13 && result.rows == 28)
-        let inspected = try ArchiveInspector(path: Self.fixture).run()
+        let inspected = try ArchiveInspector(.file(Self.fixture)).run()
         #expect(inspected.warnings.isEmpty, "\(inspected.warnings)")
         let schema = try TestServer.Schema()
         let folder = try TemporaryFolder()
-        let options = LoadOptions(archive: Self.fixture, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber",
+        let options = LoadOptions(archive: .file(Self.fixture), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber",
                                   onError: .reject, rejectsPath: folder.file("rejects.ndjson"))
         let report = try Loader(options: options, console: MessageLog().console).run()
         #expect(report.committed && report.tables.reduce(0) { $0 + $1.loaded + $1.rejected } == 28)
@@ -36,7 +36,7 @@ struct FormatVersionTests {
         ])
         db.close()
         try export(database: folder.file("g.db"), to: folder.file("g.tcar"))
-        let manifest = try ArchiveReader(path: folder.file("g.tcar")).readManifest()
+        let manifest = try ArchiveReader(.file(folder.file("g.tcar"))).readManifest()
         #expect(manifest.formatVersion >= FormatVersion(major: 1, minor: 1), "generated columns came with 1.1")
         let columns = manifest.tables[0].columns
         #expect(columns.map(\.name) == ["id", "price", "qty", "total", "label", "name"])
@@ -51,8 +51,8 @@ struct FormatVersionTests {
             CREATE TABLE g (id int8 PRIMARY KEY, price float8, qty int8, total float8 GENERATED ALWAYS AS (price * qty) STORED,
                             label text, name text)
             """)
-        let options = LoadOptions(archive: folder.file("g.tcar"), databaseURL: computing.url, schema: computing.name)
-        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        let options = LoadOptions(archive: .file(folder.file("g.tcar")), databaseURL: computing.url, schema: computing.name)
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         #expect(plan.problems.isEmpty, "\(plan.problems)")
         #expect(plan.render().contains("computed by PostgreSQL (not loaded, not compared): total"))
         _ = try Loader(options: options, console: MessageLog().console).run()
@@ -60,7 +60,7 @@ struct FormatVersionTests {
 
         // A created table holds the values in plain columns, with a note.
         let created = try TestServer.Schema(withSampleTables: false)
-        var create = LoadOptions(archive: folder.file("g.tcar"), databaseURL: created.url, schema: created.name)
+        var create = LoadOptions(archive: .file(folder.file("g.tcar")), databaseURL: created.url, schema: created.name)
         create.createMissingTables = true
         let report = try Loader(options: create, console: MessageLog().console).run()
         #expect(report.creationNotes.contains { $0.contains("g.total: generated in SQLite (stored, AS (price * qty)); created as a plain column") })

@@ -69,7 +69,7 @@ struct HostileArchiveTests {
             builder.add(name: Array("manifest.json".utf8), content: [], declaredSize: 1 << 30)
             let folder = try TemporaryFolder("tc-bomb")
             let raw = folder.file("bomb.tar")
-            FileManager.default.createFile(atPath: raw, contents: Data(builder.bytes))
+            _ = FileManager.default.createFile(atPath: raw, contents: Data(builder.bytes))
             let zeros = try #require(FileHandle(forWritingAtPath: raw))
             zeros.seekToEndOfFile()
             let block = Data(count: 1 << 20)
@@ -88,12 +88,12 @@ struct HostileArchiveTests {
         let bytes = try hostile.build(clean)
         #expect(bytes != Self.tar(clean), "\(hostile): the case changed nothing")
         let archive = sample.folder.file("hostile.tcar")
-        FileManager.default.createFile(atPath: archive, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: archive, contents: Data(bytes))
         #expect(bytes.count < 8 << 20, "the hostile archive itself stays small")
 
         let schema = try TestServer.Schema()
         let sentinel = sample.folder.file("sentinel")
-        FileManager.default.createFile(atPath: sentinel, contents: Data("untouched".utf8))
+        _ = FileManager.default.createFile(atPath: sentinel, contents: Data("untouched".utf8))
         let before = try FileManager.default.contentsOfDirectory(atPath: sample.folder.path).sorted()
         let install = ["--config-dir", sample.configDirectory, "--docs-dir", sample.docsDirectory, "--user-config", sample.userConfig]
         let commands = [

@@ -104,10 +104,10 @@ struct HostileMemberTests {
         for member in members.dropFirst() { tar.add(name: Array(member.name.utf8), content: member.bytes) }
         tar.finish()
         let archive = sample.folder.file("hostile.tcar")
-        FileManager.default.createFile(atPath: archive, contents: Data(tar.bytes))
+        _ = FileManager.default.createFile(atPath: archive, contents: Data(tar.bytes))
 
         let sentinel = sample.folder.file("sentinel")
-        FileManager.default.createFile(atPath: sentinel, contents: Data("untouched".utf8))
+        _ = FileManager.default.createFile(atPath: sentinel, contents: Data("untouched".utf8))
         let before = try FileManager.default.contentsOfDirectory(atPath: sample.folder.path).sorted()
         for command in [sample.installArguments(), ["verify", archive], ["inspect", archive]] {
             var arguments = command

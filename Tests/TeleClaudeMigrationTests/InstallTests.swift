@@ -31,7 +31,7 @@ struct SampleExport {
 
     func install(overwriteConfig: Bool = false, overwriteDocs: Bool = false) throws -> InstallReport {
         var files = ArchiveFiles()
-        try ArchiveReader(path: archive).read(into: &files)
+        try ArchiveReader(.file(archive)).read(into: &files)
         return try FileInstaller(files: files, options: installOptions(overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs)).install()
     }
 
@@ -79,7 +79,7 @@ struct InstallTests {
         let sample = try SampleExport()
         try FileManager.default.createDirectory(atPath: sample.configDirectory, withIntermediateDirectories: true)
         let mine = Array("computer:\n  name: hand-edited\n".utf8)
-        FileManager.default.createFile(atPath: sample.configDirectory + "/config.yml", contents: Data(mine))
+        _ = FileManager.default.createFile(atPath: sample.configDirectory + "/config.yml", contents: Data(mine))
         let refused = try runTool("tc-import", sample.installArguments())
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("\(sample.configDirectory)/config.yml"))
@@ -104,8 +104,8 @@ struct InstallTests {
         let sample = try SampleExport()
         try FileManager.default.createDirectory(atPath: sample.docsDirectory + "/guides", withIntermediateDirectories: true)
         let local = Array("---\nid: guides/release-checklist\ndescription: the admin's own\n---\nlocal\n".utf8)
-        FileManager.default.createFile(atPath: sample.docsDirectory + "/guides/release-checklist.md", contents: Data(local))
-        FileManager.default.createFile(atPath: sample.docsDirectory + "/team.md",
+        _ = FileManager.default.createFile(atPath: sample.docsDirectory + "/guides/release-checklist.md", contents: Data(local))
+        _ = FileManager.default.createFile(atPath: sample.docsDirectory + "/team.md",
                                        contents: Data("---\nid: team/oncall\ntype: policy\nscope: global\ndescription: Who is on call\n---\n".utf8))
         let report = try sample.install()
         #expect(report.docsConflicts == [sample.docsDirectory + "/guides/release-checklist.md"])
@@ -134,8 +134,8 @@ struct InstallTests {
         ]
         let sample = try SampleExport { installation in
             let docs = installation + "/home/.teleclaude/docs"
-            for (name, text, _) in broken { FileManager.default.createFile(atPath: docs + "/" + name, contents: Data(text.utf8)) }
-            FileManager.default.createFile(atPath: docs + "/copy.md",
+            for (name, text, _) in broken { _ = FileManager.default.createFile(atPath: docs + "/" + name, contents: Data(text.utf8)) }
+            _ = FileManager.default.createFile(atPath: docs + "/copy.md",
                                            contents: Data("---\nid: reference/git-conventions\n---\nsecond\n".utf8))
             // The archived index says where a snippet came from; front matter does not.
             let index = docs + "/index.yaml"
@@ -178,7 +178,7 @@ struct InstallTests {
     @Test func theUserConfigCommandIsPrintedWhenTheUserIsUnknownHere() throws {
         let sample = try SampleExport()
         var files = ArchiveFiles()
-        try ArchiveReader(path: sample.archive).read(into: &files)
+        try ArchiveReader(.file(sample.archive)).read(into: &files)
         var options = sample.installOptions()
         options.userConfig = nil
         // The exporting user exists here (it is us), so point the lookup at a user that does not.

@@ -1,30 +1,33 @@
 import Foundation
 import Testing
 
+/// Where scripts/test installed the tools (TC_INSTALLED_PREFIX); nil when not given.
+private var installedPrefix: String? {
+    ProcessInfo.processInfo.environment["TC_INSTALLED_PREFIX"].flatMap { $0.isEmpty ? nil : $0 }
+}
+
 /// What `scripts/install` put under its prefix (scripts/test runs it into a throwaway one and
 /// names it in TC_INSTALLED_PREFIX): the tools run, their man pages render without a
 /// warning and document every subcommand, and the shell completions load.
-@Suite("scripts/install: binaries, man pages and completions")
+@Suite("scripts/install: binaries, man pages and completions",
+       .enabled(if: installedPrefix != nil || InteropTool.required, "TC_INSTALLED_PREFIX is not set (scripts/test installs into a throwaway prefix)"))
 struct InstalledToolsTests {
-    static var prefix: String? {
-        ProcessInfo.processInfo.environment["TC_INSTALLED_PREFIX"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    static var prefix: String? { installedPrefix }
 
-    /// Where it was installed; under scripts/test (TC_REQUIRE_POSTGRES set) a missing prefix
-    /// fails instead of skipping.
-    func installed() throws -> String? {
-        if let prefix = Self.prefix { return prefix }
-        if ProcessInfo.processInfo.environment["TC_REQUIRE_POSTGRES"] == "1" {
+    /// Where it was installed. The suite is skipped without a prefix, except under
+    /// scripts/test (TC_REQUIRE_POSTGRES set), where a missing prefix fails it.
+    func installed() throws -> String {
+        guard let prefix = Self.prefix else {
             throw InstallCheck("TC_INSTALLED_PREFIX is not set: scripts/test runs scripts/install before the tests")
         }
-        return nil
+        return prefix
     }
 
     struct InstallCheck: Error, CustomStringConvertible { let description: String; init(_ d: String) { description = d } }
 
     @Test("the installed tools run; man renders each page without a warning, with every subcommand and its options; bash, zsh and fish completions are there and bash loads its own")
     func installedTree() throws {
-        guard let prefix = try installed() else { return }
+        let prefix = try installed()
         for tool in ["tc-export", "tc-import"] {
             let version = try runTool(prefix + "/bin/" + tool, ["--version"], direct: true)
             #expect(version.status == 0 && version.stdout.contains("archive format"), "\(tool): \(version.stdout)\(version.stderr)")

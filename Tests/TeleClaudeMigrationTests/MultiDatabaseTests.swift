@@ -59,7 +59,7 @@ struct MultiDatabaseTests {
         // Read as the main database is: not a byte changed, no -wal or -shm left beside it.
         #expect(try Data(contentsOf: URL(fileURLWithPath: eventsDB)) == before)
         #expect(!FileManager.default.fileExists(atPath: eventsDB + "-wal") && !FileManager.default.fileExists(atPath: eventsDB + "-shm"))
-        let manifest = try ArchiveReader(path: archive).readManifest()
+        let manifest = try ArchiveReader(.file(archive)).readManifest()
         #expect(manifest.formatVersion >= FormatVersion(major: 1, minor: 3), "several databases came with 1.3")
         #expect(manifest.requiredFeatures == [DatabaseEntry.multipleDatabasesFeature])
         #expect(manifest.allDatabases.map(\.name) == ["main", "events", "metrics"])

@@ -17,9 +17,9 @@ struct NotAnArchiveTests {
     func named(_ index: Int) throws {
         let (name, bytes, says) = Self.cases[index]
         let folder = try TemporaryFolder()
-        FileManager.default.createFile(atPath: folder.file(name), contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: folder.file(name), contents: Data(bytes))
         #expect {
-            _ = try ArchiveVerifier(path: folder.file(name), console: MessageLog().console).run()
+            _ = try ArchiveVerifier(.file(folder.file(name)), console: MessageLog().console).run()
         } throws: { error in
             guard let error = error as? ArchiveError else { return false }
             return error.reason == .notAnArchive && error.message.contains(says) && !error.message.contains("damaged")

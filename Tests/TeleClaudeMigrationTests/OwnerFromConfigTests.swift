@@ -22,7 +22,7 @@ struct OwnerFromConfigTests {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema()
         let messages = MessageLog()
-        let options = LoadOptions(archive: try archive(folder, username: CurrentUser.lookup().name), databaseURL: schema.url,
+        let options = LoadOptions(archive: .file(try archive(folder, username: CurrentUser.lookup().name)), databaseURL: schema.url,
                                   schema: schema.name)
         let report = try Loader(options: options, console: messages.console).run()
         #expect(report.owner == "Maurice Faber")
@@ -34,7 +34,7 @@ struct OwnerFromConfigTests {
     @Test func withoutAnEntryTheFlagIsAskedForAndNothingChanges() throws {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema()
-        let options = LoadOptions(archive: try archive(folder, username: "somebody-else"), databaseURL: schema.url, schema: schema.name)
+        let options = LoadOptions(archive: .file(try archive(folder, username: "somebody-else")), databaseURL: schema.url, schema: schema.name)
         #expect {
             _ = try Loader(options: options, console: MessageLog().console).run()
         } throws: { error in

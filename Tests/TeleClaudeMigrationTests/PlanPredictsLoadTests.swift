@@ -78,7 +78,7 @@ struct PlanPredictsLoadTests {
         let options = LoadOptions.test(try exportedDatabase(folder, item.sqlite, name: "c"), schema, createMissing: item.createMissing,
                                        reject: item.reject ? folder : nil)
 
-        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         #expect(!plan.problems.isEmpty == item.planBlocks, "\(plan.problems)")
 
         var dry = options
@@ -106,8 +106,8 @@ struct PlanPredictsLoadTests {
         try BundledSample.write(to: folder.file("s"))
         try export(database: folder.file("s/project/teleclaude.db"), to: folder.file("s.tcar"))
         let schema = try TestServer.Schema(withSampleTables: false)
-        let options = LoadOptions(archive: folder.file("s.tcar"), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
-        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        let options = LoadOptions(archive: .file(folder.file("s.tcar")), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         let text = plan.render()
         let tables = plan.tables.count
         #expect(text.contains("verdict: \(tables) problem(s) (\(tables) missing tables); load would stop before BEGIN"), "\(text)")
@@ -133,7 +133,7 @@ struct PlanPredictsLoadTests {
         fixed.addOwnershipColumns = true
         fixed.onError = .reject
         fixed.rejectsPath = folder.file("rejects.ndjson")
-        let fixedPlan = try Loader(options: fixed, console: MessageLog().console).plan()
+        let fixedPlan = try Planner(options: fixed, console: MessageLog().console).plan()
         #expect(fixedPlan.problems.isEmpty)
 
         // plan --sql: the same schema, created by hand from the printed statements, needs no flag.
@@ -146,7 +146,7 @@ struct PlanPredictsLoadTests {
         plain.schema = byHand.name
         plain.onError = .reject
         plain.rejectsPath = folder.file("rejects-by-hand.ndjson")
-        #expect(try Loader(options: plain, console: MessageLog().console).plan().problems.isEmpty)
+        #expect(try Planner(options: plain, console: MessageLog().console).plan().problems.isEmpty)
         let report = try Loader(options: plain, console: MessageLog().console).run()
         #expect(report.committed && report.rejectedByTable == "conversation_link_members 1")
     }
@@ -156,14 +156,14 @@ struct PlanPredictsLoadTests {
         let folder = try TemporaryFolder()
         let archive = try exportedDatabase(folder, ["CREATE TABLE c (id INTEGER PRIMARY KEY)"], name: "c")
         let name = "no_such_schema_" + UUID().uuidString.prefix(8).lowercased()
-        var options = LoadOptions(archive: archive, databaseURL: try TestServer.url(), schema: name)
-        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        var options = LoadOptions(archive: .file(archive), databaseURL: try TestServer.url(), schema: name)
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         #expect(plan.problems.contains { $0.contains("the schema \(name) (for the database main) does not exist") && $0.contains("--create-missing-tables") },
                 "\(plan.problems)")
         #expect(throws: Loader.Failure.self) { _ = try Loader(options: options, console: MessageLog().console).run() }
 
         options.createMissingTables = true
-        let creating = try Loader(options: options, console: MessageLog().console).plan()
+        let creating = try Planner(options: options, console: MessageLog().console).plan()
         #expect(creating.problems.isEmpty && creating.render().contains("target schema: \(name) (created by --create-missing-tables)"),
                 "\(creating.problems)")
         #expect(creating.createSQL.first == "CREATE SCHEMA \"\(name)\"")

@@ -21,7 +21,7 @@ struct PostgresLoadTests {
 
     func load(_ archive: String, _ schema: TestServer.Schema, ifExists: LoadOptions.IfExists = .fail,
               owner: String? = "Maurice Faber", zone: String = "UTC", allowChange: Set<String> = []) throws -> Loader.Report {
-        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ifExists: ifExists,
+        var options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ifExists: ifExists,
                                   naiveTimeZone: TimeZone(identifier: zone)!, ownerPerson: owner, ownerUID: nil)
         options.allowChange = allowChange
         return try Loader(options: options, console: MessageLog().console).run()
@@ -111,7 +111,7 @@ struct PostgresLoadTests {
             """)
         for showValues in [false, true] {
             let schema = try TestServer.Schema()
-            var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
+            var options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
             options.showValues = showValues
             #expect {
                 _ = try Loader(options: options, console: MessageLog().console).run()
@@ -152,7 +152,7 @@ struct PostgresLoadTests {
         let archive = try Self.sampleArchive(folder)
         var bytes = try #require(contents(archive))
         bytes.removeLast(30)  // inside the seal: all table data decompresses fine
-        FileManager.default.createFile(atPath: folder.file("cut.tcar"), contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: folder.file("cut.tcar"), contents: Data(bytes))
         #expect(throws: (any Error).self) { _ = try load(folder.file("cut.tcar"), schema) }
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
@@ -165,19 +165,19 @@ struct PostgresLoadTests {
             ALTER TABLE system_settings DROP COLUMN updated_at;
             ALTER TABLE inbound_queue ADD COLUMN required_thing text NOT NULL;
             """)
-        let options = LoadOptions(archive: try Self.sampleArchive(folder), databaseURL: schema.url, schema: schema.name)
-        let plan = try Loader(options: options, console: MessageLog().console).plan()
+        let options = LoadOptions(archive: .file(try Self.sampleArchive(folder)), databaseURL: schema.url, schema: schema.name)
+        let plan = try Planner(options: options, console: MessageLog().console).plan()
         let problems = plan.problems.joined(separator: "\n")
         #expect(problems.contains("no table agent_availability"))
         #expect(problems.contains("--skip-column system_settings.updated_at"))
         #expect(problems.contains("required_thing is NOT NULL"))
         #expect(plan.tables.first { $0.table == "sessions" }?.ownershipColumns == ["owner_person", "owner_uid"])
         // The same problems stop a load before BEGIN.
-        #expect(throws: Loader.Failure.self) { _ = try load(options.archive, schema) }
+        #expect(throws: Loader.Failure.self) { _ = try load(options.archive.argument, schema) }
 
         // With --storage-classes the plan shows what each column holds (from the whole archive).
         #expect(plan.tables.flatMap(\.columns).allSatisfy { $0.seen == nil })
-        let classes = try Loader(options: options, console: MessageLog().console).plan(storageClasses: true)
+        let classes = try Planner(options: options, console: MessageLog().console).plan(storageClasses: true)
         let closed = try #require(classes.tables.first { $0.table == "sessions" }?.columns.first { $0.column == "closed" })
         #expect(closed.seen == "integer 4", "\(closed.seen ?? "nil")")
         #expect(classes.render().contains("closed: BOOLEAN → boolean (boolean rules); seen: integer 4"))
@@ -224,7 +224,7 @@ struct RejectTests {
         let schema = try TestServer.Schema()
         let archive = try PostgresLoadTests.sampleArchive(folder, keepOrphan: true,
                                                           edit: "UPDATE hook_outbox SET payload = 'not json' WHERE id = 3")
-        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber",
+        let options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber",
                                   onError: .reject, rejectsPath: folder.file("rejects.ndjson"))
         let report = try Loader(options: options, console: MessageLog().console).run()
         #expect(report.rejects == folder.file("rejects.ndjson"))
@@ -287,7 +287,7 @@ struct ContentVerificationTests {
             BEGIN IF NEW.session_id LIKE '7f3c%' THEN NEW.title := upper(NEW.title); END IF; RETURN NEW; END $$;
             CREATE TRIGGER shout BEFORE INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION shout();
             """)
-        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
+        let options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
         #expect {
             _ = try Loader(options: options, console: MessageLog().console).run()
         } throws: { error in
@@ -311,7 +311,7 @@ struct ContentVerificationTests {
     func everyRow() throws {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema()
-        let options = LoadOptions(archive: try PostgresLoadTests.sampleArchive(folder), databaseURL: schema.url,
+        let options = LoadOptions(archive: .file(try PostgresLoadTests.sampleArchive(folder)), databaseURL: schema.url,
                                   schema: schema.name, ownerPerson: "Maurice Faber")
         let report = try Loader(options: options, console: MessageLog().console).run()
         #expect(report.tables.allSatisfy { $0.verified == $0.loaded })
@@ -349,7 +349,7 @@ struct MergeTests {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema()
         let first = try PostgresLoadTests.sampleArchive(folder)
-        let options = LoadOptions(archive: first, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
+        let options = LoadOptions(archive: .file(first), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
         _ = try Loader(options: options, console: MessageLog().console).run()
 
         // The daemon kept running: one new session, one new outbox event, one changed title.
@@ -361,7 +361,7 @@ struct MergeTests {
         db.close()
         try export(database: folder.file("s/project/teleclaude.db"), to: folder.file("second.tcar"))
         var merge = options
-        merge.archive = folder.file("second.tcar")
+        merge.archive = .file(folder.file("second.tcar"))
         merge.ifExists = .merge
         let report = try Loader(options: merge, console: MessageLog().console).run()
         let sessions = try #require(report.tables.first { $0.name == "sessions" })
@@ -383,7 +383,7 @@ struct AfterCommitTests {
         let folder = try TemporaryFolder()
         let archive = try PostgresLoadTests.sampleArchive(folder)
         let schema = try TestServer.Schema(withSampleTables: true, "ALTER TABLE sessions DROP COLUMN owner_person, DROP COLUMN owner_uid")
-        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber", ownerUID: 1000)
+        var options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber", ownerUID: 1000)
         #expect {
             _ = try Loader(options: options, console: MessageLog().console).run()
         } throws: { error in

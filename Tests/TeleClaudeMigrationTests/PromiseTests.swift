@@ -85,7 +85,7 @@ struct UnreadableInputTests {
             chown(path, 0, 0)
             chmod(path, 0)
         case .envNotUTF8:
-            FileManager.default.createFile(atPath: path, contents: Data([0x41, 0x3D, 0x31, 0x0A, 0xC3, 0x28, 0x0A]))
+            _ = FileManager.default.createFile(atPath: path, contents: Data([0x41, 0x3D, 0x31, 0x0A, 0xC3, 0x28, 0x0A]))
         case .configIsAFolder:
             try FileManager.default.removeItem(atPath: path)
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
@@ -190,8 +190,8 @@ struct LoadPromiseTests {
         let sample = try SampleExport()
         let schema = try TestServer.Schema()
         let folder = sample.folder
-        FileManager.default.createFile(atPath: folder.file("plain-file"), contents: Data("x".utf8))
-        FileManager.default.createFile(atPath: folder.file("old-rejects.ndjson"), contents: Data("earlier rows\n".utf8))
+        _ = FileManager.default.createFile(atPath: folder.file("plain-file"), contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: folder.file("old-rejects.ndjson"), contents: Data("earlier rows\n".utf8))
         var extra = ["--config-dir", sample.configDirectory, "--user-config", sample.userConfig]
         switch which {
         case "report": extra += ["--docs-dir", sample.docsDirectory, "--report-json", folder.file("no/such/folder/report.json")]
@@ -263,7 +263,7 @@ struct LoadPromiseTests {
         let folder = try TemporaryFolder()
         let archive = try PostgresLoadTests.sampleArchive(folder)
         let schema = try TestServer.Schema()
-        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Nobody Known")
+        var options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ownerPerson: "Nobody Known")
         #expect {
             _ = try Loader(options: options, console: MessageLog().console).run()
         } throws: { error in

@@ -50,7 +50,7 @@ struct ReadBackCountTests {
             CREATE RULE sneak AS ON INSERT TO session_tokens DO ALSO INSERT INTO agent_availability (agent) VALUES (md5(random()::text));
             """
         let schema = try TestServer.Schema(withSampleTables: true, writer)
-        let options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
+        let options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ownerPerson: "Maurice Faber")
         #expect {
             _ = try Loader(options: options, console: MessageLog().console).run()
         } throws: { error in

@@ -22,7 +22,7 @@ struct RowCodecTests {
         (.real(-0.0), "-0.0"),
         (.real(0.1), "0.1"),
         (.real(1e308), "1e+308"),
-        (.real(5e-324), "5e-324"),
+        (.real(Double.leastNonzeroMagnitude), "5e-324"),
         (.real(.infinity), #"{"r":"Infinity"}"#),
         (.real(-.infinity), #"{"r":"-Infinity"}"#),
         (.text("a\"b\\c\n\t\r\u{08}\u{0C}"), #""a\"b\\c\n\t\r\b\f""#),

@@ -6,7 +6,7 @@ import Testing
 
 /// SSH signatures, against OpenSSH's `ssh-keygen -Y` both ways (scripts/setup installs
 /// openssh-client; under scripts/test a missing ssh-keygen fails instead of skipping).
-@Suite("Signed archives, checked by ssh-keygen", .timeLimit(.minutes(5)))
+@Suite("Signed archives, checked by ssh-keygen", .timeLimit(.minutes(5)), InteropTool.trait("ssh-keygen", package: "openssh-client"))
 struct SignatureTests {
     /// An Ed25519 key made by ssh-keygen, and an allowed_signers file listing it.
     struct Key {
@@ -23,7 +23,7 @@ struct SignatureTests {
         }
     }
 
-    static func requireSSHKeygen() throws -> Bool { try requireTool("ssh-keygen", package: "openssh-client") }
+    static func requireSSHKeygen() throws { try InteropTool.require("ssh-keygen", package: "openssh-client") }
 
     func signedArchive(_ folder: TemporaryFolder, key: Key, name: String = "signed.tcar", extra: [String] = []) throws -> String {
         if !FileManager.default.fileExists(atPath: folder.file("s")) { try BundledSample.write(to: folder.file("s")) }
@@ -49,7 +49,7 @@ struct SignatureTests {
 
     @Test("ssh-keygen -Y verify accepts the signature tc-export wrote, over the bytes inspect names; tc-import accepts one ssh-keygen -Y sign made")
     func bothWays() throws {
-        guard try Self.requireSSHKeygen() else { return }
+        try Self.requireSSHKeygen()
         let folder = try TemporaryFolder()
         let key = try Key(folder)
         let archive = try signedArchive(folder, key: key)
@@ -74,7 +74,7 @@ struct SignatureTests {
 
     @Test("--require-signature refuses an unsigned archive, another key, and a signature over other bytes; a reader not asked still reads a signed archive")
     func refusals() throws {
-        guard try Self.requireSSHKeygen() else { return }
+        try Self.requireSSHKeygen()
         let folder = try TemporaryFolder()
         let key = try Key(folder), other = try Key(folder, name: "other", principal: "eve@example.org")
         let archive = try signedArchive(folder, key: key)
@@ -106,9 +106,11 @@ struct SignatureTests {
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
 
-    @Test("signed and encrypted: the encrypted ssh-pipe load checks the signature; --sign-with refuses gzip and a passphrase-protected key")
+    @Test("signed and encrypted: the encrypted ssh-pipe load checks the signature; --sign-with refuses gzip and a passphrase-protected key",
+          InteropTool.trait("age", package: "age"))
     func signedAndEncrypted() throws {
-        guard try Self.requireSSHKeygen(), try EncryptionTests.requireAge() else { return }
+        try Self.requireSSHKeygen()
+        try EncryptionTests.requireAge()
         let folder = try TemporaryFolder()
         let key = try Key(folder)
         let age = try EncryptionTests.Key(folder, name: "age.txt")

@@ -26,7 +26,7 @@ struct TableSelectionTests {
         let json = try JSONSerialization.jsonObject(with: Data(exported.stdout.utf8)) as? [String: Any]
         let excluded = (json?["excluded_tables"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
         #expect(excluded == ["inbound_queue", "memory_observations"])
-        let manifest = try ArchiveReader(path: archive).readManifest()
+        let manifest = try ArchiveReader(.file(archive)).readManifest()
         #expect(manifest.tables.count == 11 && !manifest.tables.contains { $0.name == "memory_observations" || $0.name == "inbound_queue" })
         #expect(manifest.source.excludedTables == [.init(name: "inbound_queue", rows: 2), .init(name: "memory_observations", rows: 2)])
         #expect(manifest.tables.map(\.member) == (0..<11).map { ArchiveLayout.tableMember(name: manifest.tables[$0].name, position: $0) })
@@ -36,7 +36,7 @@ struct TableSelectionTests {
 
         let only = try runTool("tc-export", source + ["-o", folder.file("two.tcar"), "-t", "sessions", "-t", "session_tokens"])
         #expect(only.status == 0, "\(only.stderr)")
-        #expect(try ArchiveReader(path: folder.file("two.tcar")).readManifest().tables.map(\.name).sorted() == ["session_tokens", "sessions"])
+        #expect(try ArchiveReader(.file(folder.file("two.tcar"))).readManifest().tables.map(\.name).sorted() == ["session_tokens", "sessions"])
 
         let schema = try TestServer.Schema()
         let loaded = try runTool("tc-import", ["load", archive, "-d", schema.url, "--schema", schema.name, "--owner-person", "Maurice Faber",

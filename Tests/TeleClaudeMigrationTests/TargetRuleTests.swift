@@ -47,7 +47,7 @@ struct TargetRuleTests {
         let archive = try Self.archive(folder, ["CREATE TABLE d (id INTEGER PRIMARY KEY, v INTEGER)", "INSERT INTO d VALUES (1, 5), (2, -1), (3, 4)"])
         let schema = try TestServer.Schema(withSampleTables: false, "CREATE TABLE d (id int8 PRIMARY KEY, v int CONSTRAINT v_positive CHECK (v > 0))")
         #expect {
-            _ = try Loader(options: LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name), console: MessageLog().console).run()
+            _ = try Loader(options: LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name), console: MessageLog().console).run()
         } throws: { error in
             let message = "\(error)"
             return message.contains("d row 2 (id=2): PostgreSQL: ERROR:") && message.contains("constraint v_positive")

@@ -64,7 +64,7 @@ struct CollectedArchive: ArchiveVisitor {
 
     static func read(_ path: String) throws -> CollectedArchive {
         var collected = CollectedArchive()
-        try ArchiveReader(path: path).read(into: &collected)
+        try ArchiveReader(.file(path)).read(into: &collected)
         return collected
     }
 }
@@ -165,7 +165,7 @@ enum Figures {
         lock.lock()
         defer { lock.unlock() }
         guard let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { return }
         handle.seekToEndOfFile()
@@ -198,7 +198,7 @@ extension LoadOptions {
     /// Options for loading into a test schema, with `--create-missing-tables` and
     /// `--on-error reject` (rejects in `folder`) as asked.
     static func test(_ archive: String, _ schema: TestServer.Schema, createMissing: Bool = false, reject: TemporaryFolder? = nil) -> LoadOptions {
-        var options = LoadOptions(archive: archive, databaseURL: schema.url, schema: schema.name)
+        var options = LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name)
         options.createMissingTables = createMissing
         if let reject {
             options.onError = .reject
@@ -247,13 +247,23 @@ func camelCaseKeys(_ json: String) throws -> [String] {
     return walk(try JSONSerialization.jsonObject(with: Data(json.utf8)))
 }
 
-/// Whether the command-line tool `name` is on PATH (for interop tests). Under scripts/test
-/// (TC_REQUIRE_POSTGRES set) a missing one fails the test instead of skipping it.
-func requireTool(_ name: String, package: String) throws -> Bool {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    if path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }) { return true }
-    if ProcessInfo.processInfo.environment["TC_REQUIRE_POSTGRES"] == "1" {
-        throw ArchiveError("\(name) is not installed; scripts/setup installs it (apt-get install \(package))")
+/// A command-line tool the interop tests run (age, ssh-keygen). A suite that needs one
+/// carries `InteropTool.trait(...)`: where the tool is missing the suite is reported as
+/// skipped, except under scripts/test (TC_REQUIRE_POSTGRES set, as in CI, which installs
+/// every tool), where it runs and `require` fails it, naming the package to install.
+enum InteropTool {
+    static var required: Bool { ProcessInfo.processInfo.environment["TC_REQUIRE_POSTGRES"] == "1" }
+
+    static func onPath(_ name: String) -> Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
     }
-    return false
+
+    static func trait(_ name: String, package: String) -> ConditionTrait {
+        .enabled(if: onPath(name) || required, "\(name) is not installed (apt-get install \(package))")
+    }
+
+    static func require(_ name: String, package: String) throws {
+        guard onPath(name) else { throw ArchiveError("\(name) is not installed; scripts/setup installs it (apt-get install \(package))") }
+    }
 }

@@ -9,7 +9,7 @@ struct ValueRoundTripTests {
     static let values: [SQLiteValue] = [
         .null,
         .integer(0), .integer(1), .integer(-1), .integer(Int64.max), .integer(Int64.min), .integer(9_007_199_254_740_993),
-        .real(0.0), .real(-0.0), .real(1.0), .real(0.1), .real(1e308), .real(-1e308), .real(5e-324),
+        .real(0.0), .real(-0.0), .real(1.0), .real(0.1), .real(1e308), .real(-1e308), .real(Double.leastNonzeroMagnitude),
         .real(.infinity), .real(-.infinity), .real(123456789.123456789), .real(1e16), .real(-2.5e-10),
         .text(""), .text("1"), .text("plain"), .text("line\nbreak\r\nand\ttab"), .text([0x61, 0x00, 0x62]),
         .text("quote \" backslash \\ slash /"), .text("\u{1B}[31mred\u{1B}[0m"), .text("日本語 ü ñ 🚀 \u{2028}\u{2029}"),

@@ -17,9 +17,9 @@ final class DecompressingReader: ByteSource {
     /// The compression libarchive detected.
     private(set) var compression: Compression = .none
 
-    init(input: ArchiveInput, displayName: String) throws {
+    init(input: ArchiveInput, displayName: String, signature: SignatureRequest?) throws {
         self.displayName = displayName
-        raw = RawFileSource(input: input, displayName: displayName)
+        raw = RawFileSource(input: input, displayName: displayName, signatureRequest: signature)
         guard let archive = archive_read_new() else { throw ArchiveError("libarchive could not allocate a reader") }
         handle = archive
         do {
@@ -103,7 +103,7 @@ final class RawFileSource {
     let input: ArchiveInput
     let displayName: String
     /// The signature is looked for only when asked: it costs a SHA-512 of the whole file.
-    let signatureRequest = SignatureRequest.current
+    let signatureRequest: SignatureRequest?
     lazy var signatureCheck: SignatureCheck? = signatureRequest == nil ? nil : SignatureCheck()
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
     var seal = SealCheck()
@@ -112,9 +112,10 @@ final class RawFileSource {
     private(set) var total = 0
     var lastError: String { failure?.message ?? "read error" }
 
-    init(input: ArchiveInput, displayName: String) {
+    init(input: ArchiveInput, displayName: String, signatureRequest: SignatureRequest?) {
         self.input = input
         self.displayName = displayName
+        self.signatureRequest = signatureRequest
     }
 
     deinit { buffer.deallocate() }

@@ -6,7 +6,9 @@ import Foundation
 /// syntax and arity, row counts, per-table digests and the checksum list. The first
 /// violation stops the read with an `ArchiveError` that names it.
 public struct ArchiveReader {
-    public let path: String
+    public let source: ArchiveSource
+    /// What opens an encrypted archive, and whether its signature is looked for.
+    public let keys: ArchiveKeys
     /// Decompressed bytes read so far, for progress.
     public var onProgress: ((_ decompressedBytes: Int64) -> Void)?
 
@@ -16,9 +18,9 @@ public struct ArchiveReader {
     /// Features this reader implements; a `required_features` entry not listed here is refused.
     public static let knownFeatures: Set<String> = [DatabaseEntry.multipleDatabasesFeature]
 
-    /// `path` is a file path, or `-` for standard input.
-    public init(path: String) {
-        self.path = path
+    public init(_ source: ArchiveSource, keys: ArchiveKeys = .none) {
+        self.source = source
+        self.keys = keys
     }
 
     /// Reads and checks only the first member, the manifest (for `plan`).
@@ -69,7 +71,7 @@ public struct ArchiveReader {
     /// One row of one table (`position` in manifest order, `line` from 1), read again to
     /// name a row the server refused; nil from standard input, which cannot be read twice.
     public func readRow(table position: Int, line: Int64) throws -> [SQLiteValue]? {
-        guard path != "-" else { return nil }
+        guard source.canBeReadAgain else { return nil }
         struct Found: Error { var values: [SQLiteValue] }
         struct Finder: ArchiveVisitor {
             let position: Int
@@ -90,14 +92,18 @@ public struct ArchiveReader {
     }
 
     public func read<V: ArchiveVisitor>(into visitor: inout V) throws {
-        let isStdin = path == "-"
-        let displayName = isStdin ? "standard input" : path
-        let fd = isStdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw ArchiveError("cannot open the archive \(path): \(String(cString: strerror(errno)))", reason: .io)
+        let displayName = source.displayName
+        let fd: Int32
+        switch source {
+        case .standardInput: fd = STDIN_FILENO
+        case .file(let path): fd = open(path, O_RDONLY | O_CLOEXEC)
         }
-        defer { if !isStdin { Foundation.close(fd) } }
-        let source = try DecompressingReader(input: try ArchiveInput(fileDescriptor: fd, displayName: displayName), displayName: displayName)
+        guard fd >= 0 else {
+            throw ArchiveError("cannot open the archive \(displayName): \(String(cString: strerror(errno)))", reason: .io)
+        }
+        defer { if source != .standardInput { Foundation.close(fd) } }
+        let input = try ArchiveInput(fileDescriptor: fd, displayName: displayName, identities: keys.identities)
+        let source = try DecompressingReader(input: input, displayName: displayName, signature: keys.signature)
         let tar = TarReader(source: source)
         tar.displayName = displayName
         var session = ReadSession(tar: tar, onProgress: onProgress, finishSource: source.finish)

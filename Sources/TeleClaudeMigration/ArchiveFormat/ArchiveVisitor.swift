@@ -10,7 +10,7 @@ public protocol ArchiveVisitor {
     mutating func row(_ row: RowValues, table: TableSchema, line: Int64) throws
     mutating func endTable(_ table: TableSchema, rows: Int64) throws
     mutating func file(_ entry: Manifest.FileEntry, bytes: [UInt8]) throws
-    /// The archive's signature, when `SignatureRequest.current` asked for it (before `end`).
+    /// The archive's signature, when the reader's `ArchiveKeys.signature` asked for it (before `end`).
     mutating func signature(_ info: SignatureInfo?) throws
     mutating func end(summary: Summary, checksums: ChecksumList) throws
 }

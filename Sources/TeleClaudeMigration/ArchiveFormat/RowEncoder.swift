@@ -115,14 +115,15 @@ public struct RowEncoder: ~Copyable {
         put(UInt8(ascii: "["))
         for (column, value) in values.enumerated() {
             if column > 0 { put(UInt8(ascii: ",")) }
-            if column < columnCount { counts[column].add(value.storageClass) }
+            let storageClass: StorageClass
             switch value {
-            case .null: appendNull()
-            case .integer(let v): appendInteger(v)
-            case .real(let v): appendReal(v)
-            case .text(let bytes): bytes.withUnsafeBufferPointer { appendText($0) }
-            case .blob(let bytes): bytes.withUnsafeBufferPointer { appendTagged("b", base64: $0) }
+            case .null: storageClass = .null; appendNull()
+            case .integer(let v): storageClass = .integer; appendInteger(v)
+            case .real(let v): storageClass = .real; appendReal(v)
+            case .text(let bytes): storageClass = .text; bytes.withUnsafeBufferPointer { appendText($0) }
+            case .blob(let bytes): storageClass = .blob; bytes.withUnsafeBufferPointer { appendTagged("b", base64: $0) }
             }
+            if column < columnCount { counts[column].add(storageClass) }
             reserve(24 * (values.count - column))
         }
         put(UInt8(ascii: "]"))

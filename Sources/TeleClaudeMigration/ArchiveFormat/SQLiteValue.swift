@@ -12,16 +12,6 @@ public enum SQLiteValue: Sendable, Hashable, CustomStringConvertible {
 
     public static func text(_ string: String) -> SQLiteValue { .text(Array(string.utf8)) }
 
-    public var storageClass: StorageClass {
-        switch self {
-        case .null: return .null
-        case .integer: return .integer
-        case .real: return .real
-        case .text: return .text
-        case .blob: return .blob
-        }
-    }
-
     public static func == (lhs: SQLiteValue, rhs: SQLiteValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true

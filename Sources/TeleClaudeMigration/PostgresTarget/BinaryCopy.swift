@@ -57,7 +57,8 @@ enum BinaryCopy {
     }
 
     /// The fields of the row at `start`, passed to `field` (nil for NULL); the offset after
-    /// the row, or nil at the trailer or the end of the message.
+    /// the row, or nil at the trailer or the end of the message. A row cut short (a field
+    /// longer than the bytes left) ends the parse: its cut field is never passed on.
     @inline(__always)
     static func row(_ message: UnsafeBufferPointer<UInt8>, at start: Int, _ field: (Int, UnsafeBufferPointer<UInt8>?) -> Void) -> Int? {
         guard start + 2 <= message.count else { return nil }
@@ -68,7 +69,8 @@ enum BinaryCopy {
             guard offset + 4 <= message.count else { return nil }
             let length = Int(int32(message, at: offset))
             offset += 4
-            field(column, length < 0 ? nil : UnsafeBufferPointer(rebasing: message[offset..<min(message.count, offset + length)]))
+            guard length <= message.count - offset else { return nil }
+            field(column, length < 0 ? nil : UnsafeBufferPointer(rebasing: message[offset..<offset + length]))
             if length > 0 { offset += length }
         }
         return offset

@@ -86,10 +86,8 @@ public struct TargetCatalog: Sendable {
         }
         let keys = try connection.execute("""
             SELECT con.conname, c.relname, pn.nspname, p.relname,
-                   array_to_string(ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
-                       JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i), chr(31)),
-                   array_to_string(ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
-                       JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i), chr(31))
+                   \(Self.columnNames("con.conkey", of: "con.conrelid")),
+                   \(Self.columnNames("con.confkey", of: "con.confrelid"))
             FROM pg_constraint con
             JOIN pg_class c ON c.oid = con.conrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -100,11 +98,9 @@ public struct TargetCatalog: Sendable {
             """, [schemaName])
         for row in keys.rows {
             guard let name = row[0], let table = row[1], tables[table] != nil else { continue }
-            let separator = Character(Unicode.Scalar(31))
             tables[table]!.foreignKeys.append(ForeignKey(
-                name: name, columns: (row[4] ?? "").split(separator: separator).map(String.init),
-                referencedSchema: row[2] ?? schemaName, referencedTable: row[3] ?? "",
-                referencedColumns: (row[5] ?? "").split(separator: separator).map(String.init)))
+                name: name, columns: Self.names(row[4]), referencedSchema: row[2] ?? schemaName, referencedTable: row[3] ?? "",
+                referencedColumns: Self.names(row[5])))
         }
         let constraints = try connection.execute("""
             SELECT c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid)
@@ -123,8 +119,7 @@ public struct TargetCatalog: Sendable {
         }
         let uniques = try connection.execute("""
             SELECT c.relname, COALESCE(con.conname, i.relname),
-                   array_to_string(ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(n, o)
-                       JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o), chr(31))
+                   \(Self.columnNames("x.indkey", of: "x.indrelid"))
             FROM pg_index x
             JOIN pg_class c ON c.oid = x.indrelid
             JOIN pg_class i ON i.oid = x.indexrelid
@@ -135,8 +130,23 @@ public struct TargetCatalog: Sendable {
             """, [schemaName])
         for row in uniques.rows {
             guard let table = row[0], let name = row[1], tables[table] != nil else { continue }
-            tables[table]!.uniques.append(Unique(name: name, columns: (row[2] ?? "").split(separator: Character(Unicode.Scalar(31))).map(String.init)))
+            tables[table]!.uniques.append(Unique(name: name, columns: Self.names(row[2])))
         }
         return TargetCatalog(schema: schemaName, tables: tables)
+    }
+
+    /// SQL for the names of the columns whose numbers are in the array `numbers` (a
+    /// constraint's `conkey`, an index's `indkey`) of `relation`, in the array's order,
+    /// joined by the unit separator (a byte no identifier the catalog reports holds).
+    private static func columnNames(_ numbers: String, of relation: String) -> String {
+        """
+        array_to_string(ARRAY(SELECT a.attname FROM unnest(\(numbers)) WITH ORDINALITY k(n, i)
+            JOIN pg_attribute a ON a.attrelid = \(relation) AND a.attnum = k.n ORDER BY k.i), chr(31))
+        """
+    }
+
+    /// The names `columnNames` joined.
+    private static func names(_ joined: String?) -> [String] {
+        (joined ?? "").split(separator: Character(Unicode.Scalar(31))).map(String.init)
     }
 }

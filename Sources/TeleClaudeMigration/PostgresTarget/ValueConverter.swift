@@ -148,6 +148,23 @@ public struct ValueConverter: Sendable {
     }
 
     /// Microseconds since 1970 that PostgreSQL's timestamp holds: 4714-11-24 BC and later.
+    /// The storage classes a column of `kind` takes by these rules without a class being
+    /// refused outright (a value may still be refused or changed by its content: a text
+    /// that is not a number, a fraction finer than a microsecond). `--create-missing-tables`
+    /// keeps a declared type whose created type takes every class the column holds.
+    static func exactClasses(_ kind: TargetType.Kind) -> Set<StorageClass> {
+        switch kind {
+        case .integer: [.integer]
+        case .boolean: [.integer, .text]
+        case .text, .json, .timestamptz, .timestamp: [.integer, .real, .text]
+        case .date: [.integer, .text]
+        case .bytea: [.blob, .text]
+        case .float: [.real]
+        case .numeric: [.integer, .real]
+        case .uuid, .other: [.text]
+        }
+    }
+
     static let earliestMicros: Int64 = -210_866_803_200_000_000
 
     func fromReal(_ v: Double, accept: Bool) throws(Failure) -> Converted {

@@ -91,6 +91,18 @@ public enum ImportReport {
 
     /// The one shape of a failure under `--json`, on standard output: `ok` false and an
     /// `error` object with the message and, for an archive, why it failed.
+    /// The JSON failure's `reason`: the kind of error that stopped the command (a load's
+    /// `Stopped` by what stopped it).
+    static func failureReason(_ error: Error) -> String {
+        switch error {
+        case let error as ArchiveError: error.reason.rawValue
+        case is Loader.Failure: "refused"
+        case is PostgresError: "database"
+        case let stopped as Loader.Stopped: failureReason(stopped.cause)
+        default: "failed"
+        }
+    }
+
     public static func jsonFailure(archive: String?, error: Error, exitStatus: Int32 = 1) -> String {
         struct Failure: Encodable {
             struct Details: Encodable { var message: String; var reason: String }
@@ -101,12 +113,7 @@ public enum ImportReport {
             var error: Details
             enum CodingKeys: String, CodingKey { case archive, ok, verdict, exitStatus = "exit_status", error }
         }
-        let reason: String = switch error {
-        case let error as ArchiveError: error.reason.rawValue
-        case is Loader.Failure: "refused"
-        case is PostgresError: "database"
-        default: "failed"
-        }
+        let reason = Self.failureReason(error)
         return (try? CanonicalJSON.encode(Failure(archive: archive, exitStatus: exitStatus, error: .init(message: "\(error)", reason: reason))))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{\"ok\":false}\n"
     }

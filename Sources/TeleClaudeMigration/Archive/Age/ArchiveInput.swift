@@ -1,30 +1,5 @@
 import Foundation
 
-/// The identities and passphrases this command may open age-encrypted archives with
-/// (`--identity`, `--passphrase-file`), for every archive the command reads. A task-local
-/// value, so that commands run side by side in one process (the tests) keep their own.
-public enum ArchiveKeys {
-    @TaskLocal public static var current = Age.Identities()
-}
-
-/// Whether this command looks for the archive's signature (`--require-signature`, and
-/// `inspect`, which shows who signed), for every archive it reads.
-public enum SignatureRequest: Sendable {
-    /// Refuse an archive that no key of these allowed signers signed.
-    case require(SSHSignature.AllowedSigners)
-    /// Say who signed, checking against these signers when given.
-    case report(SSHSignature.AllowedSigners?)
-
-    @TaskLocal public static var current: SignatureRequest?
-
-    var signers: SSHSignature.AllowedSigners? {
-        switch self {
-        case .require(let signers): signers
-        case .report(let signers): signers
-        }
-    }
-}
-
 /// The bytes of an archive file as the container reads them: the file's own bytes, or,
 /// when the file is an age file, its decrypted payload. Which one is decided by the first
 /// bytes, so a pipe is read once.
@@ -36,7 +11,7 @@ final class ArchiveInput {
     /// Why the last read failed, when it was not the descriptor (a chunk that does not open).
     private(set) var failure: ArchiveError?
 
-    init(fileDescriptor: Int32, displayName: String, identities: Age.Identities = ArchiveKeys.current) throws {
+    init(fileDescriptor: Int32, displayName: String, identities: Age.Identities) throws {
         self.fileDescriptor = fileDescriptor
         var first = [UInt8](repeating: 0, count: 64 * 1024)
         var count = 0

@@ -3,15 +3,22 @@ import Foundation
 extension Loader {
     /// What the daemon needs on its first start: the owner's sessions can be listed the way
     /// its session tools list them, and (with --daemon-check) the daemon's own check passes.
-    func afterCommitChecks(_ connection: PostgresConnection, catalog: TargetCatalog, owner: String?) throws -> [Report.Check] {
+    /// Runs after COMMIT, so nothing here throws: a check that cannot run (the connection
+    /// lost) is a failed check, and the load still reports what it committed (exit 3).
+    func afterCommitChecks(_ connection: PostgresConnection, catalog: TargetCatalog, owner: String?) -> [Report.Check] {
         var checks: [Report.Check] = []
         if let person = owner, let sessions = catalog.tables[OwnershipColumns.table], sessions.column(OwnershipColumns.person) != nil {
-            let listed = try connection.execute(
-                "SELECT count(*) FROM \(sessions.qualifiedName) WHERE \(OwnershipColumns.person) = $1", [person]).value(0, 0) ?? "0"
-            let unowned = try connection.execute(
-                "SELECT count(*) FROM \(sessions.qualifiedName) WHERE \(OwnershipColumns.person) IS NULL").value(0, 0) ?? "0"
-            checks.append(.init(name: "owner's sessions listable", passed: unowned == "0",
-                                detail: "\(listed) session(s) listed for \(person), \(unowned) without an owner"))
+            do {
+                let listed = try connection.execute(
+                    "SELECT count(*) FROM \(sessions.qualifiedName) WHERE \(OwnershipColumns.person) = $1", [person]).value(0, 0) ?? "0"
+                let unowned = try connection.execute(
+                    "SELECT count(*) FROM \(sessions.qualifiedName) WHERE \(OwnershipColumns.person) IS NULL").value(0, 0) ?? "0"
+                checks.append(.init(name: "owner's sessions listable", passed: unowned == "0",
+                                    detail: "\(listed) session(s) listed for \(person), \(unowned) without an owner"))
+            } catch {
+                checks.append(.init(name: "owner's sessions listable", passed: false,
+                                    detail: "the check could not run after COMMIT (\(error)); the data is committed"))
+            }
         }
         if let command = options.daemonCheck {
             let process = Process()

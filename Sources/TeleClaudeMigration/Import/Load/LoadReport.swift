@@ -123,12 +123,37 @@ extension Loader {
     }
 
     /// Every value that could not be converted, or the plan's problems: nothing was committed.
+    /// A load that stopped, with every problem it found. `what` says what stopped it; the
+    /// consequence (what the load left in the target) is `LoadOutcome`'s, set where the load
+    /// ends, so no throw site words an outcome it cannot know.
     public struct Failure: Error, CustomStringConvertible {
-        public var summary: String
+        public var what: String
+        public var consequence: String?
+        /// Said after the consequence: what changes the policy.
+        public var hint: String?
         public var problems: [String]
+
+        init(_ what: String, hint: String? = nil, problems: [String]) {
+            self.what = what
+            self.hint = hint
+            self.problems = problems
+        }
+
+        public var summary: String {
+            what + (consequence.map { "; " + $0 } ?? "") + (hint.map { " (" + $0 + ")" } ?? "") + ":"
+        }
+
         public var description: String {
             ([summary] + problems.prefix(200).map { "  - \($0)" }
                 + (problems.count > 200 ? ["  … and \(problems.count - 200) more"] : [])).joined(separator: "\n")
         }
+    }
+
+    /// Any other error that stopped a load (the server, the archive, a file), with what the
+    /// load left; its kind (`cause`) still decides the JSON failure's reason.
+    public struct Stopped: Error, CustomStringConvertible {
+        public var cause: Error
+        public var consequence: String
+        public var description: String { "\(cause)\n(the load stopped: \(consequence))" }
     }
 }

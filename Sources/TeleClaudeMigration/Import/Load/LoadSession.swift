@@ -5,26 +5,19 @@ import Foundation
 /// start; each table to its database's `DatabaseLoad`, which gives it a `TableLoad` for its
 /// lifetime; the end to every database's finish, then the one COMMIT.
 struct LoadSession: ArchiveVisitor {
-    let connection: PostgresConnection
-    let options: LoadOptions
-    let console: Console
+    let context: LoadContext
     /// One per database of the archive, the main one first; all in one transaction.
     var databases: [DatabaseLoad] = []
     /// The archive's summary, read first when created tables take their types from it.
-    var summary: Summary?
+    let summary: Summary?
     /// Configuration and docs, kept for installing after COMMIT.
     var files = ArchiveFiles()
-    var rejects: RejectsFile?
-    var progress: LoadProgress?
     /// The database loading the current table; nil while a table left out streams past.
     var current: Int?
 
-    var naming: RowNaming { RowNaming(showValues: options.showValues) }
-
-    init(connection: PostgresConnection, options: LoadOptions, console: Console) {
-        self.connection = connection
-        self.options = options
-        self.console = console
+    init(context: LoadContext, summary: Summary?) {
+        self.context = context
+        self.summary = summary
     }
 
     /// For the report: the tables not loaded, by export or by this load.
@@ -32,15 +25,12 @@ struct LoadSession: ArchiveVisitor {
     var renamed: [TargetNames.Renamed] { databases.flatMap(\.view.renamed) }
 
     mutating func manifest(_ archived: Manifest, warnings: [String]) throws {
-        warnings.forEach { console.warning($0) }
-        let progress = LoadProgress(console: console, style: options.progress, totalRows: 0)
-        databases = LoadView.all(archived, options: options).map { view in
-            DatabaseLoad(view: view, connection: connection, options: options, console: console, summary: view.summary(summary),
-                         progress: progress)
+        warnings.forEach { context.console.warning($0) }
+        databases = LoadView.all(archived, options: context.options).map { view in
+            DatabaseLoad(view: view, context: context, summary: view.summary(summary))
         }
-        progress.totalRows = databases.reduce(0) { $0 + $1.view.manifest.tables.reduce(0) { $0 + $1.rows } }
-        self.progress = progress
-        if !leftOut.isEmpty { console.info(Loader.Report.LeftOut.list(leftOut)) }
+        context.progress.totalRows = databases.reduce(0) { $0 + $1.view.manifest.tables.reduce(0) { $0 + $1.rows } }
+        if !leftOut.isEmpty { context.console.info(Loader.Report.LeftOut.list(leftOut)) }
         try files.manifest(archived, warnings: warnings)
         // The file members come next; the owner may be in the archived config.yml.
         if archived.files.isEmpty { try begin() }
@@ -56,16 +46,16 @@ struct LoadSession: ArchiveVisitor {
     mutating func begin() throws {
         var checked: [Preflight] = []
         for index in databases.indices {
-            checked.append(try databases[index].preflight(files: files, rejects: rejects))
+            checked.append(try databases[index].preflight(files: files))
         }
         let collisions = Preflight.collisions(databases.map(\.view), schemas: checked.map(\.catalog.schema))
-        if let main = checked.first, options.ownerPerson == nil, let owner = main.owner, let source = main.ownerSource {
-            console.info("owner of sessions without one: \(owner) (\(source))")
+        if let main = checked.first, context.options.ownerPerson == nil, let owner = main.owner, let source = main.ownerSource {
+            context.console.info("owner of sessions without one: \(owner) (\(source))")
         }
         let blocked = checked.filter { !$0.problems.isEmpty }
         guard blocked.isEmpty, collisions.isEmpty else {
             let schemas = Array(Set(checked.map(\.catalog.schema))).sorted().joined(separator: ", ")
-            throw Loader.Failure(summary: "the archive cannot be loaded into schema \(schemas); nothing was changed:",
+            throw Loader.Failure("the archive cannot be loaded into schema \(schemas)",
                                  problems: collisions.map(\.description) + blocked.flatMap(\.plan.failureLines))
         }
         for index in databases.indices {
@@ -81,7 +71,7 @@ struct LoadSession: ArchiveVisitor {
 
     mutating func row(_ row: RowValues, table archived: TableSchema, line: Int64) throws {
         guard let current else { return }
-        progress?.row()
+        context.progress.row()
         try databases[current].table!.row(row, line: line)
     }
 
@@ -95,25 +85,27 @@ struct LoadSession: ArchiveVisitor {
         try files.end(summary: summary, checksums: checksums)
         let problems = databases.flatMap(\.problems)
         guard problems.isEmpty else {
-            throw Loader.Failure(summary: "\(problems.count) problem(s) in the archive's rows; the transaction was rolled back and nothing was changed:",
+            throw Loader.Failure("\(problems.count) problem(s) in the archive's rows",
                                  problems: problems)
         }
-        let hold = try LoadTransaction.readBackCountsHold(databases.map { $0.transaction! }, connection: databases[0].connection)
+        let hold = try LoadTransaction.readBackCountsHold(databases.map { $0.transaction! }, connection: context.connection)
         for index in databases.indices.dropFirst() {
-            try databases[index].transaction!.finish(manifest: databases[index].view.manifest, progress: progress, commits: false,
-                                                     readBackCountsHold: hold)
+            try databases[index].transaction!.finish(manifest: databases[index].view.manifest, commits: false, readBackCountsHold: hold)
         }
-        try databases[0].transaction!.finish(manifest: databases[0].view.manifest, progress: progress, readBackCountsHold: hold) { [rejects] in
+        try databases[0].transaction!.finish(manifest: databases[0].view.manifest, readBackCountsHold: hold) { [rejects = context.rejects] in
             if let rejects { TemporaryFiles.unregister(rejects.path) }
         }
-        progress?.finish()
+        context.progress.finish()
     }
 
     /// After a failure: the COPY's sender lets go of the connection, and the transaction is
     /// rolled back.
     func abandon() {
         databases.forEach { $0.table?.abandon() }
-        if databases.first?.transaction?.open == true { _ = try? connection.execute("ROLLBACK") }
+        if context.outcome.transactionOpen {
+            _ = try? context.connection.execute("ROLLBACK")
+            context.outcome.rolledBack()
+        }
     }
 }
 
@@ -121,60 +113,39 @@ struct LoadSession: ArchiveVisitor {
 /// transaction (tables created, loaded, counted; sequences), and the table loading now.
 struct DatabaseLoad {
     let view: LoadView
-    let connection: PostgresConnection
-    /// The load's options as they apply to this database: its schema; install, the JSON
-    /// report and the owner of sessions belong to the main one only.
-    let options: LoadOptions
-    let console: Console
+    let context: LoadContext
     let summary: Summary?
-    let progress: LoadProgress
-    /// Validates (and hashes) JSON values; reused for every one.
-    let json = JSONHasher()
-    var rejects: RejectsFile?
     var plans: [LoadPlan.TablePlan] = []
     var transaction: LoadTransaction?
     var table: TableLoad?
     /// Rows that cannot be loaded, of every table so far (rollback mode).
     var problems: [String] = []
 
-    init(view: LoadView, connection: PostgresConnection, options: LoadOptions, console: Console, summary: Summary?,
-         progress: LoadProgress) {
-        var options = options
-        options.schema = view.schema
-        if view.database != DatabaseEntry.main {
-            options.install = nil
-            options.reportPath = nil
-        }
+    init(view: LoadView, context: LoadContext, summary: Summary?) {
         self.view = view
-        self.connection = connection
-        self.options = options
-        self.console = console
+        self.context = context
         self.summary = summary
-        self.progress = progress
     }
 
-    mutating func preflight(files: ArchiveFiles, rejects: RejectsFile?) throws -> Preflight {
-        self.rejects = rejects
-        let checked = try Preflight.run(manifest: view.manifest, files: files, connection: connection, options: options,
-                                        summary: summary, view: view)
+    mutating func preflight(files: ArchiveFiles) throws -> Preflight {
+        let checked = try Preflight.run(manifest: view.manifest, files: files, connection: context.connection,
+                                        options: context.options(for: view), summary: summary, view: view)
         plans = checked.plan.tables
         return checked
     }
 
     mutating func start(_ checked: Preflight, opensTransaction: Bool) throws {
-        transaction = try LoadTransaction.begin(checked, manifest: view.manifest, summary: summary, connection: connection,
-                                                options: options, console: console, opensTransaction: opensTransaction)
+        transaction = try LoadTransaction.begin(checked, manifest: view.manifest, summary: summary, context: context,
+                                                opensTransaction: opensTransaction)
     }
 
     mutating func beginTable(position: Int) throws {
         let index = view.viewPosition(ofArchivePosition: position)!
         let table = view.manifest.tables[index]
-        progress.beginTable(table.displayName, rows: table.rows)
+        context.progress.beginTable(table.displayName, rows: table.rows)
         self.table = try TableLoad(table: table, position: position, plan: plans[index], target: transaction!.catalog.tables[table.name]!,
-                                   sending: problems.isEmpty, connection: connection, options: options, json: json, rejects: rejects,
-                                   progress: progress)
+                                   sending: problems.isEmpty, context: context)
     }
-
     mutating func endTable(rows: Int64) throws {
         let loaded = try table!.finish(rows: rows)
         problems += table!.problems

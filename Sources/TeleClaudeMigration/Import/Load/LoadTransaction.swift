@@ -5,17 +5,13 @@ import Foundation
 /// tables' keys and indexes, the row counts, sequences, owners, and COMMIT (ROLLBACK for a
 /// dry run). Everything here was checked by `Preflight` before BEGIN.
 struct LoadTransaction {
-    let connection: PostgresConnection
-    let options: LoadOptions
-    let console: Console
+    let context: LoadContext
     var catalog: TargetCatalog
     let created: [TableSchema]
     var creationNotes: [String] = []
     let owner: String?
     /// The TOAST compression the load set for its session, when it set one.
     var toastCompression: String?
-    /// BEGIN ran and neither COMMIT nor ROLLBACK has.
-    var open = false
     var loaded: [Loader.Report.Table] = []
     /// Per table, the rows its read-back saw (tables read back in full only).
     var rowsReadBack: [String: Int64] = [:]
@@ -23,15 +19,18 @@ struct LoadTransaction {
     var ownershipUpdated = 0
     var indexesBuiltAfterData: [String] = []
 
-    var naming: RowNaming { RowNaming(showValues: options.showValues) }
+    var connection: PostgresConnection { context.connection }
+    var options: LoadOptions { context.options }
+    var console: Console { context.console }
+    var naming: RowNaming { context.naming }
 
     /// BEGIN, and what comes before the data.
     /// With several databases, the first one's `begin` opens the transaction and the others
     /// join it (`opensTransaction` false): one transaction for all of them.
-    static func begin(_ checked: Preflight, manifest: Manifest, summary: Summary?, connection: PostgresConnection,
-                      options: LoadOptions, console: Console, opensTransaction: Bool = true) throws -> LoadTransaction {
-        var transaction = LoadTransaction(connection: connection, options: options, console: console, catalog: checked.catalog,
-                                          created: checked.created, owner: checked.owner)
+    static func begin(_ checked: Preflight, manifest: Manifest, summary: Summary?, context: LoadContext,
+                      opensTransaction: Bool = true) throws -> LoadTransaction {
+        var transaction = LoadTransaction(context: context, catalog: checked.catalog, created: checked.created, owner: checked.owner)
+        let connection = context.connection, options = context.options, console = context.console
         if opensTransaction {
             // Read-back compares instants in UTC and floats in their shortest exact form.
             try connection.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'")
@@ -44,7 +43,7 @@ struct LoadTransaction {
                 }
             }
             try connection.execute("BEGIN")
-            transaction.open = true
+            context.outcome.began()
         }
         let schema = checked.catalog.schema
         if checked.createsSchema {
@@ -58,7 +57,7 @@ struct LoadTransaction {
                 do {
                     try connection.execute(sql)
                 } catch let error as PostgresError {
-                    throw Loader.Failure(summary: "PostgreSQL refused to create \(table.displayName) (--create-missing-tables); the transaction was rolled back and nothing was changed:",
+                    throw Loader.Failure("PostgreSQL refused to create \(table.displayName) (--create-missing-tables)",
                                          problems: [transaction.naming.describe(error)])
                 }
                 warnings.forEach { console.warning($0) }
@@ -88,9 +87,8 @@ struct LoadTransaction {
     /// one's `commit`.
     /// `readBackCountsHold`: nothing but this load wrote to its tables (`readBackCountsHold(_:connection:)`),
     /// so a table read back in full holds the rows its read-back saw.
-    mutating func finish(manifest: Manifest, progress: LoadProgress? = nil, commits: Bool = true, readBackCountsHold: Bool = false,
-                         committed: () -> Void = {}) throws {
-        progress?.enter("keys, counts, sequences and owners", table: "")
+    mutating func finish(manifest: Manifest, commits: Bool = true, readBackCountsHold: Bool = false, committed: () -> Void = {}) throws {
+        context.progress.enter("keys, counts, sequences and owners", table: "")
         try finishCreatedTables(manifest: manifest)
         // Counts: what is in each table now is exactly what the archive holds (a table read
         // back in full: what its read-back saw, when that still holds; no second scan).
@@ -114,7 +112,7 @@ struct LoadTransaction {
             }
         }
         guard mismatches.isEmpty else {
-            throw Loader.Failure(summary: "row counts differ; the transaction was rolled back:", problems: mismatches)
+            throw Loader.Failure("row counts differ", problems: mismatches)
         }
         // Sequences past the highest key and past SQLite's high-water mark.
         for table in manifest.tables {
@@ -129,6 +127,7 @@ struct LoadTransaction {
                 } else {
                     try connection.execute("SELECT setval($1::regclass, 1, false)", [sequence])
                 }
+                context.outcome.moved(sequence: sequence)
                 sequences.append(.init(sequence: sequence, value: value))
             }
         }
@@ -140,7 +139,7 @@ struct LoadTransaction {
             ownershipUpdated = try connection.execute(
                 "UPDATE \(sessions.qualifiedName) SET \(OwnershipColumns.person) = $1\(uidSet) WHERE \(OwnershipColumns.person) IS NULL", parameters).affectedRows
         }
-        if commits { try commit(progress: progress, committed: committed) }
+        if commits { try commit(committed: committed) }
     }
 
     /// Whether the rows each read-back saw are still its table's at the end. This load
@@ -164,23 +163,19 @@ struct LoadTransaction {
     }
 
     /// COMMIT (ROLLBACK for a dry run) of the transaction this one opened.
-    mutating func commit(progress: LoadProgress? = nil, committed: () -> Void = {}) throws {
+    func commit(committed: () -> Void = {}) throws {
         // A dry run did everything a load does, checked; nothing is kept.
         if options.dryRun {
             try connection.execute("ROLLBACK")
+            context.outcome.rolledBack()
         } else {
-            TemporaryFiles.setInterruptMessage(Self.interruptedDuringCommit)
-            progress?.enter("COMMIT", table: "")
+            context.outcome.commitSent()
+            context.progress.enter("COMMIT", table: "")
             try connection.execute("COMMIT")
+            context.outcome.committed()
             committed()
-            TemporaryFiles.setInterruptMessage(Self.interruptedAfterCommit)
         }
-        open = false
     }
-
-    static let interruptedBeforeCommit = "interrupted: nothing was committed (PostgreSQL rolls the transaction back as the connection closes); nothing was changed"
-    static let interruptedDuringCommit = "interrupted while COMMIT ran: check whether the tables hold the archive's rows before loading again"
-    static let interruptedAfterCommit = "interrupted after COMMIT: the database holds the archive's rows; the configuration and docs may be partly installed (run tc-import install-files to finish)"
 
     /// Indexes and foreign keys of the tables this load created, now that the data is in.
     /// An index PostgreSQL cannot build from SQLite's definition is left out with a
@@ -221,7 +216,8 @@ struct LoadTransaction {
             }
         }
         guard orphans.isEmpty else {
-            throw Loader.Failure(summary: "tables created by --create-missing-tables hold rows whose parent is missing; the transaction was rolled back and nothing was changed (--on-error reject moves such rows to the rejects file, except where two created tables reference each other):",
+            throw Loader.Failure("tables created by --create-missing-tables hold rows whose parent is missing",
+                                 hint: "--on-error reject moves such rows to the rejects file, except where two created tables reference each other",
                                  problems: orphans)
         }
     }

@@ -5,8 +5,7 @@ import Foundation
 /// rejected rows, accepted changes, the spool of original lines a staged table's rejections
 /// need, deferred indexes, and the read-back. Lives from `beginTable` to `endTable`.
 struct TableLoad {
-    let connection: PostgresConnection
-    let options: LoadOptions
+    let context: LoadContext
     /// The table with its target names, and its position in the manifest.
     let table: TableSchema
     let position: Int
@@ -20,12 +19,8 @@ struct TableLoad {
     /// Whether the COPY is in binary format.
     let binary: Bool
     let staged: Bool
-    let json: JSONHasher
-    let naming: RowNaming
-    let rejects: RejectsFile?
     /// The rows are sent (no earlier table had problems); else only converted and checked.
     let sending: Bool
-    let progress: LoadProgress?
     var copy: CopyIn?
     var buffer: [UInt8] = []
     /// Canonical lines of the table, when it loads through staging in reject mode.
@@ -45,22 +40,24 @@ struct TableLoad {
     var changeCounts: [ChangeKey: Int64] = [:]
     struct ChangeKey: Hashable { var column: Int; var change: ValueChange }
 
+    var connection: PostgresConnection { context.connection }
+    var options: LoadOptions { context.options }
+    var json: JSONHasher { context.json }
+    var naming: RowNaming { context.naming }
+    var rejects: RejectsFile? { context.rejects }
+    var progress: LoadProgress { context.progress }
+
     /// Opens the table's COPY, unless `sending` is false (earlier problems: the rows are
     /// still converted, to list every problem, but nothing is sent).
     init(table: TableSchema, position: Int, plan: LoadPlan.TablePlan, target: TargetCatalog.Table, sending: Bool,
-         connection: PostgresConnection, options: LoadOptions, json: JSONHasher, rejects: RejectsFile?,
-         progress: LoadProgress? = nil) throws {
-        self.connection = connection
-        self.options = options
+         context: LoadContext) throws {
+        self.context = context
         self.table = table
         self.position = position
         self.plan = plan
         self.target = target
-        self.json = json
-        self.rejects = rejects
         self.sending = sending
-        self.progress = progress
-        naming = RowNaming(showValues: options.showValues)
+        let options = context.options
         sourceIndexes = plan.columns.map(\.sourceIndex)
         allowedChanges = plan.columns.map { options.allowChange.contains("\(table.displayName).\($0.column)") }
         let converters = plan.columns.map { mapping in
@@ -77,7 +74,7 @@ struct TableLoad {
             let key = table.primaryKey.compactMap { names.firstIndex(of: $0) }
             contentCheck = try ContentCheck(converters: converters, names: names,
                                             keyColumns: key.count == table.primaryKey.count && !key.isEmpty ? key : Array(names.indices))
-            contentCheck?.naming = naming
+            contentCheck?.naming = context.naming
         }
         guard sending else { return }
         // Merge keeps the rows a table holds (the daemon may be using it): its indexes stay.
@@ -89,7 +86,7 @@ struct TableLoad {
         if staged {
             try createStaging(columns: columns)
             copy = try connection.copyIn("COPY \(Self.staging) (\(columns), \(Self.lineColumn)) FROM STDIN\(format)")
-            if rejects != nil { spool = try RowSpool() }
+            if context.rejects != nil { spool = try RowSpool() }
         } else {
             copy = try connection.copyIn("COPY \(target.qualifiedName) (\(columns)) FROM STDIN\(format)")
         }
@@ -191,18 +188,18 @@ struct TableLoad {
                 do {
                     try copy.finish()
                 } catch let error as PostgresError {
-                    throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.displayName); the transaction was rolled back and nothing was changed:",
+                    throw Loader.Failure("PostgreSQL refused the rows of \(table.displayName)",
                                          problems: refusedRow(error))
                 }
                 do {
                     if staged {
-                        progress?.enter("checks")
+                        progress.enter("checks")
                         try moveStagedRows()
                     }
-                    if !deferredIndexes.dropped.isEmpty { progress?.enter("indexes") }
+                    if !deferredIndexes.dropped.isEmpty { progress.enter("indexes") }
                     try deferredIndexes.build(connection)
                 } catch let error as PostgresError {
-                    throw Loader.Failure(summary: "PostgreSQL refused the rows of \(table.displayName); the transaction was rolled back and nothing was changed:",
+                    throw Loader.Failure("PostgreSQL refused the rows of \(table.displayName)",
                                          problems: [naming.describe(error)])
                 }
             } else {
@@ -213,7 +210,7 @@ struct TableLoad {
         copy = nil
         var verified: Int64 = 0
         if let check = contentCheck, sending, problems.isEmpty {
-            progress?.enter("read-back")
+            progress.enter("read-back")
             try verifyContent(check)
             verified = check.targetRows
             rowsReadBack = verified
@@ -247,7 +244,7 @@ struct TableLoad {
             problems.append("\(table.displayName): \(diagnosis.missingCount) archive row(s) have no equal row in the table")
         }
         problems.append("\(table.displayName): \(check.targetRows) rows read back for \(check.archiveRows) loaded; differing column(s): \(differing.isEmpty ? "(none; the row sets differ)" : differing.joined(separator: ", ")). A trigger, a rule or a column type that changes values on insert (char(n) padding, varchar truncation) can cause this; --verify counts skips this check.")
-        throw Loader.Failure(summary: "reading \(table.displayName) back inside the transaction found values that differ from the archive; the transaction was rolled back and nothing was changed:",
+        throw Loader.Failure("reading \(table.displayName) back inside the transaction found values that differ from the archive",
                              problems: problems)
     }
 
@@ -276,7 +273,7 @@ struct TableLoad {
         if !staged {
             for skipped in linesNotSent.sorted() where skipped <= line { line += 1 }
         }
-        let values = (try? ArchiveReader(path: options.archive).readRow(table: position, line: line)) ?? nil
+        let values = (try? ArchiveReader(options.archive, keys: options.keys).readRow(table: position, line: line)) ?? nil
         let row = values.map { naming.row(line: line, key: Self.keyPairs($0, table: table)) } ?? "row \(line)"
         return ["\(table.displayName) \(row): \(naming.describe(error))",
                 "--on-error reject sends each row the target's NOT NULL, CHECK and unique rules refuse to the rejects file, and loads the rest"]

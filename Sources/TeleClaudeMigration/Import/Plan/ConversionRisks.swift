@@ -9,13 +9,7 @@ enum ConversionRisks {
     /// The storage classes a column holds: the counted ones, else its declared type's affinity.
     static func classes(counts: ClassCounts?, declaredType: String) -> Set<StorageClass> {
         if let counts { return Set(counts.present).subtracting([.null]) }
-        // SQLite's affinity rules (datatype3.html, 3.1), in their order.
-        let declared = declaredType.uppercased()
-        if declared.contains("INT") { return [.integer] }
-        if declared.contains("CHAR") || declared.contains("CLOB") || declared.contains("TEXT") { return [.text] }
-        if declared.isEmpty || declared.contains("BLOB") { return [.integer, .real, .text, .blob] }
-        if declared.contains("REAL") || declared.contains("FLOA") || declared.contains("DOUB") { return [.real] }
-        return [.integer, .real, .text]
+        return DeclaredType(declaredType).affinity.storageClasses
     }
 
     /// One line per rule a value of these classes can meet in this target type.

@@ -23,23 +23,25 @@ public struct ArchiveVerifier {
         }
     }
 
-    public let path: String
+    public let source: ArchiveSource
+    public let keys: ArchiveKeys
     public let console: Console
 
-    public init(path: String, console: Console) {
-        self.path = path
+    public init(_ source: ArchiveSource, keys: ArchiveKeys = .none, console: Console) {
+        self.source = source
+        self.keys = keys
         self.console = console
     }
 
     public func run() throws -> Result {
         let started = Date()
-        var reader = ArchiveReader(path: path)
+        var reader = ArchiveReader(source, keys: keys)
         let console = self.console
         reader.onProgress = { bytes in console.progress("verifying: \(Units.bytes(bytes)) read") }
         var tally = Tally()
         defer { console.endProgress() }
         try reader.read(into: &tally)
-        return Result(archive: path == "-" ? "standard input" : path,
+        return Result(archive: source.displayName,
                       formatVersion: tally.version, tables: tally.tables, rows: tally.rows,
                       members: tally.members, decompressedBytes: tally.bytes, warnings: tally.warnings,
                       seconds: Date().timeIntervalSince(started), signature: tally.signature)

@@ -38,13 +38,17 @@ public struct ArchiveInspector {
         }
     }
 
-    public let path: String
+    public let source: ArchiveSource
+    public let keys: ArchiveKeys
 
-    public init(path: String) { self.path = path }
+    public init(_ source: ArchiveSource, keys: ArchiveKeys = .none) {
+        self.source = source
+        self.keys = keys
+    }
 
     public func run() throws -> Report {
         var collector = Collector()
-        try ArchiveReader(path: path).read(into: &collector)
+        try ArchiveReader(source, keys: keys).read(into: &collector)
         guard let manifest = collector.manifest, let summary = collector.summary else {
             throw ArchiveError("the archive ended before its manifest and summary were read")
         }
@@ -52,7 +56,7 @@ public struct ArchiveInspector {
             Report.Table(name: table.displayName, database: table.databaseName, rows: written.rows, bytes: written.bytes,
                          columns: table.columns.count, member: table.member)
         }
-        return Report(archive: path, formatVersion: manifest.formatVersion.description, createdAt: manifest.createdAt,
+        return Report(archive: source.argument, formatVersion: manifest.formatVersion.description, createdAt: manifest.createdAt,
                       tool: "\(manifest.tool.name) \(manifest.tool.version)", source: manifest.source,
                       databases: manifest.allDatabases, tables: tables, excludedTables: manifest.allExcludedTables,
                       files: manifest.files, warnings: collector.warnings, signature: collector.signature)

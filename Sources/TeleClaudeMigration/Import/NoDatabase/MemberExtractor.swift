@@ -9,14 +9,16 @@ public struct MemberExtractor {
         "config": .configOriginal, "env": .envOriginal, "split": .configSplit,
     ]
 
-    public let archive: String
+    public let archive: ArchiveSource
+    public let keys: ArchiveKeys
     public let member: String
     /// A file path, or `-` for standard output.
     public let output: String
     public let replaceExisting: Bool
 
-    public init(archive: String, member: String, output: String, replaceExisting: Bool) {
+    public init(archive: ArchiveSource, keys: ArchiveKeys = .none, member: String, output: String, replaceExisting: Bool) {
         self.archive = archive
+        self.keys = keys
         self.member = member
         self.output = output
         self.replaceExisting = replaceExisting
@@ -25,7 +27,7 @@ public struct MemberExtractor {
     /// Returns the member's bytes when `output` is `-` (the caller prints them), else nil.
     public func run() throws -> [UInt8]? {
         var files = ArchiveFiles()
-        try ArchiveReader(path: archive).read(into: &files)
+        try ArchiveReader(archive, keys: keys).read(into: &files)
         let name = Self.aliases[member]?.memberName ?? member
         guard let found = files.members.first(where: { $0.entry.path == name }) else {
             throw InstallError.noSuchMember(name: member, available: Self.aliases.keys.sorted() + files.members.map(\.entry.path))

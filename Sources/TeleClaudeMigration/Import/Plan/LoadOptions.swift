@@ -33,7 +33,9 @@ public struct LoadOptions: Sendable {
         case server
     }
 
-    public var archive: String
+    public var archive: ArchiveSource
+    /// What opens the archive when it is encrypted, and the signature it must carry.
+    public var keys = ArchiveKeys.none
     /// How PostgreSQL compresses large values of columns that name no method of their own.
     /// lz4 compresses several times faster than pglz; reading either back is transparent.
     public var toastCompression: ToastCompression = .lz4
@@ -67,7 +69,7 @@ public struct LoadOptions: Sendable {
     public var dryRun = false
     /// `--progress`: `auto` (a line redrawn on a terminal), `plain` (a line per finished
     /// phase, for logs), `none`.
-    public enum Progress: String, Sendable { case auto, plain, none }
+    public enum Progress: String, Sendable, CaseIterable { case auto, plain, none }
     public var progress = Progress.auto
     /// Tables `--create-missing-tables` creates get their declared types' mapping, not
     /// types chosen from the storage classes their columns hold.
@@ -90,14 +92,19 @@ public struct LoadOptions: Sendable {
     /// Where to install the configuration layers and docs after COMMIT; nil: not at all.
     public var install: InstallOptions?
 
-    public init(archive: String, databaseURL: String = "", schema: String? = nil, ifExists: IfExists = .fail,
+    public init(archive: ArchiveSource, databaseURL: String = "", schema: String? = nil, ifExists: IfExists = .fail,
                 skipColumns: Set<String> = [], naiveTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
                 ownerPerson: String? = nil, ownerUID: Int? = nil, onError: OnError = .rollback, rejectsPath: String? = nil,
                 verify: Verify = .content) {
         self.archive = archive
         self.verify = verify
         self.onError = onError
-        self.rejectsPath = rejectsPath ?? (archive == "-" ? "tc-import-rejects.ndjson" : archive + ".rejects.ndjson")
+        self.rejectsPath = rejectsPath ?? {
+            switch archive {
+            case .file(let path): path + ".rejects.ndjson"
+            case .standardInput: "tc-import-rejects.ndjson"
+            }
+        }()
         self.databaseURL = databaseURL
         self.schema = schema
         self.ifExists = ifExists

@@ -1,0 +1,16 @@
+import Foundation
+
+/// The load's and the plan's connection to the target, with each statement it runs told to
+/// `-v` and `--log` (its text, cut at 400 characters, and its time).
+enum TargetConnection {
+    static func open(_ url: String, console: Console) throws -> PostgresConnection {
+        let connection = try PostgresConnection(connectionString: url)
+        if console.wantsDetails {
+            connection.trace = { [console] statement, seconds in
+                let text = statement.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                console.detail("SQL \(String(format: "%.1f", seconds * 1000)) ms: \(text.count > 400 ? text.prefix(400) + " …" : text)")
+            }
+        }
+        return connection
+    }
+}
