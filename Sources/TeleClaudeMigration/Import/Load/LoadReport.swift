@@ -94,6 +94,34 @@ extension Loader {
             }
         }
 
+        /// What the session did, database by database (the main one first); what comes after
+        /// COMMIT (checks, rollback steps, files, rejects, time) is added by `Loader.run`.
+        init(_ session: LoadSession) {
+            let options = session.context.options
+            let parts = session.databases.map { (view: $0.view, transaction: $0.transaction!) }
+            let main = parts[0].transaction
+            archive = options.archive.argument
+            schema = main.catalog.schema
+            committed = !options.dryRun
+            dryRun = options.dryRun
+            tables = parts.flatMap { part in part.transaction.loaded.map { Loader.named($0, in: part.view) } }
+            sequences = parts.flatMap(\.transaction.sequences)
+            ownershipUpdated = main.ownershipUpdated
+            owner = main.owner
+            rejects = nil
+            seconds = 0
+            checks = []
+            rollback = []
+            createdTables = parts.flatMap { part in part.transaction.created.map { Loader.display($0.name, in: part.view) } }
+            creationNotes = parts.flatMap(\.transaction.creationNotes)
+            toastCompression = main.toastCompression
+            indexesBuiltAfterData = parts.flatMap(\.transaction.indexesBuiltAfterData)
+            renamed = session.renamed
+            verification = options.verify.rawValue
+            leftOut = session.leftOut
+            databases = parts.map { .init(name: $0.view.database, schema: $0.transaction.catalog.schema) }
+        }
+
         /// How `tc-import load` exits after a COMMIT (README, "Exit status"): 0 every row
         /// loaded and every check passed; 2 committed, but rows were rejected; 3 committed,
         /// but something after COMMIT failed (a check, installing the files, the JSON report).

@@ -89,10 +89,11 @@ struct LoadSession: ArchiveVisitor {
                                  problems: problems)
         }
         let hold = try LoadTransaction.readBackCountsHold(databases.map { $0.transaction! }, connection: context.connection)
-        for index in databases.indices.dropFirst() {
-            try databases[index].transaction!.finish(manifest: databases[index].view.manifest, commits: false, readBackCountsHold: hold)
+        for index in databases.indices.dropFirst() + [0] {
+            try databases[index].transaction!.finish(manifest: databases[index].view.manifest, readBackCountsHold: hold)
         }
-        try databases[0].transaction!.finish(manifest: databases[0].view.manifest, readBackCountsHold: hold) { [rejects = context.rejects] in
+        for index in databases.indices { try databases[index].transaction!.advanceSequences() }
+        try databases[0].transaction!.commit { [rejects = context.rejects] in
             if let rejects { TemporaryFiles.unregister(rejects.path) }
         }
         context.progress.finish()

@@ -15,7 +15,11 @@ struct LoadTransaction {
     var loaded: [Loader.Report.Table] = []
     /// Per table, the rows its read-back saw (tables read back in full only).
     var rowsReadBack: [String: Int64] = [:]
+    /// The sequences of the loaded tables and where each stands after the load (or would, in a dry run).
     var sequences: [Loader.Report.Sequence] = []
+    /// Each sequence and the value it must reach (its column's highest key, or SQLite's
+    /// high-water mark); set by `advanceSequences`, just before COMMIT.
+    private var sequencesNeeded: [(sequence: String, value: Int64)] = []
     var ownershipUpdated = 0
     var indexesBuiltAfterData: [String] = []
 
@@ -81,13 +85,12 @@ struct LoadTransaction {
         return transaction
     }
 
-    /// After the last table: keys and indexes of created tables, counts, sequences, owners, COMMIT.
-    /// `committed` runs as soon as COMMIT returned (the rejects file is kept from then on).
-    /// With several databases, each one's `finish` runs with `commits` false, then the first
+    /// After the last table: keys and indexes of created tables, counts, owners, and what each
+    /// sequence must reach. Then, for every database, `advanceSequences`, and the first
     /// one's `commit`.
     /// `readBackCountsHold`: nothing but this load wrote to its tables (`readBackCountsHold(_:connection:)`),
     /// so a table read back in full holds the rows its read-back saw.
-    mutating func finish(manifest: Manifest, commits: Bool = true, readBackCountsHold: Bool = false, committed: () -> Void = {}) throws {
+    mutating func finish(manifest: Manifest, readBackCountsHold: Bool = false) throws {
         context.progress.enter("keys, counts, sequences and owners", table: "")
         try finishCreatedTables(manifest: manifest)
         // Counts: what is in each table now is exactly what the archive holds (a table read
@@ -114,21 +117,14 @@ struct LoadTransaction {
         guard mismatches.isEmpty else {
             throw Loader.Failure("row counts differ", problems: mismatches)
         }
-        // Sequences past the highest key and past SQLite's high-water mark.
+        // What each sequence must reach: the highest key and SQLite's high-water mark.
         for table in manifest.tables {
             guard let target = catalog.tables[table.name] else { continue }
             for column in target.columns {
                 guard let sequence = column.sequence else { continue }
                 let maxKey = try connection.execute("SELECT max(\(SQLIdentifier.quote(column.name)))::bigint FROM \(target.qualifiedName)").value(0, 0).flatMap { Int64($0) } ?? 0
                 let isKey = table.primaryKey == [column.name]
-                let value = max(maxKey, isKey ? (table.sequence ?? 0) : 0)
-                if value >= 1 {
-                    try connection.execute("SELECT setval($1::regclass, $2::bigint, true)", [sequence, String(value)])
-                } else {
-                    try connection.execute("SELECT setval($1::regclass, 1, false)", [sequence])
-                }
-                context.outcome.moved(sequence: sequence)
-                sequences.append(.init(sequence: sequence, value: value))
+                sequencesNeeded.append((sequence, max(maxKey, isKey ? (table.sequence ?? 0) : 0)))
             }
         }
         // Ownership: sessions nobody owns go to the migrating person.
@@ -139,7 +135,25 @@ struct LoadTransaction {
             ownershipUpdated = try connection.execute(
                 "UPDATE \(sessions.qualifiedName) SET \(OwnershipColumns.person) = $1\(uidSet) WHERE \(OwnershipColumns.person) IS NULL", parameters).affectedRows
         }
-        if commits { try commit(committed: committed) }
+    }
+
+    /// Moves each sequence forward to the value it must reach, never back: one the running
+    /// daemon already took further stays where it is. The last step before COMMIT, after
+    /// every check, because PostgreSQL never rolls `setval` back; a dry run only reads
+    /// where each would stand. `sequences` says where each stands after it.
+    mutating func advanceSequences() throws {
+        for (sequence, value) in sequencesNeeded {
+            // One statement, so the value is compared with the sequence as it is then (the
+            // daemon may be taking values); its last value read once (OFFSET 0 keeps the
+            // subquery from being folded into the outer one and read again after setval).
+            let now = "(SELECT COALESCE(pg_sequence_last_value($1::regclass), 0) AS last OFFSET 0) s"
+            let sql = options.dryRun
+                ? "SELECT GREATEST($2::bigint, s.last), false FROM \(now)"
+                : "SELECT CASE WHEN $2::bigint > s.last THEN setval($1::regclass, $2::bigint, true) ELSE s.last END, $2::bigint > s.last FROM \(now)"
+            let result = try connection.execute(sql, [sequence, String(value)])
+            if result.value(0, 1) == "t" { context.outcome.moved(sequence: sequence) }
+            sequences.append(.init(sequence: sequence, value: result.value(0, 0).flatMap { Int64($0) } ?? value))
+        }
     }
 
     /// Whether the rows each read-back saw are still its table's at the end. This load

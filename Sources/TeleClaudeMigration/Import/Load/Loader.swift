@@ -57,18 +57,9 @@ public final class Loader {
             // A dry run keeps nothing: the real load writes the same file again.
             if rejects.count == 0 || options.dryRun { unlink(rejects.path) } else { rejectsPath = rejects.path }
         }
+        var report = Report(session)
         let main = session.databases[0].transaction!
         let parts = session.databases.map { (view: $0.view, transaction: $0.transaction!) }
-        var report = Report(archive: options.archive.argument, schema: main.catalog.schema, committed: !options.dryRun,
-                            tables: parts.flatMap { part in part.transaction.loaded.map { Self.named($0, in: part.view) } },
-                            sequences: parts.flatMap(\.transaction.sequences), ownershipUpdated: main.ownershipUpdated,
-                            rejects: nil, seconds: 0, checks: [], rollback: [], owner: main.owner, files: nil,
-                            createdTables: parts.flatMap { part in part.transaction.created.map { Self.display($0.name, in: part.view) } },
-                            creationNotes: parts.flatMap(\.transaction.creationNotes), toastCompression: main.toastCompression,
-                            indexesBuiltAfterData: parts.flatMap(\.transaction.indexesBuiltAfterData), dryRun: options.dryRun,
-                            renamed: session.renamed, verification: options.verify.rawValue)
-        report.leftOut = session.leftOut
-        report.databases = parts.map { .init(name: $0.view.database, schema: $0.transaction.catalog.schema) }
         if options.dryRun {
             report.seconds = Date().timeIntervalSince(started)
             writeJSONReport(&report)
