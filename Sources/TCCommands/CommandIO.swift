@@ -38,7 +38,8 @@ public struct CommandIO: Sendable {
     }
 
     /// A command's body with the one way failures end it: an `ExitCode` as it is; any other
-    /// error printed once on the console (after `prefix`) and exit status 1.
+    /// error printed once on the console (after `prefix`) and exit status 1 (a load that
+    /// does not know whether its COMMIT went through: 4).
     /// With `json`, the failure is also printed on standard output as ImportReport's error
     /// object, for `archive` (so a script reading --json always gets an object).
     func run(_ console: Console, failing prefix: String = "", json: Bool = false, archive: String? = nil, _ body: () throws -> Void) throws {
@@ -47,9 +48,11 @@ public struct CommandIO: Sendable {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            if json { print(ImportReport.jsonFailure(archive: archive, error: error), terminator: "") }
+            // 1, or 4 for a load whose COMMIT's outcome is not known.
+            let status = (error as? Loader.Stopped)?.exitStatus ?? 1
+            if json { print(ImportReport.jsonFailure(archive: archive, error: error, exitStatus: status), terminator: "") }
             console.error(prefix + "\(error)")
-            throw ExitCode.failure
+            throw ExitCode(status)
         }
     }
 

@@ -36,8 +36,9 @@ struct Load: ParsableCommand {
         changed (the reasons are printed); 2 committed, but rows were rejected (--on-error \
         reject; the last line counts them per table); 3 committed, but a step after COMMIT \
         failed (a check, installing the files, the JSON report: the report says which, and \
-        its rollback steps cover every file written); 64 invalid options; 130/143 \
-        interrupted (nothing changed).
+        its rollback steps cover every file written); 4 the connection failed during \
+        COMMIT and the server could not be asked whether it committed (the message gives \
+        the query that tells); 64 invalid options; 130/143 interrupted (nothing changed).
         """)
 
     @OptionGroup var archive: ArchiveArgument

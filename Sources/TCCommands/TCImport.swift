@@ -11,7 +11,9 @@ public struct TCImport: ParsableCommand {
         discussion: """
         Exit status: 0 success; 1 the archive is invalid or the command failed, nothing \
         changed; 64 invalid options. load also: 2 committed, with rejected rows; 3 \
-        committed, but a step after COMMIT failed. 130/143 interrupted, nothing changed.
+        committed, but a step after COMMIT failed; 4 whether COMMIT went through is not \
+        known (the connection failed during it; the query that tells is printed). \
+        130/143 interrupted, nothing changed.
         """,
         version: "tc-import \(Exporter.toolVersion) (reads archive format \(FormatVersion.current.major).0 to \(FormatVersion.current))",
         subcommands: [Verify.self, Inspect.self, Plan.self, Load.self, InstallFiles.self, Extract.self])

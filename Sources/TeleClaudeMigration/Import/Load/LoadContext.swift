@@ -5,7 +5,8 @@ import Foundation
 /// how rows are named, the JSON validator, and the outcome so far. Per-database and
 /// per-table values (`DatabaseLoad`, `LoadTransaction`, `TableLoad`) hold only what is theirs.
 final class LoadContext {
-    let connection: PostgresConnection
+    /// The load's connection; after a COMMIT whose answer was lost, the one that asked.
+    private(set) var connection: PostgresConnection
     /// The load's options; `options(for:)` gives them as one database of the archive applies them.
     let options: LoadOptions
     let console: Console
@@ -26,6 +27,45 @@ final class LoadContext {
         naming = RowNaming(showValues: options.showValues)
         progress = LoadProgress(console: console, style: options.progress, totalRows: 0)
         outcome = LoadOutcome(dryRun: options.dryRun)
+    }
+
+    /// The connection failed during COMMIT (`error`): asks the server, on a new connection,
+    /// whether the transaction committed. Returns when it did (the new connection is the
+    /// load's from then on); throws `error` when it aborted (nothing was changed); when no
+    /// answer comes within `options.commitQuestionSeconds`, the outcome is unknown and says the
+    /// query that tells.
+    func resolveCommit(after error: Error) throws {
+        guard let id = outcome.transactionID, !id.isEmpty else { throw error }
+        console.warning("the connection failed during COMMIT (\(error)); asking the server whether transaction \(id) committed")
+        let deadline = Date().addingTimeInterval(options.commitQuestionSeconds)
+        while Date() < deadline {
+            let asking: PostgresConnection
+            let status: String?
+            do {
+                asking = try TargetConnection.open(options.databaseURL, console: console)
+                status = try asking.execute("SELECT txid_status($1::bigint)", [id]).value(0, 0)
+            } catch {
+                // Not reachable yet (down, restarting, refusing connections): ask again.
+                usleep(500_000)
+                continue
+            }
+            switch status {
+            case "committed":
+                console.info("the server says transaction \(id) committed")
+                connection = asking
+                return
+            case "aborted":
+                outcome.rolledBack()
+                throw error
+            case "in progress":
+                usleep(200_000)  // its backend is still ending; ask again
+            default:
+                outcome.commitUnknown()  // too old to tell
+                throw error
+            }
+        }
+        outcome.commitUnknown()
+        throw error
     }
 
     /// The options as they apply to one database of the archive: its schema; installing

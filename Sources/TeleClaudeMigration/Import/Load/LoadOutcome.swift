@@ -14,21 +14,30 @@ final class LoadOutcome {
         /// COMMIT was sent and has not returned.
         case commitSent
         case committed
-        /// ROLLBACK ran (a dry run's end).
+        /// ROLLBACK ran (a dry run's end), or the server said the COMMIT that failed aborted.
         case rolledBack
+        /// The connection failed during COMMIT and the server could not be asked since.
+        case commitUnknown
     }
 
     let dryRun: Bool
     private(set) var stage = Stage.notBegun
     /// Sequences the load moved: PostgreSQL never rolls `setval` back.
     private(set) var sequencesMoved: [String] = []
+    /// The transaction's id (`txid_current()`), taken before COMMIT: what the server is
+    /// asked about (`txid_status`) when the connection fails during COMMIT.
+    private(set) var transactionID: String?
 
     init(dryRun: Bool) {
         self.dryRun = dryRun
     }
 
     func began() { move(to: .begun) }
-    func commitSent() { move(to: .commitSent) }
+    func commitSent(transactionID: String) {
+        self.transactionID = transactionID
+        move(to: .commitSent)
+    }
+    func commitUnknown() { move(to: .commitUnknown) }
     func committed() { move(to: .committed) }
     func rolledBack() { move(to: .rolledBack) }
     func moved(sequence: String) { sequencesMoved.append(sequence) }
@@ -49,12 +58,16 @@ final class LoadOutcome {
         case .begun, .rolledBack:
             guard !sequencesMoved.isEmpty else { return "the transaction was rolled back and nothing was changed" }
             return "the transaction was rolled back; nothing was changed but the sequence(s) \(sequencesMoved.joined(separator: ", ")), moved forward (PostgreSQL never rolls a sequence back)"
-        case .commitSent:
-            return "the connection failed while COMMIT ran, so whether the load committed is not known: check whether the tables hold the archive's rows before loading again"
+        case .commitSent, .commitUnknown:
+            return "the connection failed while COMMIT ran and the server could not be asked since, so whether the load committed is not known; "
+                + "once the server answers, \(statusQuery) tells (committed: the archive's rows are in; aborted: nothing was changed)"
         case .committed:
             return "the data is committed"
         }
     }
+
+    /// The query that tells whether the transaction committed.
+    var statusQuery: String { "SELECT txid_status(\(transactionID ?? "<the load's transaction id>"))" }
 
     /// What Ctrl-C (or SIGTERM) prints at this point.
     var interrupted: String {
@@ -62,8 +75,8 @@ final class LoadOutcome {
         case .notBegun, .begun, .rolledBack:
             return "interrupted: nothing was committed (PostgreSQL rolls the transaction back as the connection closes); "
                 + (sequencesMoved.isEmpty ? "nothing was changed" : "nothing was changed but the sequence(s) \(sequencesMoved.joined(separator: ", ")), moved forward")
-        case .commitSent:
-            return "interrupted while COMMIT ran: check whether the tables hold the archive's rows before loading again"
+        case .commitSent, .commitUnknown:
+            return "interrupted while COMMIT ran: whether it committed is not known; \(statusQuery) tells"
         case .committed:
             return "interrupted after COMMIT: the database holds the archive's rows; the configuration and docs may be partly installed (run tc-import install-files to finish)"
         }
@@ -78,6 +91,6 @@ final class LoadOutcome {
             return failure
         }
         if error is Loader.Stopped { return error }
-        return Loader.Stopped(cause: error, consequence: consequence)
+        return Loader.Stopped(cause: error, consequence: consequence, exitStatus: stage == .commitUnknown ? Loader.commitUnknownExitStatus : 1)
     }
 }

@@ -182,6 +182,11 @@ extension Loader {
     public struct Stopped: Error, CustomStringConvertible {
         public var cause: Error
         public var consequence: String
+        /// 1, or `commitUnknownExitStatus` when whether the load committed is not known.
+        public var exitStatus: Int32 = 1
         public var description: String { "\(cause)\n(the load stopped: \(consequence))" }
     }
+
+    /// The exit status of a load whose COMMIT's outcome is not known (README, "Exit status").
+    public static let commitUnknownExitStatus: Int32 = 4
 }

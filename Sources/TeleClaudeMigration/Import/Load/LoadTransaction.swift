@@ -183,9 +183,16 @@ struct LoadTransaction {
             try connection.execute("ROLLBACK")
             context.outcome.rolledBack()
         } else {
-            context.outcome.commitSent()
+            // Asked for now, while the connection stands: what the server is asked about
+            // should the connection fail during COMMIT.
+            let id = try connection.execute("SELECT txid_current()").value(0, 0) ?? ""
+            context.outcome.commitSent(transactionID: id)
             context.progress.enter("COMMIT", table: "")
-            try connection.execute("COMMIT")
+            do {
+                try connection.execute("COMMIT")
+            } catch {
+                try context.resolveCommit(after: error)
+            }
             context.outcome.committed()
             committed()
         }

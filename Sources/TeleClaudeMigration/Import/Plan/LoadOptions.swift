@@ -89,6 +89,10 @@ public struct LoadOptions: Sendable {
     /// Create archive tables the target lacks (keys, defaults, unique constraints first;
     /// indexes and foreign keys after the data), inside the load's transaction.
     public var createMissingTables = false
+    /// How long, after the connection failed during COMMIT, the load keeps asking the server
+    /// whether the transaction committed (the server may be restarting) before it says the
+    /// outcome is not known (exit status 4).
+    public var commitQuestionSeconds: Double = 60
     /// Where to install the configuration layers and docs after COMMIT; nil: not at all.
     public var install: InstallOptions?
 

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import TeleClaudeMigration
+
+/// Faults around COMMIT and beside other loads: the outcome a load reports is the one that
+/// happened. The connection is cut while COMMIT runs, before the commit record (a deferred
+/// trigger that sleeps gives the window) and after it (a synchronous standby that never
+/// answers holds COMMIT after the record is written); two loads race into one database.
+/// Serialized: the synchronous standby setting is the whole server's (only sessions that
+/// ask for synchronous commit wait on it, and only these tests' loads do).
+@Suite("Faults: COMMIT's outcome, two loads at once", .serialized, .timeLimit(.minutes(5)))
+struct FaultTests {
+    /// A load of the bundled sample running in this process on its own thread, whose
+    /// connection names itself (`application_name`) so the test can find its backend.
+    final class RunningLoad: @unchecked Sendable {
+        let application = "tc_fault_" + UUID().uuidString.prefix(8).lowercased()
+        let log = MessageLog()
+        private let done = DispatchSemaphore(value: 0)
+        private(set) var result: Result<Loader.Report, Error>?
+        private let loader: Loader
+
+        init(_ archive: String, _ schema: TestServer.Schema, connection extra: String = "", commitQuestionSeconds: Double = 60,
+             ifExists: LoadOptions.IfExists = .fail, keepIndexes: Bool = false) {
+            var options = LoadOptions(archive: .file(archive), databaseURL: schema.url + " application_name=\(application) " + extra,
+                                      schema: schema.name, ifExists: ifExists, ownerPerson: "Maurice Faber")
+            options.commitQuestionSeconds = commitQuestionSeconds
+            options.keepIndexes = keepIndexes
+            loader = Loader(options: options, console: log.console)
+            Thread.detachNewThread { [self] in
+                result = Result { try loader.run() }
+                done.signal()
+            }
+        }
+
+        func wait() -> Result<Loader.Report, Error> {
+            done.wait()
+            return result!
+        }
+
+        /// Waits (up to 60 s) until this load's backend is in COMMIT and waiting on
+        /// `event`, then terminates that backend; false when it never got there.
+        func terminate(whenWaitingOn event: String, _ schema: TestServer.Schema) throws -> Bool {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, result == nil {
+                let found = try schema.value("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE application_name = '\(application)' AND query = 'COMMIT' AND wait_event = '\(event)'
+                    """)
+                if found == "t" { return true }
+                usleep(20_000)
+            }
+            return false
+        }
+    }
+
+    /// Sessions that ask for synchronous commit wait, after writing the commit record, for a
+    /// standby that does not exist; for the duration of `body`.
+    func withAbsentStandby<T>(_ schema: TestServer.Schema, _ body: () throws -> T) throws -> T {
+        try schema.connection.execute("ALTER SYSTEM SET synchronous_standby_names = 'tc_fault_absent_standby'")
+        try schema.connection.execute("SELECT pg_reload_conf()")
+        defer {
+            _ = try? schema.connection.execute("ALTER SYSTEM RESET synchronous_standby_names")
+            _ = try? schema.connection.execute("SELECT pg_reload_conf()")
+        }
+        usleep(200_000)  // the reload reaches the backends
+        return try body()
+    }
+
+    static let synchronous = "options='-c synchronous_commit=on'"
+
+    @Test("the connection cut after the commit record: the server is asked, and the load reports what it committed (exit 0, with the report)")
+    func lostAfterCommitRecord() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema()
+        let report = try withAbsentStandby(schema) { () throws -> Loader.Report in
+            let load = RunningLoad(archive, schema, connection: Self.synchronous)
+            #expect(try load.terminate(whenWaitingOn: "SyncRep", schema), "the load never waited in COMMIT: \(load.log.output)")
+            return try load.wait().get()
+        }
+        #expect(report.committed && report.exitStatus == 0, "\(report.checks)")
+        #expect(try schema.counts()["sessions"] == 4)
+        #expect(!report.rollback.isEmpty)
+    }
+
+    @Test("the connection cut before the commit record (a deferred trigger running): the server says it aborted; nothing was changed")
+    func lostBeforeCommitRecord() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema()
+        try schema.connection.execute("""
+            CREATE FUNCTION \(schema.name).slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$;
+            CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON \(schema.name).sessions DEFERRABLE INITIALLY DEFERRED
+                FOR EACH ROW EXECUTE FUNCTION \(schema.name).slow()
+            """)
+        let load = RunningLoad(archive, schema)
+        #expect(try load.terminate(whenWaitingOn: "PgSleep", schema), "the load never ran its COMMIT: \(load.log.output)")
+        switch load.wait() {
+        case .success: Issue.record("the load says it committed")
+        case .failure(let error):
+            // Sequences are set just before COMMIT and never rolled back: the message says so.
+            #expect("\(error)".contains("the transaction was rolled back; nothing was changed but the sequence(s) \(schema.name).hook_outbox_id_seq"), "\(error)")
+            #expect((error as? Loader.Stopped)?.exitStatus == 1)
+        }
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
+
+    @Test("the connection cut during COMMIT and the server not answering since: exit status 4, with the query that tells; the query then says committed")
+    func outcomeUnknown() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema()
+        // A role of its own, which the test then stops from logging in: the server is up,
+        // but the load cannot ask it.
+        let role = "tc_fault_" + schema.name
+        try schema.connection.execute("""
+            CREATE ROLE \(role) LOGIN; GRANT USAGE, CREATE ON SCHEMA \(schema.name) TO \(role);
+            GRANT ALL ON ALL TABLES IN SCHEMA \(schema.name) TO \(role); GRANT ALL ON ALL SEQUENCES IN SCHEMA \(schema.name) TO \(role)
+            """)
+        defer {
+            _ = try? schema.connection.execute("DROP OWNED BY \(role); DROP ROLE \(role)")
+        }
+        let failure = try withAbsentStandby(schema) { () throws -> Error? in
+            let load = RunningLoad(archive, schema, connection: "user=\(role) " + Self.synchronous, commitQuestionSeconds: 3)
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, try schema.value("""
+                SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(load.application)' AND wait_event = 'SyncRep'
+                """) == "0" { usleep(20_000) }
+            try schema.connection.execute("ALTER ROLE \(role) NOLOGIN")
+            #expect(try load.terminate(whenWaitingOn: "SyncRep", schema))
+            if case .failure(let error) = load.wait() { return error }
+            return nil
+        }
+        let stopped = try #require(failure as? Loader.Stopped, "\(String(describing: failure))")
+        #expect(stopped.exitStatus == Loader.commitUnknownExitStatus)
+        #expect("\(stopped)".contains("whether the load committed is not known") && !"\(stopped)".contains("rolled back"), "\(stopped)")
+        let query = try #require("\(stopped)".firstMatch(of: /SELECT txid_status\(\d+\)/), "\(stopped)")
+        #expect(try schema.value(String(query.output)) == "committed")
+        #expect(try schema.counts()["sessions"] == 4)
+    }
+}
