@@ -18,10 +18,15 @@ struct LoadOnlyOptions: ParsableArguments {
     var daemonCheck: String?
     @Option(name: .customLong("owner-uid"), help: ArgumentHelp("Their uid (default: the exporting uid from the manifest).", valueName: "UID"))
     var ownerUID: Int?
+    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("The longest the load waits for one lock (a table another session holds, another load into the same database), in seconds; while it waits it names who holds it. 0 waits as long as it takes.", valueName: "SECONDS"))
+    var lockTimeout: Double = 60
     @Flag(name: .customLong("show-values"), help: "Print row values in messages, and PostgreSQL's DETAIL and CONTEXT, which quote them: for a developer on a test copy. By default no row value is printed (they may be secrets).")
     var showValues = false
 
     func validate() throws {
+        guard lockTimeout >= 0, lockTimeout.isFinite else {
+            throw ValidationError("--lock-timeout \(lockTimeout): give the seconds to wait for a lock, or 0 to wait as long as it takes")
+        }
         guard TimeZone(identifier: naiveTimeZone) != nil else {
             throw ValidationError("--naive-timezone \(naiveTimeZone) is not a known time zone (e.g. UTC, Europe/Amsterdam)")
         }
@@ -36,5 +41,6 @@ struct LoadOnlyOptions: ParsableArguments {
         options.toastCompression = toastCompression
         options.keepIndexes = keepIndexes
         options.showValues = showValues
+        options.lockTimeout = lockTimeout
     }
 }

@@ -20,11 +20,12 @@ struct FaultTests {
         private let loader: Loader
 
         init(_ archive: String, _ schema: TestServer.Schema, connection extra: String = "", commitQuestionSeconds: Double = 60,
-             ifExists: LoadOptions.IfExists = .fail, keepIndexes: Bool = false) {
+             ifExists: LoadOptions.IfExists = .fail, keepIndexes: Bool = false, lockTimeout: Double = 60) {
             var options = LoadOptions(archive: .file(archive), databaseURL: schema.url + " application_name=\(application) " + extra,
                                       schema: schema.name, ifExists: ifExists, ownerPerson: "Maurice Faber")
             options.commitQuestionSeconds = commitQuestionSeconds
             options.keepIndexes = keepIndexes
+            options.lockTimeout = lockTimeout
             loader = Loader(options: options, console: log.console)
             Thread.detachNewThread { [self] in
                 result = Result { try loader.run() }
@@ -137,5 +138,50 @@ struct FaultTests {
         let query = try #require("\(stopped)".firstMatch(of: /SELECT txid_status\(\d+\)/), "\(stopped)")
         #expect(try schema.value(String(query.output)) == "committed")
         #expect(try schema.counts()["sessions"] == 4)
+    }
+
+    @Test("two loads of two archives started together into one empty database: one commits, the other waits for it, sees its rows and changes nothing (ten times, with and without --keep-indexes)",
+          arguments: [false, true])
+    func twoLoads(keepIndexes: Bool) throws {
+        let folder = try TemporaryFolder()
+        let first = try PostgresLoadTests.sampleArchive(folder)
+        let second = folder.file("b.tcar")
+        try FileManager.default.copyItem(atPath: first, toPath: second)
+        for attempt in 1...10 {
+            let schema = try TestServer.Schema()
+            let loads = [RunningLoad(first, schema, keepIndexes: keepIndexes), RunningLoad(second, schema, keepIndexes: keepIndexes)]
+            let results = loads.map { $0.wait() }
+            let committed = results.filter { if case .success = $0 { true } else { false } }
+            #expect(committed.count == 1, "attempt \(attempt): \(committed.count) loads committed")
+            for case .failure(let error) in results {
+                #expect("\(error)".contains("rows arrived in the target after the plan was checked") || "\(error)".contains("already holds rows"),
+                        "attempt \(attempt): \(error)")
+                #expect(!"\(error)".contains("XX000") && !"\(error)".contains("cache lookup failed"), "\(error)")
+            }
+            #expect(try schema.counts()["sessions"] == 4, "attempt \(attempt): one archive's rows, not two")
+        }
+    }
+
+    @Test("a table another session holds locked: the load names who holds it while it waits, gives up at --lock-timeout, and changes nothing")
+    func heldLock() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema()
+        let holder = try PostgresConnection(connectionString: schema.url + " application_name=tc_fault_holder")
+        try holder.execute("BEGIN; LOCK TABLE \(schema.name).session_tokens IN ACCESS EXCLUSIVE MODE")
+        let started = Date()
+        let load = RunningLoad(archive, schema, lockTimeout: 5)
+        let result = load.wait()
+        let waited = Date().timeIntervalSince(started)
+        _ = try? holder.execute("ROLLBACK")
+        holder.close()
+        guard case .failure(let error) = result else {
+            Issue.record("the load committed past a held lock")
+            return
+        }
+        #expect("\(error)".contains("a lock was not granted within --lock-timeout 5 s") && "\(error)".contains("nothing was changed"), "\(error)")
+        #expect(load.log.output.contains("held by pid") && load.log.output.contains("tc_fault_holder"), "\(load.log.output)")
+        #expect(waited < 30, "waited \(waited) s")
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
 }

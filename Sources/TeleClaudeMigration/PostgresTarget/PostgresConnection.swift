@@ -28,6 +28,9 @@ public final class PostgresConnection {
         handle = nil
     }
 
+    /// The server process serving this connection (`pg_backend_pid()`), for what watches it.
+    public var backendPID: Int32 { PQbackendPID(raw) }
+
     var raw: OpaquePointer {
         guard let handle else { preconditionFailure("PostgreSQL connection used after close()") }
         return handle

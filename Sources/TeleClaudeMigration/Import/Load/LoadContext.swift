@@ -18,6 +18,8 @@ final class LoadContext {
     let json = JSONHasher()
     /// What the load has done to the target so far.
     let outcome: LoadOutcome
+    /// Says what the transaction waits for, while it is open.
+    private var lockWatch: LockWatch?
 
     init(connection: PostgresConnection, options: LoadOptions, console: Console, rejects: RejectsFile?) {
         self.connection = connection
@@ -27,6 +29,16 @@ final class LoadContext {
         naming = RowNaming(showValues: options.showValues)
         progress = LoadProgress(console: console, style: options.progress, totalRows: 0)
         outcome = LoadOutcome(dryRun: options.dryRun)
+    }
+
+    /// Watches the load's connection for lock waits until `endWatch`.
+    func watchLocks() {
+        lockWatch = LockWatch(url: options.databaseURL, watching: connection.backendPID, console: console, timeout: options.lockTimeout)
+    }
+
+    func endWatch() {
+        lockWatch?.end()
+        lockWatch = nil
     }
 
     /// The connection failed during COMMIT (`error`): asks the server, on a new connection,
@@ -42,7 +54,7 @@ final class LoadContext {
             let asking: PostgresConnection
             let status: String?
             do {
-                asking = try TargetConnection.open(options.databaseURL, console: console)
+                asking = try TargetConnection.open(options.databaseURL, console: console, lockTimeout: options.lockTimeout)
                 status = try asking.execute("SELECT txid_status($1::bigint)", [id]).value(0, 0)
             } catch {
                 // Not reachable yet (down, restarting, refusing connections): ask again.

@@ -48,6 +48,18 @@ struct LoadTransaction {
             }
             try connection.execute("BEGIN")
             context.outcome.began()
+            // One load at a time (every lock wait is bounded from the connection on).
+            try LoadLock.take(context)
+        }
+        // What the preflight found empty is asked again under the lock: a load that waited
+        // for another sees the rows it committed.
+        if options.ifExists == .fail {
+            let occupied = try Preflight.occupiedTables(manifest, catalog: checked.catalog, created: checked.created, connection)
+            guard occupied.isEmpty else {
+                throw Loader.Failure("rows arrived in the target after the plan was checked (another load or the daemon committed them first)",
+                                     hint: "run plan again: --if-exists merge adds only new rows",
+                                     problems: occupied.map { "\($0): the target table now holds rows" })
+            }
         }
         let schema = checked.catalog.schema
         if checked.createsSchema {
@@ -182,12 +194,14 @@ struct LoadTransaction {
         if options.dryRun {
             try connection.execute("ROLLBACK")
             context.outcome.rolledBack()
+            context.endWatch()
         } else {
             // Asked for now, while the connection stands: what the server is asked about
             // should the connection fail during COMMIT.
             let id = try connection.execute("SELECT txid_current()").value(0, 0) ?? ""
             context.outcome.commitSent(transactionID: id)
             context.progress.enter("COMMIT", table: "")
+            defer { context.endWatch() }
             do {
                 try connection.execute("COMMIT")
             } catch {

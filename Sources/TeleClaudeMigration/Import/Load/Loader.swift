@@ -19,7 +19,7 @@ public final class Loader {
 
     public func run() throws -> Report {
         let started = Date()
-        let connection = try TargetConnection.open(options.databaseURL, console: console)
+        let connection = try TargetConnection.open(options.databaseURL, console: console, lockTimeout: options.lockTimeout)
         defer { connection.close() }
         let reader = ArchiveReader(options.archive, keys: options.keys)
         let summary = try Planner(options: options, console: console)
@@ -35,6 +35,8 @@ public final class Loader {
         TemporaryFiles.setInterruptMessage(context.outcome.interrupted)
         defer { TemporaryFiles.setInterruptMessage(nil) }
         var session = LoadSession(context: context, summary: summary)
+        context.watchLocks()
+        defer { context.endWatch() }
 
         do {
             try reader.read(into: &session)
@@ -44,6 +46,12 @@ public final class Loader {
             if let rejects {
                 try? rejects.close()
                 unlink(rejects.path)  // nothing was committed, so no row was rejected from anything
+            }
+            context.endWatch()
+            if let error = error as? PostgresError, error.sqlState == "55P03" {
+                throw context.outcome.worded(Failure("a lock was not granted within --lock-timeout \(Int(options.lockTimeout)) s",
+                                                     hint: "the sessions named above held it; end them, or pass a longer --lock-timeout (0 waits as long as it takes)",
+                                                     problems: [context.naming.describe(error)]))
             }
             if options.showValues, let error = error as? PostgresError {
                 throw context.outcome.worded(Failure("PostgreSQL refused the load", problems: [context.naming.describe(error)]))

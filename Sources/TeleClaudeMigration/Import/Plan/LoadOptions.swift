@@ -89,6 +89,9 @@ public struct LoadOptions: Sendable {
     /// Create archive tables the target lacks (keys, defaults, unique constraints first;
     /// indexes and foreign keys after the data), inside the load's transaction.
     public var createMissingTables = false
+    /// The longest the load waits for one lock (a table another session holds, another
+    /// load into the same database), in seconds; 0 waits as long as it takes.
+    public var lockTimeout: Double = 60
     /// How long, after the connection failed during COMMIT, the load keeps asking the server
     /// whether the transaction committed (the server may be restarting) before it says the
     /// outcome is not known (exit status 4).

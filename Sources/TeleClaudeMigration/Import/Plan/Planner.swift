@@ -19,7 +19,7 @@ public struct Planner {
     /// storage classes each column holds (from `summary.json`, at the archive's end).
     public func plan(storageClasses: Bool = false) throws -> LoadPlan {
         let files = try ArchiveReader(options.archive, keys: options.keys).readHead()
-        let connection = try TargetConnection.open(options.databaseURL, console: console)
+        let connection = try TargetConnection.open(options.databaseURL, console: console, lockTimeout: options.lockTimeout)
         defer { connection.close() }
         let views = LoadView.all(files.manifest!, options: options)
         let archiveSummary = storageClasses ? try readSummary() : try summaryForCreatedTables(views, connection)

@@ -78,13 +78,7 @@ struct Preflight {
         }
 
         // Tables that hold rows already, and what replacing them would reach.
-        var occupied: [String] = []
-        for table in manifest.tables where !created.contains(where: { $0.name == table.name }) {
-            guard let target = catalog.tables[table.name] else { continue }
-            if try connection.execute("SELECT EXISTS (SELECT 1 FROM \(target.qualifiedName))").value(0, 0) == "t" {
-                occupied.append(table.name)
-            }
-        }
+        let occupied = try Self.occupiedTables(manifest, catalog: catalog, created: created, connection)
         if options.ifExists == .fail {
             for name in occupied {
                 extra.append(.init(.occupied, table: name, "the target table already holds rows; pass --if-exists replace to empty it inside the load's transaction, or --if-exists merge to add only new rows"))
@@ -110,6 +104,21 @@ struct Preflight {
         plan.createsSchema = createsSchema
         return Preflight(catalog: catalog, created: created, plan: plan, owner: owner, ownerSource: ownerSource,
                          occupied: occupied, replaced: replaced, createsSchema: createsSchema)
+    }
+
+    /// The archive tables whose target holds rows (tables to be created aside). Asked
+    /// before BEGIN, and again under the load's lock (`LoadLock`), where a load that waited
+    /// sees what the one before it committed.
+    static func occupiedTables(_ manifest: Manifest, catalog: TargetCatalog, created: [TableSchema],
+                               _ connection: PostgresConnection) throws -> [String] {
+        var occupied: [String] = []
+        for table in manifest.tables where !created.contains(where: { $0.name == table.name }) {
+            guard let target = catalog.tables[table.name] else { continue }
+            if try connection.execute("SELECT EXISTS (SELECT 1 FROM \(target.qualifiedName))").value(0, 0) == "t" {
+                occupied.append(table.name)
+            }
+        }
+        return occupied
     }
 
     /// `CREATE TABLE` for the tables `--create-missing-tables` creates, tried inside a

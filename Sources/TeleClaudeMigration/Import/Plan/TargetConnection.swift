@@ -1,10 +1,12 @@
 import Foundation
 
 /// The load's and the plan's connection to the target, with each statement it runs told to
-/// `-v` and `--log` (its text, cut at 400 characters, and its time).
+/// `-v` and `--log` (its text, cut at 400 characters, and its time), and every lock wait
+/// bounded by `lockTimeout` seconds (0: none) from its first statement on.
 enum TargetConnection {
-    static func open(_ url: String, console: Console) throws -> PostgresConnection {
+    static func open(_ url: String, console: Console, lockTimeout: Double) throws -> PostgresConnection {
         let connection = try PostgresConnection(connectionString: url)
+        try connection.execute("SET lock_timeout = '\(Int(lockTimeout * 1000))ms'")
         if console.wantsDetails {
             connection.trace = { [console] statement, seconds in
                 let text = statement.split(whereSeparator: \.isWhitespace).joined(separator: " ")
