@@ -89,6 +89,9 @@ public struct TCExport: ParsableCommand {
     @Option(name: .customLong("chunk-bytes"), help: ArgumentHelp("Target size of a table data member (for benchmarks).", visibility: .hidden))
     var chunkBytes: Int = ArchiveLayout.chunkTarget
 
+    @Flag(name: .customLong("no-source-check"), help: "Skip PRAGMA quick_check of each database before it is read (by default a damaged database stops the export, naming it and how to recover).")
+    var noSourceCheck = false
+
     @Flag(help: "Replace an existing file at the output path (atomically, once the new archive is complete).")
     var force = false
 
@@ -138,6 +141,7 @@ public struct TCExport: ParsableCommand {
             chunkTarget: chunkBytes, dryRun: dryRun, tables: TableSelection(only: tables, excluded: excludedTables))
         try io.run(console, json: jsonFailure, archive: output) {
             var options = options
+            options.checkSource = !noSourceCheck
             options.recipients = try Age.recipients(encryptTo, files: recipientsFiles, passphraseFile: passphraseFile)
             options.signer = try signWith.map { path throws(SSHSignature.Failure) in try SSHSignature.SigningKey(contentsOf: path) }
             let result = try Exporter(options: options, console: console).run()

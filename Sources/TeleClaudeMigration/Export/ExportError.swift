@@ -11,6 +11,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     case output(path: String, reason: String)
     case changedDuringExport(path: String)
     case rowCountChanged(table: String, counted: Int64, read: Int64)
+    /// `PRAGMA quick_check` found the database's pages damaged; `problems`: its first lines.
+    case damagedSource(path: String, problems: [String])
     case interrupted
     /// `-t`/`-T` named tables the database does not have.
     case unknownTables([String])
@@ -41,6 +43,11 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
             return "\(path) was changed by another process while it was read without a WAL snapshot; nothing was written. Run the export again"
         case .rowCountChanged(let table, let counted, let read):
             return "table '\(table)' had \(counted) rows when counted and \(read) when read in the same snapshot; nothing was written"
+        case .damagedSource(let path, let problems):
+            return "\(path) is damaged (PRAGMA quick_check: \(problems.prefix(5).joined(separator: "; "))\(problems.count > 5 ? "; …" : "")); "
+                + "nothing was written. Its values cannot be trusted as they are: make a copy, recover what can be read "
+                + "(sqlite3 COPY.db .recover | sqlite3 recovered.db) and export that with --db recovered.db, after checking it; "
+                + "--no-source-check exports the damaged file as it reads"
         case .interrupted:
             return "interrupted; nothing was written at the target path"
         case .invalidDatabaseName(let name):

@@ -15,6 +15,9 @@ public struct ExportOptions: Sendable {
     public var chunkTarget: Int
     /// Find, count, split and list, but write nothing.
     public var dryRun: Bool
+    /// `PRAGMA quick_check` of each database in its snapshot before anything is read
+    /// (`--no-source-check` skips it): a damaged page stops the export.
+    public var checkSource = true
     /// `-t`/`-T`: the database tables the archive holds (all by default); the others are
     /// named in the manifest as left out.
     public var tables = TableSelection()

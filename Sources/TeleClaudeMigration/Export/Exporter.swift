@@ -40,6 +40,9 @@ public struct Exporter {
             for entry in snapshots { try entry.snapshot.finish() }
         }
         let snapshotModes = snapshots.map { $0.snapshot.mode.rawValue }.joined(separator: "; ")
+        if options.checkSource {
+            for entry in snapshots { try Self.checkSource(entry.path, entry.snapshot.connection, console: console) }
+        }
 
         let manifest = try buildManifest(snapshots.map { ($0.name, $0.path, $0.snapshot) }, installation: installation,
                                          files: files.members.map(\.entry))
@@ -106,6 +109,22 @@ public struct Exporter {
     /// A warning when an archive holding secrets (.env, the secrets layer) goes unencrypted
     /// where others may read it: a path outside the user's home, or a standard output that
     /// is not a pipe (a file or terminal a redirect chose). A pipe is the `ssh` migration.
+    /// `PRAGMA quick_check` inside the snapshot (every page and cell, not index contents):
+    /// SQLite reads a damaged leaf page without an error, and the archive would hold what
+    /// it happened to read. Its time is said.
+    static func checkSource(_ path: String, _ connection: SQLiteConnection, console: Console) throws {
+        let started = Date()
+        let found: [String]
+        do {
+            found = try connection.rows("PRAGMA quick_check").compactMap { $0.first?.textValue }
+        } catch let error as SQLiteError where error.code & 0xFF == SQLITE_CORRUPT || error.code & 0xFF == SQLITE_NOTADB {
+            // Damaged so badly the check cannot walk it.
+            throw ExportError.damagedSource(path: path, problems: [error.message])
+        }
+        guard found == ["ok"] else { throw ExportError.damagedSource(path: path, problems: found) }
+        console.info("checked \(path): its pages are sound (PRAGMA quick_check, \(Units.seconds(Date().timeIntervalSince(started))))")
+    }
+
     static func unencryptedExposure(output: String, files: ExportFiles,
                                     home: String = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) -> String? {
         let secretRoles = [FileRole.configSecrets.rawValue, FileRole.envOriginal.rawValue]
