@@ -184,4 +184,46 @@ struct FaultTests {
         #expect(waited < 30, "waited \(waited) s")
         #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
+
+    @Test("a server-side failure during COPY (a statement timeout) is worded as the server's, blames no row and offers no --on-error reject")
+    func serverFault() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema()
+        try schema.connection.execute("""
+            CREATE FUNCTION \(schema.name).slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$;
+            CREATE TRIGGER slow_row BEFORE INSERT ON \(schema.name).sessions FOR EACH ROW EXECUTE FUNCTION \(schema.name).slow_row()
+            """)
+        let load = RunningLoad(archive, schema, connection: "options='-c statement_timeout=300'")
+        guard case .failure(let error) = load.wait() else {
+            Issue.record("the load committed")
+            return
+        }
+        #expect("\(error)".contains("the server failed while the rows of sessions went in (not a problem of the rows)"), "\(error)")
+        #expect("\(error)".contains("57014") && !"\(error)".contains("--on-error reject") && !"\(error)".contains("row 1"), "\(error)")
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
+    }
+
+    @Test("plan checks that the load can write: a read-only connection, and a role without INSERT or the sequences' UPDATE, are problems before BEGIN")
+    func planChecksWriteAccess() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema()
+        func plan(_ extra: String) throws -> LoadPlan {
+            try Planner(options: LoadOptions(archive: .file(archive), databaseURL: schema.url + " " + extra, schema: schema.name,
+                                             ownerPerson: "Maurice Faber"), console: MessageLog().console).plan()
+        }
+        let readOnly = try plan("options='-c default_transaction_read_only=on'")
+        #expect(readOnly.allProblems.contains { $0.kind == .privilege && $0.message.contains("read-only") }, "\(readOnly.problems)")
+        let role = "tc_fault_ro_" + schema.name
+        try schema.connection.execute("""
+            CREATE ROLE \(role) LOGIN; GRANT USAGE ON SCHEMA \(schema.name) TO \(role);
+            GRANT SELECT ON ALL TABLES IN SCHEMA \(schema.name) TO \(role)
+            """)
+        defer { _ = try? schema.connection.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
+        let limited = try plan("user=\(role)")
+        #expect(limited.allProblems.contains { $0.kind == .privilege && $0.table == "sessions" && $0.message.contains("lacks INSERT") }, "\(limited.problems)")
+        #expect(limited.allProblems.contains { $0.kind == .privilege && $0.message.contains("hook_outbox_id_seq") }, "\(limited.problems)")
+        #expect(try plan("").problems.isEmpty, "the test server's own role may write")
+    }
 }

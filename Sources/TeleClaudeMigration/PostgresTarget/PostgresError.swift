@@ -24,6 +24,15 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// The row of a COPY the server refused (`CONTEXT: COPY t, line 12`), counted from 1.
     public var copyLine: Int64?
 
+    /// The server (or the way to it) failed, not a row: the connection (no SQLSTATE, or
+    /// class 08), insufficient resources (53: a full disk, out of memory), operator
+    /// intervention (57: a statement timeout, a shutdown, a terminated backend), a system
+    /// error (58) or an internal one (XX). No row is blamed for these, and no policy flag helps.
+    public var isServerFault: Bool {
+        guard let sqlState else { return true }
+        return ["08", "53", "57", "58", "XX"].contains(String(sqlState.prefix(2)))
+    }
+
     /// From libpq's text of the error alone (connection-level failures): its first line is
     /// the message; DETAIL, CONTEXT and anything else go to `details`.
     public init(message raw: String, sqlState: String?, statement: String?) {

@@ -188,8 +188,7 @@ struct TableLoad {
                 do {
                     try copy.finish()
                 } catch let error as PostgresError {
-                    throw Loader.Failure("PostgreSQL refused the rows of \(table.displayName)",
-                                         problems: refusedRow(error))
+                    throw refused(error, rows: refusedRow(error))
                 }
                 do {
                     if staged {
@@ -199,8 +198,7 @@ struct TableLoad {
                     if !deferredIndexes.dropped.isEmpty { progress.enter("indexes") }
                     try deferredIndexes.build(connection)
                 } catch let error as PostgresError {
-                    throw Loader.Failure("PostgreSQL refused the rows of \(table.displayName)",
-                                         problems: [naming.describe(error)])
+                    throw refused(error, rows: [naming.describe(error)])
                 }
             } else {
                 try copy.finish(abortMessage: "conversion problems; the load will be rolled back")
@@ -265,6 +263,15 @@ struct TableLoad {
 
     /// The server's refusal of a COPY, with the archive row it names (read again from the
     /// archive file for its key) and what changes the policy.
+    /// The failure of a statement that moved this table's rows: the rows refused (`rows`
+    /// names them), or the server failing, which names no row and offers no policy flag.
+    func refused(_ error: PostgresError, rows: @autoclosure () -> [String]) -> Loader.Failure {
+        guard error.isServerFault else { return Loader.Failure("PostgreSQL refused the rows of \(table.displayName)", problems: rows()) }
+        return Loader.Failure("the server failed while the rows of \(table.displayName) went in (not a problem of the rows)",
+                              hint: "see PostgreSQL's log; load again once the server is sound",
+                              problems: [naming.describe(error)])
+    }
+
     func refusedRow(_ error: PostgresError) -> [String] {
         guard let copied = error.copyLine else { return [naming.describe(error)] }
         // The staging table's rows are the archive's, in order; a direct COPY's are, less

@@ -18,6 +18,7 @@ extension LoadPlan {
             case occupied
             case replaceReference = "replace_reference"
             case ddl
+            case privilege
         }
 
         public var kind: Kind
@@ -73,6 +74,7 @@ extension LoadPlan {
         case .occupied: return "table\(s) already holding rows"
         case .replaceReference: return "reference\(s) replace would cascade into"
         case .ddl: return "CREATE TABLE\(s) PostgreSQL refuses"
+        case .privilege: return "missing privilege\(s) (or a read-only connection)"
         }
     }
 

@@ -99,11 +99,57 @@ struct Preflight {
                 extra.append(.init(.replaceReference, "--if-exists replace would have to empty \(row[0] ?? "?"), which this load does not take (the archive does not hold it, or -t/-T leave it out), because it references \(row[2] ?? "?") (foreign key \(row[1] ?? "?")); empty or drop that reference first (tc-import never cascades)"))
             }
         }
+        extra += try Self.writeAccess(manifest, catalog: catalog, created: created, replaced: replaced, createsSchema: createsSchema,
+                                      owner: owner, options: options, connection)
         plan.add(extra)
         plan.database = view.database
         plan.createsSchema = createsSchema
         return Preflight(catalog: catalog, created: created, plan: plan, owner: owner, ownerSource: ownerSource,
                          occupied: occupied, replaced: replaced, createsSchema: createsSchema)
+    }
+
+    /// What the load will write, checked against what the connection may do: not a
+    /// read-only transaction (a standby, `default_transaction_read_only`); INSERT and SELECT
+    /// (the read-back) on each target table, TRUNCATE where `--if-exists replace` empties,
+    /// UPDATE of sessions for the owners; UPDATE and SELECT of each sequence it sets; CREATE
+    /// on the schema (or the database) for what `--create-missing-tables` creates.
+    static func writeAccess(_ manifest: Manifest, catalog: TargetCatalog, created: [TableSchema], replaced: [TargetCatalog.Table],
+                            createsSchema: Bool, owner: String?, options: LoadOptions,
+                            _ connection: PostgresConnection) throws -> [LoadPlan.Problem] {
+        var problems: [LoadPlan.Problem] = []
+        if try connection.execute("SELECT current_setting('transaction_read_only')").value(0, 0) == "on" {
+            problems.append(.init(.privilege, "the connection is read-only (a standby, or default_transaction_read_only is on for this role or database): the load cannot write; connect to the primary, or as a role that may write"))
+            return problems
+        }
+        func lacks(_ check: String, _ parameters: [String?]) throws -> Bool {
+            try connection.execute("SELECT \(check)", parameters).value(0, 0) == "f"
+        }
+        let role = try connection.execute("SELECT current_user").value(0, 0) ?? "?"
+        if createsSchema {
+            if try lacks("has_database_privilege(current_database(), 'CREATE')", []) {
+                problems.append(.init(.privilege, "the role \(role) may not create the schema \(catalog.schema) (CREATE on the database); create it first, or GRANT CREATE ON DATABASE"))
+            }
+        } else if !created.isEmpty, try lacks("has_schema_privilege($1, 'CREATE')", [catalog.schema]) {
+            problems.append(.init(.privilege, "the role \(role) may not create tables in the schema \(catalog.schema) (--create-missing-tables needs CREATE on it)"))
+        }
+        for table in manifest.tables where !created.contains(where: { $0.name == table.name }) {
+            guard let target = catalog.tables[table.name] else { continue }
+            var needed = ["INSERT", "SELECT"]
+            if replaced.contains(where: { $0.name == table.name }) { needed.append("TRUNCATE") }
+            if owner != nil, table.name == OwnershipColumns.table, target.column(OwnershipColumns.person) != nil { needed.append("UPDATE") }
+            let missing = try needed.filter { try lacks("has_table_privilege($1, $2)", [target.qualifiedName, $0]) }
+            if !missing.isEmpty {
+                problems.append(.init(.privilege, table: table.name, "the role \(role) lacks \(missing.joined(separator: ", ")) on \(target.qualifiedName), which the load needs"))
+            }
+            for column in target.columns {
+                guard let sequence = column.sequence else { continue }
+                let missing = try ["UPDATE", "SELECT"].filter { (privilege: String) in try lacks("has_sequence_privilege($1, $2)", [sequence, privilege]) }
+                if !missing.isEmpty {
+                    problems.append(.init(.privilege, table: table.name, "the role \(role) lacks \(missing.joined(separator: ", ")) on the sequence \(sequence), which the load sets past the loaded keys"))
+                }
+            }
+        }
+        return problems
     }
 
     /// The archive tables whose target holds rows (tables to be created aside). Asked
