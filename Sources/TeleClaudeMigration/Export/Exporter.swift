@@ -59,6 +59,13 @@ public struct Exporter {
             return result
         }
         let output = try ArchiveOutput(path: options.output, replaceExisting: options.replaceExisting)
+        for path in output.removedPartials {
+            console.info("removed \(path), the partial file of an earlier export to the same path that was killed")
+        }
+        if options.output != "-" {
+            TemporaryFiles.setInterruptMessage("interrupted: nothing was written at \(output.displayPath) (the partial file is removed)")
+        }
+        defer { TemporaryFiles.setInterruptMessage(nil) }
         let writer = try TarWriter(fileDescriptor: output.fileDescriptor, compression: options.compression,
                                        modificationTime: Int(options.createdAt.timeIntervalSince1970),
                                        zstdLevel: options.zstdLevel, zstdWorkers: options.zstdWorkers, recipients: options.recipients,
