@@ -70,6 +70,26 @@ struct SourceCheckTests {
     }
 }
 
+extension SourceCheckTests {
+    @Test("a WAL database with an empty -wal and no -shm (a connection closed before writing) exports, where it used to say \"changed by another process\" every time")
+    func emptyWalWithoutShm() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("teleclaude.db")
+        let db = try makeDatabase(path, wal: true, ["CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO t (v) VALUES ('a')"])
+        db.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
+        #expect(FileManager.default.createFile(atPath: path + "-wal", contents: Data()))
+        let result = try runTool("tc-export", ["--db", path, "--project-root", folder.path, "-o", folder.file("a.tcar"), "--docs", try docs(folder)])
+        #expect(result.status == 0, "\(result.stderr)")
+        // The same snapshot with the -wal written to while it is open: a change, said as one.
+        let snapshot = try DatabaseSnapshot(path: path)
+        let wal = try #require(FileHandle(forWritingAtPath: path + "-wal"))
+        wal.write(Data(repeating: 0, count: 32))
+        try wal.close()
+        #expect(throws: ExportError.changedDuringExport(path: path)) { try snapshot.finish() }
+    }
+}
+
 /// SplitMix64: the same corruptions on every run.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64

@@ -40,7 +40,7 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
         case .output(let path, let reason):
             return "cannot write the archive \(path): \(reason)"
         case .changedDuringExport(let path):
-            return "\(path) was changed by another process while it was read without a WAL snapshot; nothing was written. Run the export again"
+            return "\(path) was opened for writing by another process while it was read (it has no \(path)-shm, so no WAL snapshot could hold it still): the file or its \(path)-wal changed; nothing was written. Stop whatever writes it (the TeleClaude daemon), then export again"
         case .rowCountChanged(let table, let counted, let read):
             return "table '\(table)' had \(counted) rows when counted and \(read) when read in the same snapshot; nothing was written"
         case .damagedSource(let path, let problems):

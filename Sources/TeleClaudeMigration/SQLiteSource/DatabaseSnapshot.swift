@@ -22,6 +22,9 @@ public final class DatabaseSnapshot {
     public let mode: Mode
     public let path: String
     private let fingerprint: FileFingerprint?
+    /// For an immutable read: the `-wal` as it was at the start (nil: absent). An empty one
+    /// left by a cleanly closed connection is no change; one that appears or grows is.
+    private let walFingerprint: FileFingerprint?
 
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
         self.path = path
@@ -35,6 +38,7 @@ public final class DatabaseSnapshot {
             mode = .walSnapshot
             uri = "file:\(uriPath)?mode=ro&readonly_shm=1"
             fingerprint = nil
+            walFingerprint = nil
         } else if isWAL {
             if walExists, (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 > 0 {
                 throw ExportError.notSQLite(path: path, reason: "its write-ahead log \(path)-wal exists without \(path)-shm. Let TeleClaude (or `sqlite3 \(path) 'PRAGMA quick_check'`) open it once to recover the log, then export again")
@@ -42,10 +46,12 @@ public final class DatabaseSnapshot {
             mode = .immutable
             uri = "file:\(uriPath)?mode=ro&immutable=1"
             fingerprint = try FileFingerprint(path: path)
+            walFingerprint = try? FileFingerprint(path: path + "-wal")
         } else {
             mode = .rollbackJournal
             uri = "file:\(uriPath)?mode=ro"
             fingerprint = nil
+            walFingerprint = nil
         }
         do {
             connection = try SQLiteConnection(uri: uri, path: path)
@@ -64,8 +70,8 @@ public final class DatabaseSnapshot {
         connection.close()
         if let fingerprint {
             let after = try? FileFingerprint(path: path)
-            let walAppeared = FileManager.default.fileExists(atPath: path + "-wal")
-            if after != fingerprint || walAppeared { throw ExportError.changedDuringExport(path: path) }
+            let walAfter = try? FileFingerprint(path: path + "-wal")
+            if after != fingerprint || walAfter != walFingerprint { throw ExportError.changedDuringExport(path: path) }
         }
     }
 
