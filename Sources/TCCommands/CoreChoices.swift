@@ -5,6 +5,7 @@ import TeleClaudeMigration
 // shown in --help and the man pages from `CaseIterable`.
 extension LoadOptions.IfExists: ExpressibleByArgument {}
 extension LoadOptions.OnError: ExpressibleByArgument {}
+extension LoadOptions.OnConflict: ExpressibleByArgument {}
 extension LoadOptions.Verify: ExpressibleByArgument {}
 extension LoadOptions.ToastCompression: ExpressibleByArgument {}
 extension LoadOptions.Progress: ExpressibleByArgument {}

@@ -344,7 +344,7 @@ struct RollbackInstructionTests {
 
 @Suite("--if-exists merge, the incremental re-run", .timeLimit(.minutes(5)))
 struct MergeTests {
-    @Test("only rows whose key is new are inserted; the counts say inserted and skipped per table")
+    @Test("only rows whose key is new are inserted; a row changed since is a conflict, listed by default, taken with --on-conflict take-archive; the counts say inserted, already there and in conflict per table")
     func merge() throws {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema()
@@ -363,14 +363,23 @@ struct MergeTests {
         var merge = options
         merge.archive = .file(folder.file("second.tcar"))
         merge.ifExists = .merge
+        // The changed title is a conflict: named (never its value), nothing committed.
+        #expect {
+            _ = try Loader(options: merge, console: MessageLog().console).run()
+        } throws: { error in
+            "\(error)".contains("sessions row 1 (session_id=7f3c2a1e-0b9d-4c55-9a61-2f1d3e4b5c6d) is in the target with other values in title")
+                && !"\(error)".contains("changed later")
+        }
+        #expect(try schema.counts()["sessions"] == 4)
+        merge.onConflict = .takeArchive
         let report = try Loader(options: merge, console: MessageLog().console).run()
         let sessions = try #require(report.tables.first { $0.name == "sessions" })
-        #expect(sessions.rows == 5 && sessions.loaded == 1 && sessions.skipped == 4)
+        #expect(sessions.rows == 5 && sessions.loaded == 1 && sessions.skipped == 3 && sessions.conflicts == 1 && sessions.updated == 1, "\(sessions)")
         let outbox = try #require(report.tables.first { $0.name == "hook_outbox" })
         #expect(outbox.rows == 4 && outbox.loaded == 1 && outbox.skipped == 3)
         #expect(try schema.counts()["sessions"] == 5 && schema.counts()["hook_outbox"] == 4)
-        // Rows already there are left as they were, and the new event got the next id (6, not a reused 4).
-        #expect(try schema.value("SELECT title FROM \(schema.name).sessions WHERE session_id LIKE '7f3c%'") == "Refactor the payment flow")
+        // The change arrived, and the new event got the next id (6, not a reused 4).
+        #expect(try schema.value("SELECT title FROM \(schema.name).sessions WHERE session_id LIKE '7f3c%'") == "changed later")
         #expect(try schema.value("SELECT id FROM \(schema.name).hook_outbox WHERE session_id = 'e0e0e0e0-new'") == "6")
         #expect(try schema.value("SELECT owner_person FROM \(schema.name).sessions WHERE session_id = 'e0e0e0e0-new'") == "Maurice Faber")
     }

@@ -24,6 +24,13 @@ public enum ImportReport {
         if !report.leftOut.isEmpty {
             lines.append(Loader.Report.LeftOut.list(report.leftOut))
         }
+        for table in report.tables where table.conflicts > 0 {
+            let kept = table.conflicts - table.updated
+            lines.append("\(table.name): \(Units.count(table.conflicts)) row(s) already in the target under the same key with other values: "
+                + (table.updated > 0 ? "\(Units.count(table.updated)) given the archive's values (--on-conflict take-archive)" : "")
+                + (table.updated > 0 && kept > 0 ? ", " : "")
+                + (kept > 0 ? "\(Units.count(kept)) kept as the target had them (--on-conflict keep-target)" : ""))
+        }
         let changes = report.tables.flatMap { table in table.changed.map { (table.name, $0) } }
         if !changes.isEmpty {
             lines.append("")

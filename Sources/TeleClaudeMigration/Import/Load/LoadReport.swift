@@ -12,8 +12,13 @@ extension Loader {
             public var rejected: Int64
             /// Rows read back and compared value by value (0 with `--verify counts` or merge).
             public var verified: Int64
-            /// Rows already in the target under the same key (`--if-exists merge`), left as they were.
+            /// Rows already in the target under the same key with the same values (`--if-exists merge`).
             public var skipped: Int64
+            /// Rows whose key is in the target with other values (`--if-exists merge`), kept as
+            /// the target had them or taken from the archive (`updated`), as `--on-conflict` says.
+            public var conflicts: Int64 = 0
+            /// Of `conflicts`, the target rows given the archive's values (`--on-conflict take-archive`).
+            public var updated: Int64 = 0
             /// Values their conversion changed, in columns named with `--allow-change`.
             public var changed: [Change] = []
         }

@@ -113,8 +113,8 @@ struct LoadTransaction {
             if options.ifExists == .merge {
                 // Rows that were there before stay; what is checked is that every archive row
                 // was inserted, skipped as present, or rejected.
-                if entry.loaded + entry.skipped + entry.rejected != entry.rows {
-                    mismatches.append("\(entry.name): \(entry.loaded) inserted + \(entry.skipped) skipped + \(entry.rejected) rejected, \(entry.rows) in the archive")
+                if entry.loaded + entry.skipped + entry.conflicts + entry.rejected != entry.rows {
+                    mismatches.append("\(entry.name): \(entry.loaded) inserted + \(entry.skipped) already there + \(entry.conflicts) in conflict + \(entry.rejected) rejected, \(entry.rows) in the archive")
                 }
                 continue
             }

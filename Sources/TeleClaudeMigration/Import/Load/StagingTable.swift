@@ -56,18 +56,61 @@ extension TableLoad {
         }
     }
 
-    /// The staged rows into the target (merge: only those whose key is new).
+    /// The staged rows into the target (merge: only those whose key is new; a key already
+    /// there is the same row when every value is equal, else a conflict, which
+    /// `--on-conflict` resolves or lists).
     mutating func insertStaged() throws {
         let columns = plan.columns.map { SQLIdentifier.quote($0.column) }.joined(separator: ", ")
         if plan.strategy == .merge {
             let staged = Int64(try connection.execute("SELECT count(*) FROM \(Self.staging)").value(0, 0) ?? "") ?? 0
             let same = table.primaryKey.map { "t.\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
             let selected = plan.columns.map { "s." + SQLIdentifier.quote($0.column) }.joined(separator: ", ")
+            try resolveConflicts(same: same)
+            guard problems.isEmpty else { return }
             inserted = Int64(try connection.execute(
                 "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(Self.staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))").affectedRows)
-            skipped = staged - inserted
+            skipped = staged - inserted - conflicts
         } else {
             try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
+        }
+    }
+
+    /// Merge: the staged rows whose key is in the target with other values (compared as
+    /// PostgreSQL prints them, so every type compares, json included). Under
+    /// `--on-conflict fail` each is listed by its archive row, key and the columns that
+    /// differ (no values); `keep-target` leaves the target's row, unless another archive
+    /// table references this one (its rows would be linked to a row that is not theirs);
+    /// `take-archive` gives the target row the archive's values.
+    mutating func resolveConflicts(same: String) throws {
+        let keyColumns = table.primaryKey
+        let compared = plan.columns.map(\.column).filter { !keyColumns.contains($0) }
+        guard !compared.isEmpty else { return }
+        let differs = compared.map { "s.\(SQLIdentifier.quote($0))::text IS DISTINCT FROM t.\(SQLIdentifier.quote($0))::text" }
+        let which = compared.map { "CASE WHEN s.\(SQLIdentifier.quote($0))::text IS DISTINCT FROM t.\(SQLIdentifier.quote($0))::text THEN \(PostgresConnection.literal($0)) END" }
+        let keys = keyColumns.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
+        let found = try connection.execute("""
+            SELECT s.\(Self.lineColumn), array_to_string(ARRAY[\(which.joined(separator: ", "))], ', '), \(keys)
+            FROM \(Self.staging) s JOIN \(target.qualifiedName) t ON \(same)
+            WHERE \(differs.joined(separator: " OR ")) ORDER BY 1
+            """)
+        conflicts = Int64(found.rowCount)
+        guard conflicts > 0 else { return }
+        let referencing = context.options.onConflict == .keepTarget ? plan.referencedBy : []
+        let listed = context.options.onConflict == .fail || !referencing.isEmpty
+        if listed {
+            for row in found.rows.prefix(1000) {
+                let key = naming.key(zip(keyColumns, row.dropFirst(2)).map { ($0, $1 ?? "NULL") }) ?? "its key looks secret and is not shown"
+                problems.append("\(table.displayName) row \(row[0] ?? "?") (\(key)) is in the target with other values in \(row[1] ?? "?")")
+            }
+            if found.rowCount > 1000 { problems.append("… and \(found.rowCount - 1000) more conflicting rows of \(table.displayName)") }
+            problems.append(referencing.isEmpty
+                ? "\(table.displayName): \(found.rowCount) archive row(s) have a key the target holds with other values (another installation's rows, or rows changed since the last load): --on-conflict keep-target keeps the target's, --on-conflict take-archive takes the archive's; to add another person's rows beside the first one's, use --if-exists append"
+                : "\(table.displayName): keeping the target's rows would link the archive's rows of \(referencing.joined(separator: ", ")) to rows that are not theirs; --on-conflict take-archive, or --if-exists append for another person's installation")
+        } else if context.options.onConflict == .takeArchive {
+            let set = compared.map { "\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: ", ")
+            updated = Int64(try connection.execute("""
+                UPDATE \(target.qualifiedName) t SET \(set) FROM \(Self.staging) s WHERE \(same) AND (\(differs.joined(separator: " OR ")))
+                """).affectedRows)
         }
     }
 

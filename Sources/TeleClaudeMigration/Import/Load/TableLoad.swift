@@ -33,6 +33,8 @@ struct TableLoad {
     private(set) var rowsReadBack: Int64?
     var rejected: Int64 = 0
     var skipped: Int64 = 0
+    var conflicts: Int64 = 0
+    var updated: Int64 = 0
     var inserted: Int64 = 0
     /// Archive lines rejected before a direct COPY (so COPY's line N maps back to the archive's).
     var linesNotSent: [Int64] = []
@@ -215,7 +217,8 @@ struct TableLoad {
         }
         let changed = changeCounts.sorted { ($0.key.column, $0.key.change.rawValue) < ($1.key.column, $1.key.change.rawValue) }
             .map { Loader.Report.Change(column: plan.columns[$0.key.column].column, change: $0.key.change, count: $0.value) }
-        return .init(name: table.name, rows: rows, loaded: inserted, rejected: rejected, verified: verified, skipped: skipped, changed: changed)
+        return .init(name: table.name, rows: rows, loaded: inserted, rejected: rejected, verified: verified, skipped: skipped,
+                     conflicts: conflicts, updated: updated, changed: changed)
     }
 
     /// Lets go of the connection (the COPY's sender thread first), after a failure.

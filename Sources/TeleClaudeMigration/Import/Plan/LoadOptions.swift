@@ -11,6 +11,17 @@ public struct LoadOptions: Sendable {
         case merge
     }
 
+    /// What `--if-exists merge` does with an archive row whose key is in the target with
+    /// other values: another installation's row, or one changed since the last load.
+    public enum OnConflict: String, Sendable, CaseIterable {
+        /// List every such row (table, key, the columns that differ; no values), commit nothing.
+        case fail
+        /// Keep the target's row; the archive's is counted as a conflict kept.
+        case keepTarget = "keep-target"
+        /// Replace the target row's values with the archive's (its key stays).
+        case takeArchive = "take-archive"
+    }
+
     public enum OnError: String, Sendable, CaseIterable {
         /// Collect every problem in the archive, then roll everything back.
         case rollback
@@ -89,6 +100,8 @@ public struct LoadOptions: Sendable {
     /// Create archive tables the target lacks (keys, defaults, unique constraints first;
     /// indexes and foreign keys after the data), inside the load's transaction.
     public var createMissingTables = false
+    /// `--on-conflict`: see `OnConflict`.
+    public var onConflict = OnConflict.fail
     /// The longest the load waits for one lock (a table another session holds, another
     /// load into the same database), in seconds; 0 waits as long as it takes.
     public var lockTimeout: Double = 60

@@ -51,6 +51,10 @@ public struct LoadPlan: Sendable, Encodable {
         public var strategy: Strategy = .direct
         /// The foreign keys staged rows are checked against (`strategy` `.staged`/`.merge`).
         public var stagingKeys: [TargetCatalog.ForeignKey] = []
+        /// The archive's other tables whose rows reference this one's (by the archive's
+        /// foreign keys or the target's): a merge conflict kept as the target has it would
+        /// link their rows to a row that is not theirs.
+        public var referencedBy: [String] = []
 
         /// `ok`, or `blocked` when the table has problems.
         public private(set) var verdict = "ok"
@@ -206,6 +210,10 @@ public struct LoadPlan: Sendable, Encodable {
             }
             (plan.strategy, plan.stagingKeys) = strategy(for: table, position: position, target: target, created: plan.created,
                                                          manifest: manifest, options: options)
+            plan.referencedBy = manifest.tables.filter { other in
+                other.name != table.name && (other.foreignKeys.contains { $0.referencedTable == table.name }
+                    || catalog.tables[other.name]?.foreignKeys.contains { $0.referencedTable == table.name && $0.referencedSchema == catalog.schema } == true)
+            }.map(\.displayName)
             return plan
         }
         // Names in the options that match nothing are the LoadView's, once for all databases.
