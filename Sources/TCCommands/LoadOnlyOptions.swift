@@ -18,7 +18,7 @@ struct LoadOnlyOptions: ParsableArguments {
     var daemonCheck: String?
     @Option(name: .customLong("owner-uid"), help: ArgumentHelp("Their uid (default: the exporting uid from the manifest).", valueName: "UID"))
     var ownerUID: Int?
-    @Option(name: .customLong("on-conflict"), help: "With --if-exists merge, an archive row whose key the target holds with other values: fail (default: list each by table, key and differing columns, commit nothing), keep-target, or take-archive (the target row gets the archive's values). keep-target is refused where other archive tables reference the table (their rows would hang under a row that is not theirs).")
+    @Option(name: .customLong("on-conflict"), help: "With --if-exists merge or append, an archive row whose key the target holds with other values: fail (default: list each by table, key and differing columns, commit nothing), keep-target, or take-archive (the target row gets the archive's values). keep-target is refused where other archive tables reference the table (their rows would hang under a row that is not theirs).")
     var onConflict: LoadOptions.OnConflict = .fail
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("The longest the load waits for one lock (a table another session holds, another load into the same database), in seconds; while it waits it names who holds it. 0 waits as long as it takes.", valueName: "SECONDS"))
     var lockTimeout: Double = 60

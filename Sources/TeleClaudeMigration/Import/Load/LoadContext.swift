@@ -18,6 +18,12 @@ final class LoadContext {
     let json = JSONHasher()
     /// What the load has done to the target so far.
     let outcome: LoadOutcome
+    /// Append: the temporary table mapping each renumbered table's archive keys to its new
+    /// ones, by `mapKey`; children loaded later rewrite their references through it.
+    var keyMaps: [String: String] = [:]
+
+    static func mapKey(database: String, table: String) -> String { database + "\u{1F}" + table }
+
     /// Says what the transaction waits for, while it is open.
     private var lockWatch: LockWatch?
 

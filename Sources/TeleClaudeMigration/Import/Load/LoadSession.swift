@@ -153,6 +153,10 @@ struct DatabaseLoad {
         if table!.problems.isEmpty { transaction!.indexesBuiltAfterData += table!.deferredIndexes.dropped.map(\.name) }
         transaction!.loaded.append(loaded)
         if let seen = table!.rowsReadBack { transaction!.rowsReadBack[loaded.name] = seen }
+        if !table!.addedKeys.isEmpty {
+            transaction!.appended.append(.init(table: table!.target.qualifiedName, key: table!.table.primaryKey,
+                                               renumbered: table!.plan.renumbered != nil, keys: table!.addedKeys))
+        }
         table = nil
     }
 }

@@ -22,6 +22,8 @@ struct LoadTransaction {
     private var sequencesNeeded: [(sequence: String, value: Int64)] = []
     var ownershipUpdated = 0
     var indexesBuiltAfterData: [String] = []
+    /// Append: per table that rows were added to, in load order, their keys (for the rollback steps).
+    var appended: [Loader.AddedRows] = []
 
     var connection: PostgresConnection { context.connection }
     var options: LoadOptions { context.options }
@@ -110,7 +112,7 @@ struct LoadTransaction {
         var mismatches: [String] = []
         for index in loaded.indices {
             let entry = loaded[index]
-            if options.ifExists == .merge {
+            if options.ifExists.keepsTargetRows {
                 // Rows that were there before stay; what is checked is that every archive row
                 // was inserted, skipped as present, or rejected.
                 if entry.loaded + entry.skipped + entry.conflicts + entry.rejected != entry.rows {
@@ -136,7 +138,9 @@ struct LoadTransaction {
                 guard let sequence = column.sequence else { continue }
                 let maxKey = try connection.execute("SELECT max(\(SQLIdentifier.quote(column.name)))::bigint FROM \(target.qualifiedName)").value(0, 0).flatMap { Int64($0) } ?? 0
                 let isKey = table.primaryKey == [column.name]
-                sequencesNeeded.append((sequence, max(maxKey, isKey ? (table.sequence ?? 0) : 0)))
+                // SQLite's high-water mark counts the archive's own keys, which append renumbered.
+                let highWater = isKey && options.ifExists != .append ? (table.sequence ?? 0) : 0
+                sequencesNeeded.append((sequence, max(maxKey, highWater)))
             }
         }
         // Ownership: sessions nobody owns go to the migrating person.

@@ -75,7 +75,8 @@ public final class Loader {
         }
         let rollback = Self.rollbackSteps(manifest: session.databases[0].view.manifest,
                                           targets: parts.map { ($0.view.manifest.tables, $0.transaction.catalog, $0.transaction.created.map(\.name)) },
-                                          rejects: rejectsPath, connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists)
+                                          rejects: rejectsPath, connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists,
+                                          appended: parts.flatMap(\.transaction.appended))
         var checks = afterCommitChecks(context.connection, catalog: main.catalog, owner: main.owner)
         var installed: InstallReport?
         var steps = rollback

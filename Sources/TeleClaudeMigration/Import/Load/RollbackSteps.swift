@@ -1,9 +1,36 @@
 extension Loader {
+    /// The rows one table got from an `--if-exists append` load: their keys (as text, per key column).
+    struct AddedRows {
+        var table: String
+        var key: [String]
+        /// The key is a renumbered integer: the keys are written as ranges.
+        var renumbered: Bool
+        var keys: [[String]]
+
+        /// The statement that deletes exactly these rows.
+        var delete: String {
+            let columns = key.map(SQLIdentifier.quote)
+            if renumbered, columns.count == 1 {
+                let values = keys.compactMap { $0.first.flatMap { Int64($0) } }.sorted()
+                var ranges: [(Int64, Int64)] = []
+                for value in values {
+                    if let last = ranges.last, last.1 + 1 == value { ranges[ranges.count - 1].1 = value } else { ranges.append((value, value)) }
+                }
+                let condition = ranges.map { $0.0 == $0.1 ? "\(columns[0]) = \($0.0)" : "\(columns[0]) BETWEEN \($0.0) AND \($0.1)" }
+                return "DELETE FROM \(table) WHERE " + condition.joined(separator: " OR ")
+            }
+            let tuple = "(" + columns.map { $0 + "::text" }.joined(separator: ", ") + ")"
+            let values = keys.map { "(" + $0.map(PostgresConnection.literal).joined(separator: ", ") + ")" }
+            return "DELETE FROM \(table) WHERE \(tuple) IN (\(values.joined(separator: ", ")))"
+        }
+    }
+
     /// The way back: nothing of the old installation was touched, so going back is stopping
     /// the new daemon, emptying what the load filled, and starting the old one.
     /// `targets`: per database, its tables, the catalog of its schema and the tables the load created there.
     static func rollbackSteps(manifest: Manifest, targets: [(tables: [TableSchema], catalog: TargetCatalog, created: [String])],
-                              rejects: String?, connection: String, mode: LoadOptions.IfExists = .fail) -> [String] {
+                              rejects: String?, connection: String, mode: LoadOptions.IfExists = .fail,
+                              appended: [AddedRows] = []) -> [String] {
         let paths = manifest.source.paths
         let tables = targets.flatMap { target in
             target.tables.filter { !target.created.contains($0.name) }.compactMap { target.catalog.tables[$0.name]?.qualifiedName }
@@ -29,6 +56,13 @@ extension Loader {
             steps.append("Remove what this import loaded (the tables were empty before it; every row goes and their sequences reset):\n" + truncate)
         case .replace:
             steps.append("Remove what this import loaded with the command below. The rows these tables held before were emptied by --if-exists replace: only a backup taken before the load brings them back.\n" + truncate)
+        case .append:
+            // Children were added after their parents: deleted before them.
+            let deletes = appended.reversed().map(\.delete).joined(separator: "; ")
+            steps.append(appended.isEmpty
+                ? "This load added no row (every archive row was already there)."
+                : "Remove exactly the rows this load added (every other row, the first person's included, stays as it was), in one transaction:\n"
+                    + "    psql \"\(connection)\" -1 -c '\(deletes.replacingOccurrences(of: "'", with: "'\\''"))'")
         case .merge:
             steps.append("This load merged into tables that already held rows: do not TRUNCATE them. To undo it, restore the backup taken before the load; the rows it inserted are the archive rows whose keys were new (see the inserted counts above).")
         }

@@ -16,6 +16,8 @@ extension TableLoad {
     mutating func moveStagedRows() throws {
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
         let keyColumns = table.primaryKey.isEmpty ? plan.columns.map(\.column) : table.primaryKey
+        // Append: new keys first, so every later check sees the rows as they will be.
+        if plan.strategy == .append { try renumber(keyColumns: keyColumns) }
         // Under reject, rule-breaking rows leave first; otherwise the rules are checked only
         // if the INSERT fails, to name the rows (so a clean load pays nothing for them).
         if spool != nil { try rejectRowsBreakingRules(keyColumns: keyColumns) }
@@ -61,19 +63,80 @@ extension TableLoad {
     /// `--on-conflict` resolves or lists).
     mutating func insertStaged() throws {
         let columns = plan.columns.map { SQLIdentifier.quote($0.column) }.joined(separator: ", ")
-        if plan.strategy == .merge {
+        if plan.strategy.merges {
             let staged = Int64(try connection.execute("SELECT count(*) FROM \(Self.staging)").value(0, 0) ?? "") ?? 0
             let same = table.primaryKey.map { "t.\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
             let selected = plan.columns.map { "s." + SQLIdentifier.quote($0.column) }.joined(separator: ", ")
             try resolveConflicts(same: same)
             guard problems.isEmpty else { return }
-            inserted = Int64(try connection.execute(
-                "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(Self.staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))").affectedRows)
+            // Append keeps the key of every row it adds: the rollback steps delete exactly those.
+            let returning = plan.strategy == .append ? " RETURNING " + table.primaryKey.map { SQLIdentifier.quote($0) + "::text" }.joined(separator: ", ") : ""
+            let result = try connection.execute(
+                "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(Self.staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))\(returning)")
+            inserted = Int64(result.affectedRows)
+            if plan.strategy == .append { addedKeys = result.rows.map { $0.map { $0 ?? "" } } }
             skipped = staged - inserted - conflicts
         } else {
             try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
         }
     }
+
+    /// Append: the staged rows' generated key gets new values from the target's sequence
+    /// (in archive order), recorded in a map (old → new) that lives until COMMIT, and every
+    /// column referencing a renumbered key (this table's own, or a parent's loaded before)
+    /// follows through the parent's map. A reference no archive row matches is an orphan
+    /// (named, or rejected): left as it was, it could name another person's row.
+    mutating func renumber(keyColumns: [String]) throws {
+        let shown = keyColumns
+        for rewrite in plan.rewrites {
+            let name = context.keyMaps[LoadContext.mapKey(database: table.databaseName, table: rewrite.parent)]
+            // The parent's map, or this table's own (a row referencing a row of its table).
+            let map = rewrite.parent == table.name ? Self.map(position) : name
+            guard let map else {
+                problems.append("\(table.displayName): \(rewrite.column) references \(rewrite.parent), whose keys this load renumbers, but \(rewrite.parent) is not loaded (-t/-T): its references cannot follow; load both, or neither")
+                continue
+            }
+            if rewrite.parent == table.name { try createMap() }
+            let column = SQLIdentifier.quote(rewrite.column)
+            let select = "s.\(Self.lineColumn), " + shown.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
+            let orphans = try connection.execute(
+                "SELECT \(select) FROM \(Self.staging) s WHERE s.\(column) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(map) m WHERE m.old = s.\(column)) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
+            try rejectStaged(orphans.rows, shown: shown,
+                             reason: "orphan: no \(rewrite.parent) row of the archive has \(rewrite.parentKey) equal to its \(rewrite.column) (--if-exists append gives that key a new value, and the reference follows it)")
+            try connection.execute("UPDATE \(Self.staging) s SET \(column) = m.new FROM \(map) m WHERE s.\(column) = m.old")
+        }
+        guard let key = plan.renumbered else { return }
+        try createMap()
+        let quoted = SQLIdentifier.quote(key)
+        try connection.execute("UPDATE \(Self.staging) s SET \(quoted) = m.new FROM \(Self.map(position)) m WHERE s.\(quoted) = m.old")
+        context.keyMaps[LoadContext.mapKey(database: table.databaseName, table: table.name)] = Self.map(position)
+    }
+
+    /// This table's map of renumbered keys, once: each staged key and the next value of
+    /// the target column's sequence, in archive order. `nextval` is never rolled back, so
+    /// the outcome says the sequence moved; a dry run moves none and numbers the rows from
+    /// where the sequence (or the highest key) stands, as the real load would.
+    mutating func createMap() throws {
+        guard let key = plan.renumbered, !mapCreated, let sequence = target.column(key)?.sequence else { return }
+        mapCreated = true
+        let map = Self.map(position)
+        let quoted = SQLIdentifier.quote(key)
+        try connection.execute("CREATE TEMPORARY TABLE \(map) (old bigint PRIMARY KEY, new bigint NOT NULL) ON COMMIT DROP")
+        let staged = "SELECT \(quoted) AS k, \(Self.lineColumn) AS line FROM \(Self.staging)"
+        if context.options.dryRun {
+            try connection.execute("""
+                INSERT INTO \(map) (old, new)
+                SELECT k, GREATEST(COALESCE(pg_sequence_last_value($1::regclass), 0), (SELECT COALESCE(max(\(quoted)), 0) FROM \(target.qualifiedName)))
+                       + row_number() OVER (ORDER BY line) FROM (\(staged)) s
+                """, [sequence])
+        } else {
+            context.outcome.moved(sequence: sequence)
+            try connection.execute("INSERT INTO \(map) (old, new) SELECT k, nextval($1::regclass) FROM (\(staged) ORDER BY line) s", [sequence])
+        }
+    }
+
+    /// The name of the key map of the table at `position` in the manifest (a temporary table).
+    static func map(_ position: Int) -> String { "tc_import_key_map_\(position)" }
 
     /// Merge: the staged rows whose key is in the target with other values (compared as
     /// PostgreSQL prints them, so every type compares, json included). Under
@@ -125,7 +188,7 @@ extension TableLoad {
         let limit = spool == nil ? " LIMIT 1000" : ""
         // Merge skips rows whose primary key is present: they are not loaded, so not checked.
         let pk = table.primaryKey.map { "k.\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
-        let loaded = plan.strategy == .merge && !pk.isEmpty ? " AND NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) k WHERE \(pk))" : ""
+        let loaded = plan.strategy.merges && !pk.isEmpty ? " AND NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) k WHERE \(pk))" : ""
         // One scan for every NOT NULL column: the first NULL column of each row names it.
         let notNull = target.columns.filter { $0.notNull && mapped.contains($0.name) }.map(\.name)
         if !notNull.isEmpty {
@@ -164,7 +227,7 @@ extension TableLoad {
                 """)
             try rejectStaged(repeated.rows, shown: keyColumns, reason: reason + ", held by an earlier archive row")
             // Merge leaves rows whose primary key is present alone (skipped, not rejected).
-            guard !(plan.strategy == .merge && Set(unique.columns) == Set(table.primaryKey)) else { continue }
+            guard !(plan.strategy.merges && Set(unique.columns) == Set(table.primaryKey)) else { continue }
             let held = try connection.execute(
                 "SELECT \(select) FROM \(Self.staging) s WHERE \(present) AND EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same("t")))\(loaded) ORDER BY 1\(limit)")
             try rejectStaged(held.rows, shown: keyColumns, reason: reason + ", held by a row already in the table")

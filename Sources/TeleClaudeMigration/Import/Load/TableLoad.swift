@@ -35,6 +35,10 @@ struct TableLoad {
     var skipped: Int64 = 0
     var conflicts: Int64 = 0
     var updated: Int64 = 0
+    /// Append: the key of every row added (each key's columns as text), for the rollback steps.
+    var addedKeys: [[String]] = []
+    /// Append: this table's map of renumbered keys exists.
+    var mapCreated = false
     var inserted: Int64 = 0
     /// Archive lines rejected before a direct COPY (so COPY's line N maps back to the archive's).
     var linesNotSent: [Int64] = []
@@ -71,7 +75,7 @@ struct TableLoad {
         // table with a column of another type (numeric, enums, arrays, ...) goes as text.
         binary = converters.allSatisfy(\.hasBinaryForm)
         buffer.reserveCapacity(1 << 20)
-        if options.verify == .content && plan.strategy != .merge {
+        if options.verify == .content && !plan.strategy.merges {
             let names = plan.columns.map(\.column)
             let key = table.primaryKey.compactMap { names.firstIndex(of: $0) }
             contentCheck = try ContentCheck(converters: converters, names: names,
@@ -80,7 +84,7 @@ struct TableLoad {
         }
         guard sending else { return }
         // Merge keeps the rows a table holds (the daemon may be using it): its indexes stay.
-        if !options.keepIndexes && plan.strategy != .merge && table.rows >= options.indexDeferralRows {
+        if !options.keepIndexes && !plan.strategy.merges && table.rows >= options.indexDeferralRows {
             deferredIndexes = try DeferredIndexes.drop(on: target, connection)
         }
         let columns = plan.columns.map { SQLIdentifier.quote($0.column) }.joined(separator: ", ")

@@ -9,6 +9,13 @@ public struct LoadOptions: Sendable {
         case replace
         /// Only rows whose primary key is not in the target yet are inserted (incremental re-run).
         case merge
+        /// Another installation's rows beside those already there: generated integer keys
+        /// get new values from the target's sequence and every reference to them follows;
+        /// other keys are kept, and one already there is merged (the same row, or a conflict).
+        case append
+
+        /// Whether rows already in the target stay (and keys may meet them).
+        public var keepsTargetRows: Bool { self == .merge || self == .append }
     }
 
     /// What `--if-exists merge` does with an archive row whose key is in the target with

@@ -29,6 +29,20 @@ public struct LoadPlan: Sendable, Encodable {
         case staged
         /// Staged, and only rows whose primary key is absent from the target are inserted.
         case merge
+        /// Staged, generated keys renumbered and references to them rewritten, then merged.
+        case append
+
+        /// Whether the target keeps its rows and the staged ones are merged beside them.
+        var merges: Bool { self == .merge || self == .append }
+    }
+
+    /// A column of an appended table that references a renumbered key: rewritten to the
+    /// parent row's new key.
+    public struct Rewrite: Sendable, Encodable, Equatable {
+        public var column: String
+        /// The referenced archive table and its key column.
+        public var parent: String
+        public var parentKey: String
     }
 
     public struct TablePlan: Sendable, Encodable {
@@ -55,6 +69,10 @@ public struct LoadPlan: Sendable, Encodable {
         /// foreign keys or the target's): a merge conflict kept as the target has it would
         /// link their rows to a row that is not theirs.
         public var referencedBy: [String] = []
+        /// `--if-exists append`: the generated integer key that gets new values from the
+        /// target's sequence (nil: the table's keys are kept), and the references rewritten.
+        public var renumbered: String?
+        public var rewrites: [Rewrite] = []
 
         /// `ok`, or `blocked` when the table has problems.
         public private(set) var verdict = "ok"
@@ -68,7 +86,7 @@ public struct LoadPlan: Sendable, Encodable {
             case targetOnlyColumns = "target_only_columns"
             case ownershipColumns = "ownership_columns"
             case copyFormat = "copy_format"
-            case strategy
+            case strategy, renumbered, rewrites
         }
     }
 
@@ -142,6 +160,7 @@ public struct LoadPlan: Sendable, Encodable {
             }
         }
         if options.ifExists == .merge { return (.merge, keys) }
+        if options.ifExists == .append { return (.append, keys) }
         if !keys.isEmpty || (rejecting && target.hasRowConstraints) { return (.staged, keys) }
         return (.direct, [])
     }
@@ -152,8 +171,37 @@ public struct LoadPlan: Sendable, Encodable {
         return summary.tables[safe: position]?.classes
     }
 
+    /// `--if-exists append`: the archive tables whose key gets new values, by name, with
+    /// that key: a SQLite `INTEGER PRIMARY KEY` (the rowid) whose target column draws from a
+    /// sequence (identity or serial). Other keys are natural (text ids, composite keys).
+    static func renumberedKeys(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions) -> [String: String] {
+        guard options.ifExists == .append else { return [:] }
+        var keys: [String: String] = [:]
+        for table in manifest.tables where table.rowidAlias && table.primaryKey.count == 1 {
+            if catalog.tables[table.name]?.column(table.primaryKey[0])?.sequence != nil { keys[table.name] = table.primaryKey[0] }
+        }
+        return keys
+    }
+
+    /// The columns of `table` that reference a renumbered key, by the archive's foreign
+    /// keys or the target's (single-column ones; a composite key holding a renumbered
+    /// column is named as a problem instead).
+    static func rewrites(of table: TableSchema, target: TargetCatalog.Table?, renumbered: [String: String]) -> [Rewrite] {
+        var found: [Rewrite] = []
+        let archived = table.foreignKeys.map { (columns: $0.columns, parent: $0.referencedTable, referenced: $0.referencedColumns) }
+        let targeted = (target?.foreignKeys ?? []).filter { $0.referencedSchema == target?.schema }
+            .map { (columns: $0.columns, parent: $0.referencedTable, referenced: $0.referencedColumns) }
+        for key in archived + targeted where key.columns.count == 1 {
+            guard let parentKey = renumbered[key.parent], key.referenced.isEmpty || key.referenced == [parentKey] else { continue }
+            let rewrite = Rewrite(column: key.columns[0], parent: key.parent, parentKey: parentKey)
+            if !found.contains(rewrite) { found.append(rewrite) }
+        }
+        return found
+    }
+
     public static func make(manifest: Manifest, catalog: TargetCatalog, options: LoadOptions, created: [TableSchema] = [],
                             summary: Summary? = nil) -> LoadPlan {
+        let renumbered = renumberedKeys(manifest: manifest, catalog: catalog, options: options)
         let tables = manifest.tables.enumerated().map { position, table -> TablePlan in
             var plan = TablePlan(table: table.name, rows: table.rows, targetFound: false, columns: [], skippedColumns: [],
                                  targetOnlyColumns: [], ownershipColumns: [], problems: [])
@@ -210,6 +258,8 @@ public struct LoadPlan: Sendable, Encodable {
             }
             (plan.strategy, plan.stagingKeys) = strategy(for: table, position: position, target: target, created: plan.created,
                                                          manifest: manifest, options: options)
+            plan.renumbered = renumbered[table.name]
+            plan.rewrites = rewrites(of: table, target: target, renumbered: renumbered)
             plan.referencedBy = manifest.tables.filter { other in
                 other.name != table.name && (other.foreignKeys.contains { $0.referencedTable == table.name }
                     || catalog.tables[other.name]?.foreignKeys.contains { $0.referencedTable == table.name && $0.referencedSchema == catalog.schema } == true)
@@ -233,7 +283,11 @@ public struct LoadPlan: Sendable, Encodable {
             lines.append("")
             lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(table.rows) rows, \(table.verdict)"
                 + (table.targetFound || table.created ? ", COPY in \(table.copyFormat) format" : "")
-                + (table.problems.isEmpty && table.strategy != .direct ? (table.strategy == .merge ? ", merged through a staging table" : ", through a staging table") : ""))
+                + (table.problems.isEmpty && table.strategy != .direct ? (table.strategy.merges ? ", merged through a staging table" : ", through a staging table") : ""))
+            if table.strategy == .append {
+                lines.append("  append: " + (table.renumbered.map { "\($0) renumbered (new values from the target's sequence)" } ?? "keys kept (a key already there: the same row, or a conflict)")
+                    + table.rewrites.map { "; \($0.column) rewritten to \($0.parent).\($0.parentKey)'s new values" }.joined())
+            }
             for column in table.columns {
                 lines.append("  \(column.column): \(column.conversion)" + (column.seen.map { "; seen: \($0)" } ?? ""))
                 for note in column.notes { lines.append("    note: \(note)") }

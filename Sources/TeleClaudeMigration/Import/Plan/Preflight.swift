@@ -71,9 +71,9 @@ struct Preflight {
         if let path = options.reportPath, let problem = Destination.problem(writing: path, makesFolders: false) {
             extra.append(.init(.destination, "--report-json \(path): \(problem)"))
         }
-        if options.ifExists == .merge {
+        if options.ifExists.keepsTargetRows {
             for table in manifest.tables where table.primaryKey.isEmpty {
-                extra.append(.init(.mergeWithoutKey, table: table.name, "--if-exists merge needs a primary key to tell new rows from loaded ones, and the table has none"))
+                extra.append(.init(.mergeWithoutKey, table: table.name, "--if-exists \(options.ifExists.rawValue) needs a primary key to tell new rows from those already there, and the table has none"))
             }
         }
 
@@ -81,7 +81,7 @@ struct Preflight {
         let occupied = try Self.occupiedTables(manifest, catalog: catalog, created: created, connection)
         if options.ifExists == .fail {
             for name in occupied {
-                extra.append(.init(.occupied, table: name, "the target table already holds rows; pass --if-exists replace to empty it inside the load's transaction, or --if-exists merge to add only new rows"))
+                extra.append(.init(.occupied, table: name, "the target table already holds rows: another person's installation goes beside them with --if-exists append; a re-run of the same installation with --if-exists merge; --if-exists replace empties the table inside the load's transaction (never over another person's rows)"))
             }
         }
         // Replace empties every archive table in one TRUNCATE (so keys among them do not
