@@ -146,7 +146,7 @@ public struct SyntheticInstallation {
                           [.text(target), .text(caller), .text("tc_x"), .text(random.timestamp(1_700_000_000))])
         }
         for i in 0..<c.links {
-            let link = "link-\(i)"
+            let link = random.uuid()  // uuid4 strings, as TeleClaude's link ids are: no two installations share one
             try db.insert("conversation_links", ["link_id", "mode", "status", "created_by_session_id", "metadata_json", "created_at", "closed_at"],
                           [.text(link), .text(["direct", "gathering"][random.below(2)]), .text("active"),
                            .text(sessionIDs[random.below(sessionIDs.count)]), .text(#"{"topic":"t\#(i)"}"#),
@@ -159,7 +159,7 @@ public struct SyntheticInstallation {
         }
         for i in 0..<max(1, c.sessions / 4) {
             try db.insert("session_tokens", ["token", "session_id", "principal", "role", "issued_at", "expires_at", "revoked_at"],
-                          [.text("tok_\(i)"), .text(sessionIDs[i % sessionIDs.count]), .text("user\(i % 5)"), .text("member"),
+                          [.text(random.uuid()), .text(sessionIDs[i % sessionIDs.count]), .text("user\(i % 5)"), .text("member"),
                            .text(random.timestamp(1_700_000_000)), .text(random.timestamp(1_700_086_400)), .null])
         }
         try db.insert("system_settings", ["key", "value"], [.text("maintenance_mode"), .text("false")])

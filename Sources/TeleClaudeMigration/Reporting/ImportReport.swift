@@ -61,6 +61,9 @@ public enum ImportReport {
         let verified = report.tables.reduce(0) { $0 + $1.verified }
         if report.verification == "counts" {
             lines.append("row counts checked: every table holds its archive rows less the rejected ones; values were not read back (--verify counts)")
+        } else if verified == 0, report.tables.contains(where: { $0.skipped + $0.conflicts + $0.loaded > 0 && $0.verified == 0 }),
+                  report.tables.allSatisfy({ $0.verified == 0 }) {
+            lines.append("counts checked: every archive row inserted, already there, in conflict or rejected; values were not read back (--if-exists merge and append compare each row with the target's by key instead)")
         } else {
             lines.append("content verified: \(Units.count(verified)) rows read back inside the transaction, every value equal to the archive's")
         }

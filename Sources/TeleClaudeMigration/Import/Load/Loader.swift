@@ -73,11 +73,32 @@ public final class Loader {
             writeJSONReport(&report)
             return report
         }
+        // An append that added many rows by natural key: its DELETE statements go to a file
+        // (owner-only: it names keys) that the rollback step runs; a failure to write it is
+        // a failed check, and the step says to restore the backup instead.
+        let appended = parts.flatMap(\.transaction.appended)
+        var appendedFile: String?
+        var fileCheck: Report.Check?
+        let sql = Self.appendedSQL(appended)
+        if sql.utf8.count > Self.inlineRollbackBytes {
+            let path: String = switch options.archive {
+            case .file(let archive): archive + ".rollback.sql"
+            case .standardInput: "tc-import-rollback.sql"
+            }
+            do {
+                try AtomicFile.write(Array(sql.utf8), to: path, mode: 0o600)
+                appendedFile = path
+                fileCheck = .init(name: "rollback statements written", passed: true, detail: path)
+            } catch {
+                fileCheck = .init(name: "rollback statements written", passed: false,
+                                  detail: "\(path): \(error); the rollback step below holds the statements instead")
+            }
+        }
         let rollback = Self.rollbackSteps(manifest: session.databases[0].view.manifest,
                                           targets: parts.map { ($0.view.manifest.tables, $0.transaction.catalog, $0.transaction.created.map(\.name)) },
                                           rejects: rejectsPath, connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists,
-                                          appended: parts.flatMap(\.transaction.appended))
-        var checks = afterCommitChecks(context.connection, catalog: main.catalog, owner: main.owner)
+                                          appended: appended, appendedFile: appendedFile)
+        var checks = afterCommitChecks(context.connection, catalog: main.catalog, owner: main.owner) + (fileCheck.map { [$0] } ?? [])
         var installed: InstallReport?
         var steps = rollback
         if let install = options.install, !session.files.members.isEmpty {

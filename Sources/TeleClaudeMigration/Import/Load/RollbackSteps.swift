@@ -1,9 +1,17 @@
 extension Loader {
     /// The rows one table got from an `--if-exists append` load: their keys (as text, per key column).
+    /// The DELETE statements that remove what an append added, children first, one per line.
+    static func appendedSQL(_ appended: [AddedRows]) -> String {
+        appended.reversed().map { $0.delete + ";\n" }.joined()
+    }
+
+    /// Beyond this, the statements go to a file rather than into the printed step.
+    static let inlineRollbackBytes = 8192
+
     struct AddedRows {
         var table: String
         var key: [String]
-        /// The key is a renumbered integer: the keys are written as ranges.
+        /// The key is a renumbered integer: `keys` are ranges, [first, last], of new values.
         var renumbered: Bool
         var keys: [[String]]
 
@@ -11,12 +19,7 @@ extension Loader {
         var delete: String {
             let columns = key.map(SQLIdentifier.quote)
             if renumbered, columns.count == 1 {
-                let values = keys.compactMap { $0.first.flatMap { Int64($0) } }.sorted()
-                var ranges: [(Int64, Int64)] = []
-                for value in values {
-                    if let last = ranges.last, last.1 + 1 == value { ranges[ranges.count - 1].1 = value } else { ranges.append((value, value)) }
-                }
-                let condition = ranges.map { $0.0 == $0.1 ? "\(columns[0]) = \($0.0)" : "\(columns[0]) BETWEEN \($0.0) AND \($0.1)" }
+                let condition = keys.map { $0[0] == $0[1] ? "\(columns[0]) = \($0[0])" : "\(columns[0]) BETWEEN \($0[0]) AND \($0[1])" }
                 return "DELETE FROM \(table) WHERE " + condition.joined(separator: " OR ")
             }
             let tuple = "(" + columns.map { $0 + "::text" }.joined(separator: ", ") + ")"
@@ -30,7 +33,7 @@ extension Loader {
     /// `targets`: per database, its tables, the catalog of its schema and the tables the load created there.
     static func rollbackSteps(manifest: Manifest, targets: [(tables: [TableSchema], catalog: TargetCatalog, created: [String])],
                               rejects: String?, connection: String, mode: LoadOptions.IfExists = .fail,
-                              appended: [AddedRows] = []) -> [String] {
+                              appended: [AddedRows] = [], appendedFile: String? = nil) -> [String] {
         let paths = manifest.source.paths
         let tables = targets.flatMap { target in
             target.tables.filter { !target.created.contains($0.name) }.compactMap { target.catalog.tables[$0.name]?.qualifiedName }
@@ -59,13 +62,15 @@ extension Loader {
         case .append:
             // Children were added after their parents: deleted before them.
             let deletes = appended.reversed().map(\.delete).joined(separator: "; ")
+            let command = appendedFile.map { "    psql \"\(connection)\" -1 -f \(FileInstaller.shellQuoted($0))" }
+                ?? "    psql \"\(connection)\" -1 -c '\(deletes.replacingOccurrences(of: "'", with: "'\\''"))'"
             steps.append(appended.isEmpty
                 ? "This load added no row (every archive row was already there)."
-                : "Remove exactly the rows this load added (every other row, the first person's included, stays as it was), in one transaction:\n"
-                    + "    psql \"\(connection)\" -1 -c '\(deletes.replacingOccurrences(of: "'", with: "'\\''"))'")
+                : "Remove exactly the rows this load added (every other row, the first person's included, stays as it was), in one transaction:\n" + command)
         case .merge:
             steps.append("This load merged into tables that already held rows: do not TRUNCATE them. To undo it, restore the backup taken before the load; the rows it inserted are the archive rows whose keys were new (see the inserted counts above).")
         }
+        if let appendedFile { steps.append("Then delete \(appendedFile) (it names the keys of the rows this load added).") }
         if let rejects { steps.append("Delete the rejects file \(rejects) (it holds rows of the archive, possibly secrets).") }
         return steps
     }

@@ -60,16 +60,27 @@ extension TableLoad {
 
     /// The staged rows into the target (merge: only those whose key is new; a key already
     /// there is the same row when every value is equal, else a conflict, which
-    /// `--on-conflict` resolves or lists).
+    /// `--on-conflict` resolves or lists). Append keeps the keys of the rows it adds, so the
+    /// rollback steps delete exactly those.
     mutating func insertStaged() throws {
         let columns = plan.columns.map { SQLIdentifier.quote($0.column) }.joined(separator: ", ")
-        if plan.strategy.merges {
+        if let key = plan.renumbered.map(SQLIdentifier.quote), plan.strategy == .append {
+            // Keys fresh from the target's sequence: no row can hold one, so no comparison
+            // and no anti-join; a row inserted with an explicit key past the sequence would
+            // stop this INSERT (and be named), never be passed over. The added keys are
+            // kept as ranges of new values: a few rows, however many were added.
+            inserted = Int64(try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)").affectedRows)
+            guard inserted > 0 else { return }
+            addedKeys = try connection.execute("""
+                SELECT min(k)::text, max(k)::text FROM (SELECT \(key) AS k, \(key) - row_number() OVER (ORDER BY \(key)) AS g FROM \(Self.staging)) r
+                GROUP BY g ORDER BY 1
+                """).rows.map { $0.map { $0 ?? "" } }
+        } else if plan.strategy.merges {
             let staged = Int64(try connection.execute("SELECT count(*) FROM \(Self.staging)").value(0, 0) ?? "") ?? 0
             let same = table.primaryKey.map { "t.\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
             let selected = plan.columns.map { "s." + SQLIdentifier.quote($0.column) }.joined(separator: ", ")
             try resolveConflicts(same: same)
             guard problems.isEmpty else { return }
-            // Append keeps the key of every row it adds: the rollback steps delete exactly those.
             let returning = plan.strategy == .append ? " RETURNING " + table.primaryKey.map { SQLIdentifier.quote($0) + "::text" }.joined(separator: ", ") : ""
             let result = try connection.execute(
                 "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(Self.staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))\(returning)")
