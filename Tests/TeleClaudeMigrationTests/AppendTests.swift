@@ -138,3 +138,44 @@ struct AppendTests {
         #expect(try schema.value("SELECT count(*) FROM \(schema.name).signal_clusters") == "2")
     }
 }
+
+/// The target's record of loads (`tc_import_loads`): which installation each load brought,
+/// kept in the load's transaction, read before the next one's BEGIN.
+@Suite("The record of loads in the target", .timeLimit(.minutes(5)))
+struct LoadRecordTests {
+    func load(_ archive: String, _ schema: TestServer.Schema, _ ifExists: LoadOptions.IfExists) throws -> Loader.Report {
+        try Loader(options: LoadOptions(archive: .file(archive), databaseURL: schema.url, schema: schema.name, ifExists: ifExists),
+                   console: MessageLog().console).run()
+    }
+
+    @Test("appending an installation already loaded is refused (its rows would be added twice); replace refuses to empty another installation's rows; the default says which policy fits; the record commits with the load and its rollback step removes it")
+    func record() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema(withSampleTables: false, AppendTests.targetSchema)
+        let alice = try AppendTests.installation(folder, person: "alice", clusters: 2)
+        let report = try load(alice, schema, .fail)
+        #expect(try schema.value("SELECT count(*) FROM \(schema.name).\(LoadRecord.table) WHERE policy = 'fail'") == "1")
+        let step = try #require(report.rollback.first { $0.contains("record of loads") })
+        // Bob's database sits at another path: another installation.
+        let other = try TemporaryFolder()
+        let bob = try AppendTests.installation(other, person: "bob", clusters: 2)
+        #expect {
+            _ = try load(bob, schema, .fail)
+        } throws: { error in "\(error)".contains("rows of another installation") && "\(error)".contains("--if-exists append adds this one beside them") }
+        #expect {
+            _ = try load(bob, schema, .replace)
+        } throws: { error in "\(error)".contains("--if-exists replace would empty") && "\(error)".contains("rows of another installation") }
+        #expect {
+            _ = try load(alice, schema, .append)
+        } throws: { error in "\(error)".contains("appending it again would add its renumbered rows a second time") }
+        #expect {
+            _ = try load(alice, schema, .fail)
+        } throws: { error in "\(error)".contains("this installation was loaded here on") && "\(error)".contains("--if-exists merge") }
+        _ = try load(bob, schema, .append)
+        #expect(try schema.value("SELECT count(*) FROM \(schema.name).\(LoadRecord.table)") == "2")
+        // The first load's rollback step removes its record.
+        let command = try #require(step.split(separator: "\n").last).trimmingCharacters(in: .whitespaces)
+        #expect(try runTool("/bin/sh", ["-c", command], direct: true).status == 0)
+        #expect(try schema.value("SELECT string_agg(policy, ',') FROM \(schema.name).\(LoadRecord.table)") == "append")
+    }
+}

@@ -72,10 +72,10 @@ enum TestServer {
         func value(_ sql: String) throws -> String? { try connection.execute(sql).value(0, 0) }
         func rows(_ sql: String) throws -> [[String?]] { try connection.execute(sql).rows }
 
-        /// Row counts of every table in the schema.
+        /// Row counts of every table in the schema, the loads' record (`tc_import_loads`) aside.
         func counts() throws -> [String: Int] {
             var counts: [String: Int] = [:]
-            for row in try rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(name)'") {
+            for row in try rows("SELECT tablename FROM pg_tables WHERE schemaname = '\(name)' AND tablename <> '\(LoadRecord.table)'") {
                 counts[row[0]!] = Int(try value("SELECT count(*) FROM \(name).\(SQLIdentifier.quote(row[0]!))") ?? "") ?? -1
             }
             return counts

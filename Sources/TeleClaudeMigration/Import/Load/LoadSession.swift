@@ -92,11 +92,31 @@ struct LoadSession: ArchiveVisitor {
         for index in databases.indices.dropFirst() + [0] {
             try databases[index].transaction!.finish(manifest: databases[index].view.manifest, readBackCountsHold: hold)
         }
+        try record()
         for index in databases.indices { try databases[index].transaction!.advanceSequences() }
         try databases[0].transaction!.commit { [rejects = context.rejects] in
             if let rejects { TemporaryFiles.unregister(rejects.path) }
         }
         context.progress.finish()
+    }
+
+    /// This load in the target's record of loads (`LoadRecord`), inside the transaction. A
+    /// role that may not create the record's table loads all the same, unrecorded, and is
+    /// told what that costs.
+    mutating func record() throws {
+        let main = databases[0]
+        let tables = databases.flatMap { database in
+            database.transaction!.loaded.map { (Loader.display($0.name, in: database.view), $0.rows, $0.loaded) }
+        }
+        try context.connection.execute("SAVEPOINT tc_import_record")
+        do {
+            databases[0].transaction!.recordID = try LoadRecord.write(schema: main.transaction!.catalog.schema, manifest: main.view.manifest,
+                                                                      policy: context.options.ifExists, tables: tables, context.connection)
+            try context.connection.execute("RELEASE SAVEPOINT tc_import_record")
+        } catch let error as PostgresError where error.sqlState == "42501" {
+            try context.connection.execute("ROLLBACK TO SAVEPOINT tc_import_record")
+            context.console.warning("this load is not recorded in \(LoadRecord.table) (\(error.message)): a later load cannot tell which installation these rows came from; GRANT CREATE ON SCHEMA \(main.transaction!.catalog.schema) to the loading role, or create the table once")
+        }
     }
 
     /// After a failure: the COPY's sender lets go of the connection, and the transaction is

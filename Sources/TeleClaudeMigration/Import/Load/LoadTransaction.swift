@@ -22,6 +22,8 @@ struct LoadTransaction {
     private var sequencesNeeded: [(sequence: String, value: Int64)] = []
     var ownershipUpdated = 0
     var indexesBuiltAfterData: [String] = []
+    /// The id of this load in the target's record of loads (the main database's transaction).
+    var recordID: Int64?
     /// Append: per table that rows were added to, in load order, their keys (for the rollback steps).
     var appended: [Loader.AddedRows] = []
 

@@ -97,7 +97,8 @@ public final class Loader {
         let rollback = Self.rollbackSteps(manifest: session.databases[0].view.manifest,
                                           targets: parts.map { ($0.view.manifest.tables, $0.transaction.catalog, $0.transaction.created.map(\.name)) },
                                           rejects: rejectsPath, connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists,
-                                          appended: appended, appendedFile: appendedFile)
+                                          appended: appended, appendedFile: appendedFile,
+                                          record: main.recordID.map { (main.catalog.schema, $0) })
         var checks = afterCommitChecks(context.connection, catalog: main.catalog, owner: main.owner) + (fileCheck.map { [$0] } ?? [])
         var installed: InstallReport?
         var steps = rollback

@@ -33,7 +33,7 @@ extension Loader {
     /// `targets`: per database, its tables, the catalog of its schema and the tables the load created there.
     static func rollbackSteps(manifest: Manifest, targets: [(tables: [TableSchema], catalog: TargetCatalog, created: [String])],
                               rejects: String?, connection: String, mode: LoadOptions.IfExists = .fail,
-                              appended: [AddedRows] = [], appendedFile: String? = nil) -> [String] {
+                              appended: [AddedRows] = [], appendedFile: String? = nil, record: (schema: String, id: Int64)? = nil) -> [String] {
         let paths = manifest.source.paths
         let tables = targets.flatMap { target in
             target.tables.filter { !target.created.contains($0.name) }.compactMap { target.catalog.tables[$0.name]?.qualifiedName }
@@ -69,6 +69,10 @@ extension Loader {
                 : "Remove exactly the rows this load added (every other row, the first person's included, stays as it was), in one transaction:\n" + command)
         case .merge:
             steps.append("This load merged into tables that already held rows: do not TRUNCATE them. To undo it, restore the backup taken before the load; the rows it inserted are the archive rows whose keys were new (see the inserted counts above).")
+        }
+        if let record {
+            let delete = "DELETE FROM \(LoadRecord.qualified(record.schema)) WHERE id = \(record.id)"
+            steps.append("Remove this load from the target's record of loads (so a later load does not take its rows for present):\n    psql \"\(connection)\" -c '\(delete.replacingOccurrences(of: "'", with: "'\\''"))'")
         }
         if let appendedFile { steps.append("Then delete \(appendedFile) (it names the keys of the rows this load added).") }
         if let rejects { steps.append("Delete the rejects file \(rejects) (it holds rows of the archive, possibly secrets).") }

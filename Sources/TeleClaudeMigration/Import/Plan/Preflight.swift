@@ -79,9 +79,15 @@ struct Preflight {
 
         // Tables that hold rows already, and what replacing them would reach.
         let occupied = try Self.occupiedTables(manifest, catalog: catalog, created: created, connection)
+        // Where the rows there came from, by the target's record of loads (the main database's).
+        let records = view.database == DatabaseEntry.main && !createsSchema
+            ? try LoadRecord.read(schema: catalog.schema, connection) : []
+        extra += LoadRecord.problems(records, manifest: manifest, policy: options.ifExists, occupied: occupied)
         if options.ifExists == .fail {
+            let advice = LoadRecord.advice(records, manifest: manifest)
+                ?? "another person's installation goes beside them with --if-exists append; a re-run of the same installation with --if-exists merge; --if-exists replace empties the table inside the load's transaction (never over another person's rows)"
             for name in occupied {
-                extra.append(.init(.occupied, table: name, "the target table already holds rows: another person's installation goes beside them with --if-exists append; a re-run of the same installation with --if-exists merge; --if-exists replace empties the table inside the load's transaction (never over another person's rows)"))
+                extra.append(.init(.occupied, table: name, "the target table already holds rows: " + advice))
             }
         }
         // Replace empties every archive table in one TRUNCATE (so keys among them do not
