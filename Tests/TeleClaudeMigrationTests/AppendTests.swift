@@ -178,4 +178,17 @@ struct LoadRecordTests {
         #expect(try runTool("/bin/sh", ["-c", command], direct: true).status == 0)
         #expect(try schema.value("SELECT string_agg(policy, ',') FROM \(schema.name).\(LoadRecord.table)") == "append")
     }
+
+    @Test("append gives an owner only to the sessions it added: another person's ownerless session stays as it was")
+    func ownersOfAddedSessionsOnly() throws {
+        let folder = try TemporaryFolder()
+        let schema = try TestServer.Schema()
+        try schema.connection.execute("INSERT INTO \(schema.name).sessions (session_id, computer_name) VALUES ('someone-elses-session', 'their-host')")
+        let report = try Loader(options: LoadOptions(archive: .file(try PostgresLoadTests.sampleArchive(folder)), databaseURL: schema.url,
+                                                     schema: schema.name, ifExists: .append, ownerPerson: "Maurice Faber"),
+                                console: MessageLog().console).run()
+        #expect(report.ownershipUpdated == 4 && report.exitStatus == 0, "\(report.checks)")
+        #expect(try schema.value("SELECT owner_person IS NULL FROM \(schema.name).sessions WHERE session_id = 'someone-elses-session'") == "t")
+        #expect(try schema.value("SELECT count(*) FROM \(schema.name).sessions WHERE owner_person = 'Maurice Faber'") == "4")
+    }
 }

@@ -22,6 +22,9 @@ struct LoadTransaction {
     private var sequencesNeeded: [(sequence: String, value: Int64)] = []
     var ownershipUpdated = 0
     var indexesBuiltAfterData: [String] = []
+    /// Append: the sessions this load added (their key column and keys as a text[] literal);
+    /// the owners given and checked are theirs alone. Nil: every session of the table.
+    var addedSessions: (column: String, keys: String)?
     /// The id of this load in the target's record of loads (the main database's transaction).
     var recordID: Int64?
     /// Append: per table that rows were added to, in load order, their keys (for the rollback steps).
@@ -61,7 +64,7 @@ struct LoadTransaction {
             let occupied = try Preflight.occupiedTables(manifest, catalog: checked.catalog, created: checked.created, connection)
             guard occupied.isEmpty else {
                 throw Loader.Failure("rows arrived in the target after the plan was checked (another load or the daemon committed them first)",
-                                     hint: "run plan again: --if-exists merge adds only new rows",
+                                     hint: "run plan again: it says which --if-exists fits them",
                                      problems: occupied.map { "\($0): the target table now holds rows" })
             }
         }
@@ -145,13 +148,27 @@ struct LoadTransaction {
                 sequencesNeeded.append((sequence, max(maxKey, highWater)))
             }
         }
-        // Ownership: sessions nobody owns go to the migrating person.
+        // Ownership: sessions nobody owns go to the migrating person. Under append, only the
+        // sessions this load added: an ownerless session of another person's stays theirs.
         if let sessions = catalog.tables[OwnershipColumns.table], sessions.column(OwnershipColumns.person) != nil, let person = owner {
             let uid = options.ownerUID ?? manifest.source.uid
             let uidSet = sessions.column(OwnershipColumns.uid) != nil ? ", \(OwnershipColumns.uid) = COALESCE(\(OwnershipColumns.uid), $2::integer)" : ""
-            let parameters: [String?] = uidSet.isEmpty ? [person] : [person, String(uid)]
+            var parameters: [String?] = uidSet.isEmpty ? [person] : [person, String(uid)]
+            var added = ""
+            if options.ifExists == .append {
+                let rows = appended.first { $0.table == sessions.qualifiedName }
+                let key = manifest.tables.first { $0.name == OwnershipColumns.table }?.primaryKey ?? []
+                if let rows, key.count == 1, !rows.renumbered {
+                    addedSessions = (key[0], "{" + rows.keys.map { "\"" + $0[0].replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}")
+                    parameters.append(addedSessions!.keys)
+                    added = " AND \(SQLIdentifier.quote(key[0]))::text = ANY($\(parameters.count)::text[])"
+                } else {
+                    addedSessions = ("", "{}")
+                    added = " AND false"  // no session added, or none this load can name: nobody else's is touched
+                }
+            }
             ownershipUpdated = try connection.execute(
-                "UPDATE \(sessions.qualifiedName) SET \(OwnershipColumns.person) = $1\(uidSet) WHERE \(OwnershipColumns.person) IS NULL", parameters).affectedRows
+                "UPDATE \(sessions.qualifiedName) SET \(OwnershipColumns.person) = $1\(uidSet) WHERE \(OwnershipColumns.person) IS NULL\(added)", parameters).affectedRows
         }
     }
 

@@ -99,7 +99,7 @@ public final class Loader {
                                           rejects: rejectsPath, connection: PostgresConnection.redacted(options.databaseURL), mode: options.ifExists,
                                           appended: appended, appendedFile: appendedFile,
                                           record: main.recordID.map { (main.catalog.schema, $0) })
-        var checks = afterCommitChecks(context.connection, catalog: main.catalog, owner: main.owner) + (fileCheck.map { [$0] } ?? [])
+        var checks = afterCommitChecks(context.connection, catalog: main.catalog, owner: main.owner, addedSessions: main.addedSessions) + (fileCheck.map { [$0] } ?? [])
         var installed: InstallReport?
         var steps = rollback
         if let install = options.install, !session.files.members.isEmpty {
