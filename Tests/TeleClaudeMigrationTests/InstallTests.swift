@@ -47,6 +47,18 @@ func mode(_ path: String) -> mode_t? {
 
 @Suite("Installing configuration and docs", .timeLimit(.minutes(5)))
 struct InstallTests {
+    @Test("relative --config-dir, --docs-dir and --user-config (folders not yet made) are the working directory's: installed there, named absolutely; it used to trap")
+    func relativePaths() throws {
+        let sample = try SampleExport()
+        let result = try runTool("tc-import", ["install-files", sample.archive, "--config-dir", "etc", "--docs-dir", "docs", "--user-config", "u/config.yml"],
+                                 in: sample.folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        for file in ["etc/config.yml", "etc/secrets.yml", "u/config.yml"] {
+            #expect(FileManager.default.fileExists(atPath: sample.folder.file(file)), "\(file)")
+        }
+        #expect(result.stdout.contains(sample.folder.file("etc/config.yml")), "\(result.stdout)")
+    }
+
     @Test func layersAreInstalledWithTheirModesAndProven() throws {
         let sample = try SampleExport()
         // umask 000 must not widen the secrets file.

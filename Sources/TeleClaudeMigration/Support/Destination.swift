@@ -9,7 +9,10 @@ enum Destination {
     /// a folder; and the nearest existing folder is one this user may create entries in
     /// (a replacement is a rename in that folder). With `makesFolders`, folders missing
     /// below it are created by the writer; without, the file's own folder must exist.
-    static func problem(writing path: String, makesFolders: Bool = true) -> String? {
+    static func problem(writing given: String, makesFolders: Bool = true) -> String? {
+        // Absolute first: the walk up then ends at `/`, and a relative path is the working
+        // directory's (Foundation traps taking the parent of some one-component relative paths).
+        let path = Installation.absolute(given, relativeTo: FileManager.default.currentDirectoryPath)
         var info = stat()
         if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
             return (info.st_mode & S_IFMT) == S_IFDIR ? "\(path) is a folder" : "\(path) is not a regular file"

@@ -23,9 +23,12 @@ public struct InstallOptions: Sendable {
     public init(configDirectory: String = InstallOptions.defaultConfigDirectory,
                 docsDirectory: String = InstallOptions.defaultDocsDirectory, userConfig: String? = nil,
                 overwriteConfig: Bool = false, overwriteDocs: Bool = false, archivePath: String, now: Date = Date()) {
-        self.configDirectory = configDirectory
-        self.docsDirectory = docsDirectory
-        self.userConfig = userConfig
+        // Relative paths are the working directory's, made absolute once: every message and
+        // rollback step then names the file wherever it is read from.
+        let here = FileManager.default.currentDirectoryPath
+        self.configDirectory = Installation.absolute(configDirectory, relativeTo: here)
+        self.docsDirectory = Installation.absolute(docsDirectory, relativeTo: here)
+        self.userConfig = userConfig.map { Installation.absolute($0, relativeTo: here) }
         self.overwriteConfig = overwriteConfig
         self.overwriteDocs = overwriteDocs
         self.archivePath = archivePath
