@@ -32,7 +32,8 @@ struct ForeignSchemaTests {
                 iso TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), local DATETIME DEFAULT (datetime('now','localtime')),
                 epoch INTEGER DEFAULT (strftime('%s','now')), bad INTEGER DEFAULT '', doc JSON DEFAULT '{}', flag BOOLEAN DEFAULT TRUE,
                 ratio REAL DEFAULT 1.5, raw BLOB DEFAULT X'00ff', token TEXT DEFAULT (lower(hex(randomblob(4)))),
-                stamp TEXT DEFAULT CURRENT_TIMESTAMP, price NUMERIC DEFAULT '1.50', neg INTEGER DEFAULT -1, hex INTEGER DEFAULT 0x10)
+                stamp TEXT DEFAULT CURRENT_TIMESTAMP, price NUMERIC DEFAULT '1.50', neg INTEGER DEFAULT -1, hex INTEGER DEFAULT 0x10,
+                midnight datetime DEFAULT current_date)
             """,
             "INSERT INTO d (id, bad) VALUES (1, 5)",
         ]),
@@ -118,10 +119,13 @@ struct ForeignSchemaTests {
         let row = try schema.rows("""
             SELECT ts::text, empty, day = (now() AT TIME ZONE 'UTC')::date, iso ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$',
                    local IS NOT NULL, abs(epoch - extract(epoch FROM now())) < 60, bad IS NULL, doc::text, flag::text, ratio::text,
-                   encode(raw, 'hex'), stamp ~ '^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$', price::text, neg::text, hex::text
+                   encode(raw, 'hex'), stamp ~ '^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$', price::text, neg::text, hex::text,
+                   midnight = date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
             FROM \(schema.name).d WHERE id = 2
             """)[0]
-        #expect(row == ["1970-01-01 00:00:00+00", "", "t", "t", "t", "t", "t", "{}", "true", "1.5", "00ff", "t", "1.50", "-1", "16"])
+        // midnight: a datetime column defaulting to current_date (seen in a public test suite) is
+        // today's UTC midnight; its translation needs parentheses in DEFAULT position.
+        #expect(row == ["1970-01-01 00:00:00+00", "", "t", "t", "t", "t", "t", "{}", "true", "1.5", "00ff", "t", "1.50", "-1", "16", "t"])
     }
 
     @Test("the type of a created column is chosen from the classes it holds, and plan says why")

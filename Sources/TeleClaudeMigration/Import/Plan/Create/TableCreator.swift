@@ -69,7 +69,9 @@ public enum TableCreator {
             }
             if let given = column.defaultSQL, !identity {
                 switch SQLiteDefault.translate(given, sqlType: sql, base: base) {
-                case .sql(let translated): definition += " DEFAULT " + translated
+                // In parentheses: DEFAULT takes a restricted expression, and a translated
+                // one may use any operator (AT TIME ZONE, a cast of a cast, ...).
+                case .sql(let translated): definition += " DEFAULT (" + translated + ")"
                 case .leftOut(let why): warnings.append("\(table.name).\(column.name): \(why); created without a default")
                 }
             }
