@@ -18,6 +18,8 @@ struct LoadOnlyOptions: ParsableArguments {
     var daemonCheck: String?
     @Option(name: .customLong("owner-uid"), help: ArgumentHelp("Their uid (default: the exporting uid from the manifest).", valueName: "UID"))
     var ownerUID: Int?
+    @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of the loaded tables (by default run inside the transaction, so their statistics commit with the rows and the daemon's first queries are planned on them).")
+    var noAnalyze = false
     @Option(name: .customLong("on-conflict"), help: "With --if-exists merge or append, an archive row whose key the target holds with other values: fail (default: list each by table, key and differing columns, commit nothing), keep-target, or take-archive (the target row gets the archive's values). keep-target is refused where other archive tables reference the table (their rows would hang under a row that is not theirs).")
     var onConflict: LoadOptions.OnConflict = .fail
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("The longest the load waits for one lock (a table another session holds, another load into the same database), in seconds; while it waits it names who holds it. 0 waits as long as it takes.", valueName: "SECONDS"))
@@ -45,5 +47,6 @@ struct LoadOnlyOptions: ParsableArguments {
         options.showValues = showValues
         options.lockTimeout = lockTimeout
         options.onConflict = onConflict
+        options.analyze = !noAnalyze
     }
 }

@@ -67,3 +67,26 @@ struct SequenceTests {
         #expect(try Self.sequences(schema) == before)
     }
 }
+
+/// Statistics commit with the data: the daemon's first queries are not planned blind.
+@Suite("ANALYZE inside the load's transaction", .timeLimit(.minutes(5)))
+struct AnalyzeTests {
+    @Test("after a load every loaded table has statistics and the report gives their time; --no-analyze leaves them unset")
+    func statistics() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        func reltuples(_ schema: TestServer.Schema) throws -> String? {
+            try schema.value("SELECT reltuples::bigint FROM pg_class WHERE oid = '\(schema.name).sessions'::regclass")
+        }
+        let analyzed = try TestServer.Schema()
+        let report = try Loader(options: LoadOptions(archive: .file(archive), databaseURL: analyzed.url, schema: analyzed.name,
+                                                     ownerPerson: "Maurice Faber"), console: MessageLog().console).run()
+        #expect(report.analyzeSeconds != nil && ImportReport.text(report).contains("statistics gathered"))
+        #expect(try reltuples(analyzed) == "4")
+        let skipped = try TestServer.Schema()
+        var options = LoadOptions(archive: .file(archive), databaseURL: skipped.url, schema: skipped.name, ownerPerson: "Maurice Faber")
+        options.analyze = false
+        #expect(try Loader(options: options, console: MessageLog().console).run().analyzeSeconds == nil)
+        #expect(try reltuples(skipped) == "-1", "never analyzed")
+    }
+}

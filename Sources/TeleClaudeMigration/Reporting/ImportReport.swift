@@ -67,6 +67,9 @@ public enum ImportReport {
         } else {
             lines.append("content verified: \(Units.count(verified)) rows read back inside the transaction, every value equal to the archive's")
         }
+        if let seconds = report.analyzeSeconds {
+            lines.append("statistics gathered (ANALYZE of the loaded tables, inside the transaction) in \(Units.seconds(seconds))")
+        }
         lines.append("sessions given an owner: \(report.ownershipUpdated)" + (report.owner.map { " (\($0))" } ?? ""))
         if !report.indexesBuiltAfterData.isEmpty {
             lines.append("indexes built after their table's rows (--keep-indexes keeps them in place): \(report.indexesBuiltAfterData.joined(separator: ", "))")

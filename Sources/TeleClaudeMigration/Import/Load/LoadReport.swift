@@ -65,6 +65,8 @@ extension Loader {
         public var toastCompression: String?
         /// Secondary indexes dropped before their table's rows and built again after them.
         public var indexesBuiltAfterData: [String] = []
+        /// How long ANALYZE of the loaded tables took, inside the transaction (nil: `--no-analyze`).
+        public var analyzeSeconds: Double?
         /// `load --dry-run`: everything was done inside the transaction, then rolled back.
         public var dryRun = false
         /// Names PostgreSQL holds differently from the archive (longer than 63 bytes).
@@ -120,6 +122,7 @@ extension Loader {
             createdTables = parts.flatMap { part in part.transaction.created.map { Loader.display($0.name, in: part.view) } }
             creationNotes = parts.flatMap(\.transaction.creationNotes)
             toastCompression = main.toastCompression
+            analyzeSeconds = main.analyzeSeconds
             indexesBuiltAfterData = parts.flatMap(\.transaction.indexesBuiltAfterData)
             renamed = session.renamed
             verification = options.verify.rawValue
@@ -147,6 +150,7 @@ extension Loader {
             case createdTables = "created_tables"
             case creationNotes = "creation_notes"
             case toastCompression = "toast_compression"
+            case analyzeSeconds = "analyze_seconds"
             case indexesBuiltAfterData = "indexes_built_after_data"
             case dryRun = "dry_run"
             case renamed, verification

@@ -92,12 +92,27 @@ struct LoadSession: ArchiveVisitor {
         for index in databases.indices.dropFirst() + [0] {
             try databases[index].transaction!.finish(manifest: databases[index].view.manifest, readBackCountsHold: hold)
         }
+        if context.options.analyze { try analyze() }
         try record()
         for index in databases.indices { try databases[index].transaction!.advanceSequences() }
         try databases[0].transaction!.commit { [rejects = context.rejects] in
             if let rejects { TemporaryFiles.unregister(rejects.path) }
         }
         context.progress.finish()
+    }
+
+    /// Statistics for every table the load wrote, inside the transaction (PostgreSQL allows
+    /// ANALYZE there; VACUUM it does not): they commit with the rows.
+    mutating func analyze() throws {
+        let started = Date()
+        context.progress.enter("statistics", table: "")
+        for database in databases {
+            for table in database.transaction!.loaded where table.loaded > 0 || table.updated > 0 {
+                guard let target = database.transaction!.catalog.tables[table.name] else { continue }
+                try context.connection.execute("ANALYZE \(target.qualifiedName)")
+            }
+        }
+        databases[0].transaction!.analyzeSeconds = Date().timeIntervalSince(started)
     }
 
     /// This load in the target's record of loads (`LoadRecord`), inside the transaction. A

@@ -107,6 +107,9 @@ public struct LoadOptions: Sendable {
     /// Create archive tables the target lacks (keys, defaults, unique constraints first;
     /// indexes and foreign keys after the data), inside the load's transaction.
     public var createMissingTables = false
+    /// ANALYZE every loaded table inside the transaction, so the statistics commit with the
+    /// data and the daemon's first queries are not planned blind (`--no-analyze` skips it).
+    public var analyze = true
     /// `--on-conflict`: see `OnConflict`.
     public var onConflict = OnConflict.fail
     /// The longest the load waits for one lock (a table another session holds, another
