@@ -42,7 +42,9 @@ public struct CommandIO: Sendable {
     /// does not know whether its COMMIT went through: 4).
     /// With `json`, the failure is also printed on standard output as ImportReport's error
     /// object, for `archive` (so a script reading --json always gets an object).
-    func run(_ console: Console, failing prefix: String = "", json: Bool = false, archive: String? = nil, _ body: () throws -> Void) throws {
+    /// `jsonToErrors`: the failure object goes to standard error (standard output carries an archive).
+    func run(_ console: Console, failing prefix: String = "", json: Bool = false, archive: String? = nil, jsonToErrors: Bool = false,
+             _ body: () throws -> Void) throws {
         do {
             try body()
         } catch let exit as ExitCode {
@@ -50,8 +52,12 @@ public struct CommandIO: Sendable {
         } catch {
             // 1, or 4 for a load whose COMMIT's outcome is not known.
             let status = (error as? Loader.Stopped)?.exitStatus ?? 1
-            if json { print(ImportReport.jsonFailure(archive: archive, error: error, exitStatus: status), terminator: "") }
-            console.error(prefix + "\(error)")
+            if json {
+                let object = ImportReport.jsonFailure(archive: archive, error: error, exitStatus: status)
+                if jsonToErrors { errors(object) } else { print(object, terminator: "") }
+            }
+            // Standard error holding the JSON object holds nothing else (the object has the message).
+            if !(json && jsonToErrors) { console.error(prefix + "\(error)") }
             throw ExitCode(status)
         }
     }
@@ -60,13 +66,13 @@ public struct CommandIO: Sendable {
     /// allowed signers, the --log file); a failure there ends the command as `run` ends
     /// one, with --json as the failure object, instead of reaching the argument parser,
     /// which would print it without JSON.
-    func starting<T>(json: Bool, archive: String?, _ body: () throws -> T) throws -> T {
+    func starting<T>(json: Bool, archive: String?, jsonToErrors: Bool = false, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            try run(Console(interactive: false, sink: errors), json: json, archive: archive) { throw error }
+            try run(Console(interactive: false, sink: errors), json: json, archive: archive, jsonToErrors: jsonToErrors) { throw error }
             fatalError("run rethrows every failure")
         }
     }

@@ -42,7 +42,9 @@ struct Plan: ParsableCommand {
                 let plan = try Planner(options: database.loadOptions(archive: archive.source, keys: keys), console: console).plan(storageClasses: storageClasses)
                 var text = archive.quiet ? plan.verdictLines.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
                 if sql {
-                    text = plan.createSQL.isEmpty ? "-- nothing to create: every archive table is in the target (or pass --create-missing-tables)\n"
+                    let nothing = database.createMissingTables ? "-- nothing to create: every archive table is in the target\n"
+                        : "-- nothing to create: every archive table is in the target (or pass --create-missing-tables)\n"
+                    text = plan.createSQL.isEmpty ? nothing
                         : plan.createSQL.map { $0 + ";\n" }.joined(separator: "\n")
                 }
                 io.print(archive.json ? try ImportReport.json(plan) : Console.printable(text), terminator: "")

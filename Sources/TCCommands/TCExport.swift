@@ -131,15 +131,16 @@ public struct TCExport: ParsableCommand {
     public func run() throws {
         ProcessSetup.prepare()
         let io = CommandIO.current
-        // --json with the archive on standard output: the failure object goes nowhere but the console.
-        let jsonFailure = json && output != "-"
-        let console = try io.starting(json: jsonFailure, archive: output) { try io.console(quiet: quiet || json, logging: logging) }
+        // --json with the archive on standard output: the failure object goes to standard
+        // error, where the result's JSON goes too.
+        let toErrors = output == "-"
+        let console = try io.starting(json: json, archive: output, jsonToErrors: toErrors) { try io.console(quiet: quiet || json, logging: logging) }
         let options = ExportOptions(
             locations: .init(projectRoot: projectRoot, database: database, config: config, env: env, docs: docs,
                              eventsDatabase: eventsDatabase, extraDatabases: extras),
             output: output ?? "-", compression: compression, replaceExisting: force, zstdLevel: level ?? ExportOptions.defaultZstdLevel,
             chunkTarget: chunkBytes, dryRun: dryRun, tables: TableSelection(only: tables, excluded: excludedTables))
-        try io.run(console, json: jsonFailure, archive: output) {
+        try io.run(console, json: json, archive: output, jsonToErrors: toErrors) {
             var options = options
             options.checkSource = !noSourceCheck
             options.recipients = try Age.recipients(encryptTo, files: recipientsFiles, passphraseFile: passphraseFile)

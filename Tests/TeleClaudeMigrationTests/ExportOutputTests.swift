@@ -28,4 +28,14 @@ struct ExportOutputTests {
         #expect(FileManager.default.fileExists(atPath: living), "a living export's partial file was removed")
         #expect(FileManager.default.fileExists(atPath: folder.file("a.tcar")))
     }
+
+    @Test("tc-export -o - --json: a failure is the JSON failure object on standard error (standard output is the archive's), alone")
+    func jsonFailureToStandardError() throws {
+        let folder = try TemporaryFolder()
+        let result = try runTool("tc-export", ["--db", folder.file("missing.db"), "--project-root", folder.path, "-o", "-", "--json"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stderr.utf8)) as? [String: Any], "\(result.stderr)")
+        #expect(object["ok"] as? Bool == false && object["verdict"] as? String == "failed" && object["exit_status"] as? Int == 1)
+    }
 }

@@ -27,6 +27,8 @@ enum TestServer {
             url = try TestServer.url()
             withEvents = events
             connection = try PostgresConnection(connectionString: url)
+            // DROP ... CASCADE at the end names every table it drops: not worth a screen per test.
+            try connection.execute("SET client_min_messages = warning")
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             if events {
                 try connection.execute("CREATE SCHEMA \(name)_events")

@@ -281,7 +281,7 @@ public struct LoadPlan: Sendable, Encodable {
         var lines = targetLines
         for table in tables {
             lines.append("")
-            lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(table.rows) rows, \(table.verdict)"
+            lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(Units.count(table.rows)) rows, \(table.verdict)"
                 + (table.targetFound || table.created ? ", COPY in \(table.copyFormat) format" : "")
                 + (table.problems.isEmpty && table.strategy != .direct ? (table.strategy.merges ? ", merged through a staging table" : ", through a staging table") : ""))
             if table.strategy == .append {
