@@ -18,13 +18,17 @@ struct InstallArguments: ParsableArguments {
     @Flag(name: .customLong("overwrite-config"), help: "Replace config files that exist with other content; each old file is kept as PATH.<UTC time>.bak.")
     var overwriteConfig = false
 
+    @Flag(name: .customLong("join-config"), help: "The installed config.yml and secrets.yml are another person's: join this archive's into them (keys and people: entries they lack are added, variables they lack too; a value that differs is named and the installed one kept; each old file is kept as a backup). For the second person of a deployment.")
+    var joinConfig = false
+
     @Flag(name: .customLong("overwrite-docs"), help: "Replace doc snippets that exist with other content (default: keep them and report a conflict).")
     var overwriteDocs = false
 
     /// The options given on the command line, by name (for usage errors).
     var given: [String] {
         [(configDirectory != nil, "--config-dir"), (docsDirectory != nil, "--docs-dir"), (userConfig != nil, "--user-config"),
-         (serviceUser != nil, "--service-user"), (overwriteConfig, "--overwrite-config"), (overwriteDocs, "--overwrite-docs")]
+         (serviceUser != nil, "--service-user"), (overwriteConfig, "--overwrite-config"), (joinConfig, "--join-config"),
+         (overwriteDocs, "--overwrite-docs")]
             .filter(\.0).map(\.1)
     }
 
@@ -42,6 +46,7 @@ struct InstallArguments: ParsableArguments {
                                      docsDirectory: docsDirectory ?? InstallOptions.defaultDocsDirectory, userConfig: userConfig,
                                      overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archivePath: archive.argument)
         options.owners = (try? InstallOwners.resolve(serviceUser: serviceUser)) ?? .currentUser  // validate() refused a failure
+        options.joinConfig = joinConfig
         return options
     }
 }

@@ -112,6 +112,45 @@ struct InstallTests {
         #expect(again.docsIdentical.count == 3 && again.docsCopied.isEmpty)
     }
 
+    @Test("--join-config: the second person's layers join the first one's: people become the union, a new key and a new secret are added, differing values are named (never shown) and kept, comments stay, the result validates")
+    func joinSecondPerson() throws {
+        let first = try SampleExport()
+        _ = try first.install()
+        let installedConfig = try #require(contents(first.configDirectory + "/config.yml"))
+        let second = try SampleExport { root in
+            let config = root + "/project/config.yml"
+            var text = try String(contentsOfFile: config, encoding: .utf8)
+            text = text.replacingOccurrences(of: "  - name: Ada Example\n", with: "  - name: Bob Example\n    email: bob@example.org\n    username: bob\n    role: member\n  - name: Ada Example\n")
+            text = text.replacingOccurrences(of: "theme: dark", with: "theme: light")
+            text += "\nbob_tools:\n  editor: helix   # Bob's own\n"
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            let env = root + "/project/.env"
+            var secrets = try String(contentsOfFile: env, encoding: .utf8)
+            secrets = secrets.replacingOccurrences(of: "REDIS_PASSWORD='p4ss=with=equals'", with: "REDIS_PASSWORD='bobs-other-pass'")
+            secrets += "BOB_API_KEY=sk-bob-fake-0000\n"
+            try secrets.write(toFile: env, atomically: true, encoding: .utf8)
+        }
+        var files = ArchiveFiles()
+        try ArchiveReader(.file(second.archive)).read(into: &files)
+        var options = InstallOptions(configDirectory: first.configDirectory, docsDirectory: first.docsDirectory, userConfig: second.userConfig,
+                                     archivePath: second.archive, now: Date(timeIntervalSince1970: 1_800_000_100))
+        options.joinConfig = true
+        let report = try FileInstaller(files: files, options: options).install()
+        #expect(report.validated && report.differences.isEmpty, "\(report.differences)")
+        let joined = String(decoding: try #require(contents(first.configDirectory + "/config.yml")), as: UTF8.self)
+        #expect(joined.hasPrefix(String(decoding: installedConfig.prefix(200), as: UTF8.self)), "the first person's text and comments stay")
+        #expect(People.names(inConfig: joined) == ["Maurice Faber", "Ada Example", "Bob Example"], "\(joined)")
+        #expect(joined.contains("bob_tools:\n  editor: helix   # Bob's own"))
+        let system = try #require(report.config.first { $0.role == "config-system" })
+        #expect(system.action == .replaced && system.backup != nil)
+        #expect(system.note?.contains("added key(s) people: Bob Example, bob_tools") == true, "\(system.note ?? "")")
+        let secrets = try #require(report.config.first { $0.role == "config-secrets" })
+        #expect(secrets.note?.contains("added variable(s) BOB_API_KEY") == true && secrets.note?.contains("REDIS_PASSWORD") == true, "\(secrets.note ?? "")")
+        #expect(!(secrets.note ?? "").contains("bobs-other-pass") && !(secrets.note ?? "").contains("sk-bob"))
+        let installedSecrets = try SecretsFile.parse(String(decoding: try #require(contents(first.configDirectory + "/secrets.yml")), as: UTF8.self), path: "s")
+        #expect(installedSecrets["REDIS_PASSWORD"] == "p4ss=with=equals" && installedSecrets["BOB_API_KEY"] == "sk-bob-fake-0000")
+    }
+
     @Test func docConflictsAreKeptAndTheIndexCoversEverySnippet() throws {
         let sample = try SampleExport()
         try FileManager.default.createDirectory(atPath: sample.docsDirectory + "/guides", withIntermediateDirectories: true)

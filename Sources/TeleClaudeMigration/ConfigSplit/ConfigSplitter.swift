@@ -151,6 +151,25 @@ public enum ConfigSplitter {
         return differences
     }
 
+    /// As `differencesAfterSplit`, for layers another person's were joined into: only what
+    /// the archive holds is looked for (`ConfigJoin.uncovered`); the rest is theirs.
+    /// `${VAR}` references are resolved with this archive's secrets over the installed ones:
+    /// a variable whose installed value was kept is a conflict of its own, not of every
+    /// key that refers to it.
+    public static func uncoveredAfterJoin(original: Node?, env: [String: String], systemText: String, secretsText: String,
+                                          archivedSecretsText: String, userText: String?,
+                                          paths: (system: String, secrets: String, user: String)) throws(ConfigError) -> [String] {
+        let installedSecrets = try SecretsFile.parse(secretsText, path: paths.secrets)
+        var uncovered = env.keys.sorted().filter { installedSecrets[$0] != env[$0] }.map { "environment variable \($0)" }
+        let secrets = installedSecrets.merging(try SecretsFile.parse(archivedSecretsText, path: "the archive's secrets.yml")) { _, archived in archived }
+        let empty = ConfigValue.mapping([:])
+        let system = try parse(systemText, path: paths.system).map { ConfigValue($0, environment: secrets) } ?? empty
+        let user = try userText.flatMap { text throws(ConfigError) in try parse(text, path: paths.user) }.map { ConfigValue($0, environment: secrets) } ?? empty
+        let before = original.map { ConfigValue($0, environment: env) } ?? empty
+        uncovered += ConfigJoin.uncovered(before, in: ConfigValue.merge(system, user))
+        return uncovered
+    }
+
     public static func parse(_ text: String, path: String) throws(ConfigError) -> Node? {
         do {
             return try Yams.compose(yaml: text)

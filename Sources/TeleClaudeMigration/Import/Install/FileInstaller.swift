@@ -23,6 +23,8 @@ public struct FileInstaller {
         var note: String?
         /// Who the file is given to; nil: whoever writes it.
         var owner: InstallOwners.Account?
+        /// `--join-config`: what differs and was kept (key paths; `environment variable NAME`).
+        var joinConflicts: [String] = []
 
         var writes: Bool { action == .written || action == .replaced }
     }
@@ -128,6 +130,9 @@ public struct FileInstaller {
             try plan(system, role: .configSystem, path: directory + "/config.yml", mode: 0o640, overwrite: options.overwriteConfig),
             try plan(secrets, role: .configSecrets, path: directory + "/secrets.yml", mode: 0o600, overwrite: options.overwriteConfig),
         ]
+        if options.joinConfig && !options.overwriteConfig {
+            for index in planned.indices where planned[index].action == .conflict { try join(&planned[index]) }
+        }
         for index in planned.indices { planned[index].owner = options.owners.service }
         if let user = files.bytes(of: .configUser) {
             var file = try planUserConfig(user)
@@ -152,6 +157,29 @@ public struct FileInstaller {
             file.action = .conflict
         }
         return file
+    }
+
+    /// `--join-config`: the installed file (another person's) with this archive's layer joined
+    /// into it (`ConfigJoin`): replaced by the joined text, the old one kept as a backup;
+    /// unchanged when the archive adds nothing. What differs is named, and stays.
+    func join(_ file: inout Planned) throws {
+        let installed = String(decoding: FileManager.default.contents(atPath: file.path) ?? Data(), as: UTF8.self)
+        let archived = String(decoding: file.bytes, as: UTF8.self)
+        let paths = (installed: file.path, archived: "the archive's \(file.role.memberName ?? file.role.rawValue)")
+        let joined = file.role == .configSecrets
+            ? try ConfigJoin.secrets(installed: installed, archived: archived, paths: paths)
+            : try ConfigJoin.system(installed: installed, archived: archived, paths: paths)
+        let what = file.role == .configSecrets ? "variable" : "key"
+        file.note = "joined (--join-config): " + (joined.added.isEmpty ? "nothing added" : "added \(what)(s) " + joined.added.joined(separator: ", "))
+            + (joined.conflicts.isEmpty ? "" : "; kept the installed value of \(joined.conflicts.joined(separator: ", ")) (the archive's differs)")
+        file.joinConflicts = joined.conflicts.map { file.role == .configSecrets ? "environment variable \($0)" : $0 }
+        guard joined.text != installed else {
+            file.action = .unchanged
+            return
+        }
+        file.bytes = Array(joined.text.utf8)
+        file.action = .replaced
+        file.backup = file.path + "." + Self.stamp(options.now) + ".bak"
     }
 
     /// `--user-config PATH`, else the migrating user's ~/.teleclaude/config.yml when it is
@@ -235,9 +263,20 @@ public struct FileInstaller {
         let original = try ConfigSplitter.parse(String(decoding: files.bytes(of: .configOriginal) ?? [], as: UTF8.self), path: "archived config.yml")
         let env = try files.bytes(of: .envOriginal).map { try EnvFile.parse(String(decoding: $0, as: UTF8.self), path: "archived .env").values } ?? [:]
         let userText = installed(.configUser)
-        report.differences = try ConfigSplitter.differencesAfterSplit(
-            original: original, env: env, systemText: installed(.configSystem) ?? "", secretsText: installed(.configSecrets) ?? "",
-            userText: userText, paths: (options.configDirectory + "/config.yml", options.configDirectory + "/secrets.yml", "per-user config.yml"))
+        let paths = (options.configDirectory + "/config.yml", options.configDirectory + "/secrets.yml", "per-user config.yml")
+        if options.joinConfig, config.contains(where: { !$0.joinConflicts.isEmpty || $0.note?.hasPrefix("joined") == true }) {
+            // Joined into another person's layers: every archived value must be there, but
+            // for the conflicts named (the installed value kept); the rest of theirs stays.
+            let kept = Set(config.flatMap(\.joinConflicts))
+            report.differences = try ConfigSplitter.uncoveredAfterJoin(
+                original: original, env: env, systemText: installed(.configSystem) ?? "", secretsText: installed(.configSecrets) ?? "",
+                archivedSecretsText: String(decoding: files.bytes(of: .configSecrets) ?? [], as: UTF8.self),
+                userText: userText, paths: paths).filter { path in !kept.contains { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") } }
+        } else {
+            report.differences = try ConfigSplitter.differencesAfterSplit(
+                original: original, env: env, systemText: installed(.configSystem) ?? "", secretsText: installed(.configSecrets) ?? "",
+                userText: userText, paths: paths)
+        }
         if let userText, let node = try ConfigSplitter.parse(userText, path: "per-user config.yml") {
             report.userLayerProblems = ConfigLayer.userLayerProblems(ConfigValue(node, environment: nil))
         }

@@ -12,7 +12,7 @@ public enum InstallError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .configConflict(let paths):
             return "these files exist with other content and were left alone: " + paths.joined(separator: ", ")
-                + ". Nothing was installed. Pass --overwrite-config to replace them (each old file is kept as a timestamped backup beside it)"
+                + ". Nothing was installed. Pass --overwrite-config to replace them (each old file is kept as a timestamped backup beside it), or, when they are another person's of this deployment, --join-config to join this archive's into them"
         case .unsafePath(let path, let reason):
             return "refusing to write \(path): \(reason). Nothing was installed"
         case .write(let path, let reason):

@@ -10,6 +10,9 @@ public struct InstallOptions: Sendable {
     public var userConfig: String?
     public var overwriteConfig: Bool
     public var overwriteDocs: Bool
+    /// `--join-config`: the installed system layer and secrets are another person's; this
+    /// archive's are joined into them (`ConfigJoin`), nothing installed is overwritten.
+    public var joinConfig = false
     /// The archive path, for the printed extract command.
     public var archivePath: String
     public var now: Date
