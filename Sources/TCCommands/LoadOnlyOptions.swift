@@ -24,10 +24,15 @@ struct LoadOnlyOptions: ParsableArguments {
     var onConflict: LoadOptions.OnConflict = .fail
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("The longest the load waits for one lock (a table another session holds, another load into the same database), in seconds; while it waits it names who holds it. 0 waits as long as it takes.", valueName: "SECONDS"))
     var lockTimeout: Double = 60
+    @Option(name: .customLong("peer-timeout"), help: ArgumentHelp("How long the load waits out a server that stops answering altogether (a frozen network path), in seconds, before it stops and says so; 0 waits forever. A busy server is not silent: it answers a second connection meanwhile.", valueName: "SECONDS"))
+    var peerTimeout: Double = 60
     @Flag(name: .customLong("show-values"), help: "Print row values in messages, and PostgreSQL's DETAIL and CONTEXT, which quote them: for a developer on a test copy. By default no row value is printed (they may be secrets).")
     var showValues = false
 
     func validate() throws {
+        guard peerTimeout >= 0, peerTimeout.isFinite else {
+            throw ValidationError("--peer-timeout \(peerTimeout): give the seconds a silent server is waited out, or 0 to wait forever")
+        }
         guard lockTimeout >= 0, lockTimeout.isFinite else {
             throw ValidationError("--lock-timeout \(lockTimeout): give the seconds to wait for a lock, or 0 to wait as long as it takes")
         }
@@ -46,6 +51,7 @@ struct LoadOnlyOptions: ParsableArguments {
         options.keepIndexes = keepIndexes
         options.showValues = showValues
         options.lockTimeout = lockTimeout
+        options.peerTimeout = peerTimeout
         options.onConflict = onConflict
         options.analyze = !noAnalyze
     }

@@ -20,12 +20,13 @@ struct FaultTests {
         private let loader: Loader
 
         init(_ archive: String, _ schema: TestServer.Schema, connection extra: String = "", commitQuestionSeconds: Double = 60,
-             ifExists: LoadOptions.IfExists = .fail, keepIndexes: Bool = false, lockTimeout: Double = 60) {
+             ifExists: LoadOptions.IfExists = .fail, keepIndexes: Bool = false, lockTimeout: Double = 60, peerTimeout: Double = 60) {
             var options = LoadOptions(archive: .file(archive), databaseURL: schema.url + " application_name=\(application) " + extra,
                                       schema: schema.name, ifExists: ifExists, ownerPerson: "Maurice Faber")
             options.commitQuestionSeconds = commitQuestionSeconds
             options.keepIndexes = keepIndexes
             options.lockTimeout = lockTimeout
+            options.peerTimeout = peerTimeout
             loader = Loader(options: options, console: log.console)
             Thread.detachNewThread { [self] in
                 result = Result { try loader.run() }
@@ -225,5 +226,37 @@ struct FaultTests {
         #expect(limited.allProblems.contains { $0.kind == .privilege && $0.table == "sessions" && $0.message.contains("lacks INSERT") }, "\(limited.problems)")
         #expect(limited.allProblems.contains { $0.kind == .privilege && $0.message.contains("hook_outbox_id_seq") }, "\(limited.problems)")
         #expect(try plan("").problems.isEmpty, "the test server's own role may write")
+    }
+
+    @Test("a network path that stops answering mid-load (a frozen proxy): the load stops within --peer-timeout, says the server stopped answering and where, and commits nothing")
+    func frozenPeer() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema()
+        // A COPY that takes a while on the server, so the path can freeze while it runs.
+        try schema.connection.execute("""
+            CREATE FUNCTION \(schema.name).slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$;
+            CREATE TRIGGER slow_row BEFORE INSERT ON \(schema.name).sessions FOR EACH ROW EXECUTE FUNCTION \(schema.name).slow_row()
+            """)
+        let port = try #require(schema.url.firstMatch(of: /port=(\d+)/).flatMap { Int($0.1) })
+        let proxy = try FaultProxy(target: port)
+        defer { proxy.close() }
+        let started = Date()
+        let load = RunningLoad(archive, schema, connection: "host=127.0.0.1 port=\(proxy.port)", peerTimeout: 3)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try schema.value("""
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(load.application)' AND query LIKE 'COPY %sessions%'
+            """) == "0" { usleep(20_000) }
+        proxy.freeze()
+        let result = load.wait()
+        let waited = Date().timeIntervalSince(started)
+        guard case .failure(let error) = result else {
+            Issue.record("the load committed through a frozen path")
+            return
+        }
+        #expect("\(error)".contains("the server stopped answering: no reply for --peer-timeout 3 s") && "\(error)".contains("sessions"), "\(error)")
+        #expect("\(error)".contains("nothing was committed"), "\(error)")
+        #expect(waited < 20, "waited \(waited) s")
+        #expect(try schema.counts().values.allSatisfy { $0 == 0 })
     }
 }

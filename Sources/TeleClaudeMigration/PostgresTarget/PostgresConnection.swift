@@ -10,8 +10,23 @@ public final class PostgresConnection {
 
     /// `connectionString` is any libpq connection string or URI; empty means libpq's
     /// defaults (PG* variables, the local socket, peer authentication).
-    public init(connectionString: String) throws {
-        let connection = PQconnectdb(connectionString)
+    /// `connectTimeout`: seconds a connection attempt may take, unless the connection
+    /// string sets its own `connect_timeout` (the string's settings win).
+    public init(connectionString: String, connectTimeout: Int? = nil) throws {
+        let connection: OpaquePointer?
+        if let connectTimeout {
+            // Keywords in order, the connection string (expanded from dbname) last: what it
+            // sets overrides the default given before it.
+            let given: (keywords: [String], values: [String]) = (["connect_timeout", "dbname"], [String(connectTimeout), connectionString])
+            let keywords = given.keywords.map { strdup($0) }
+            let values = given.values.map { strdup($0) }
+            defer { (keywords + values).forEach { free($0) } }
+            let names: [UnsafePointer<CChar>?] = keywords.map { $0.map { UnsafePointer($0) } } + [nil]
+            let settings: [UnsafePointer<CChar>?] = values.map { $0.map { UnsafePointer($0) } } + [nil]
+            connection = PQconnectdbParams(names, settings, 1)
+        } else {
+            connection = PQconnectdb(connectionString)
+        }
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
             let message = connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "out of memory"
             PQfinish(connection)  // a failed connection still has to be freed
@@ -30,6 +45,43 @@ public final class PostgresConnection {
 
     /// The server process serving this connection (`pg_backend_pid()`), for what watches it.
     public var backendPID: Int32 { PQbackendPID(raw) }
+
+    /// The connection's socket, for what watches it.
+    var socket: Int32 { PQsocket(raw) }
+
+    /// Runs one statement and waits at most `seconds` for its answer: nil when none came
+    /// (the server or the way to it stopped answering; the connection is then of no more
+    /// use). For a watcher, which must never hang where the load it watches would.
+    func execute(_ sql: String, _ parameters: [String?] = [], within seconds: Double) throws -> PostgresResult? {
+        var cStrings = parameters.map { $0.flatMap { strdup($0) } }
+        defer { cStrings.forEach { free($0) } }
+        let sent = cStrings.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                PQsendQueryParams(raw, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
+            }
+        }
+        guard sent == 1 else { return try PostgresResult(nil, connection: self, statement: sql) }
+        let deadline = Self.now() + seconds
+        while PQisBusy(raw) == 1 {
+            let left = deadline - Self.now()
+            guard left > 0 else { return nil }
+            var descriptor = pollfd(fd: PQsocket(raw), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(left, 1) * 1000))
+            if ready < 0 && errno != EINTR { return try PostgresResult(nil, connection: self, statement: sql) }
+            if ready > 0 && PQconsumeInput(raw) == 0 { return try PostgresResult(nil, connection: self, statement: sql) }
+        }
+        let result = PQgetResult(raw)
+        while let extra = PQgetResult(raw) { PQclear(extra) }
+        return try PostgresResult(result, connection: self, statement: sql)
+    }
+
+    /// Ends the connection's socket under whatever waits on it (another thread's call then
+    /// fails as a lost connection): what a watcher does when the server stopped answering.
+    func cutSocket() {
+        guard let handle else { return }
+        let descriptor = PQsocket(handle)
+        if descriptor >= 0 { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
+    }
 
     var raw: OpaquePointer {
         guard let handle else { preconditionFailure("PostgreSQL connection used after close()") }

@@ -20,6 +20,11 @@ final class LoadProgress {
     private var currentRows: Int64 = 0
     private var phase = ""
 
+    /// `during COPY of sessions`: where the load is, for a message about a stop.
+    var `where`: String {
+        phase.isEmpty ? "before the first table" : "during " + phase + (table.isEmpty ? "" : " of " + table)
+    }
+
     init(console: Console, style: Style, totalRows: Int64) {
         self.console = console
         self.style = console.quiet ? .none : style

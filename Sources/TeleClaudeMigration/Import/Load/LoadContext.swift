@@ -24,8 +24,10 @@ final class LoadContext {
 
     static func mapKey(database: String, table: String) -> String { database + "\u{1F}" + table }
 
-    /// Says what the transaction waits for, while it is open.
-    private var lockWatch: LockWatch?
+    /// Watches the load from a second connection (lock waits, a server that stops answering).
+    private var watch: LoadWatch?
+    /// The watch found the server silent for `--peer-timeout` and shut the load's socket.
+    private(set) var serverStoppedAnswering = false
 
     init(connection: PostgresConnection, options: LoadOptions, console: Console, rejects: RejectsFile?) {
         self.connection = connection
@@ -37,14 +39,17 @@ final class LoadContext {
         outcome = LoadOutcome(dryRun: options.dryRun)
     }
 
-    /// Watches the load's connection for lock waits until `endWatch`.
-    func watchLocks() {
-        lockWatch = LockWatch(url: options.databaseURL, watching: connection.backendPID, console: console, timeout: options.lockTimeout)
+    /// Watches the load's connection until `endWatch`.
+    func watchLoad() {
+        watch = LoadWatch(url: options.databaseURL, watching: connection, console: console, timeout: options.lockTimeout,
+                          peerTimeout: options.peerTimeout)
     }
 
     func endWatch() {
-        lockWatch?.end()
-        lockWatch = nil
+        guard let watch else { return }
+        watch.end()
+        serverStoppedAnswering = serverStoppedAnswering || watch.silent.withLock { $0 }
+        self.watch = nil
     }
 
     /// The connection failed during COMMIT (`error`): asks the server, on a new connection,
@@ -60,7 +65,7 @@ final class LoadContext {
             let asking: PostgresConnection
             let status: String?
             do {
-                asking = try TargetConnection.open(options.databaseURL, console: console, lockTimeout: options.lockTimeout)
+                asking = try TargetConnection.open(options.databaseURL, console: console, lockTimeout: options.lockTimeout, connectTimeout: 10)
                 status = try asking.execute("SELECT txid_status($1::bigint)", [id]).value(0, 0)
             } catch {
                 // Not reachable yet (down, restarting, refusing connections): ask again.

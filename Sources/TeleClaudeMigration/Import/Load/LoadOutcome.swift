@@ -41,6 +41,10 @@ final class LoadOutcome {
     func committed() { move(to: .committed) }
     func rolledBack() { move(to: .rolledBack) }
     func moved(sequence: String) { sequencesMoved.append(sequence) }
+    /// The load let go of a server that stopped answering: its transaction ends when the
+    /// server notices, not when the load says so.
+    func abandonedSilentServer() { silentServer = true }
+    private var silentServer = false
 
     /// Whether a transaction is open on the connection (ROLLBACK is owed after a failure).
     var transactionOpen: Bool { stage == .begun }
@@ -55,6 +59,9 @@ final class LoadOutcome {
         switch stage {
         case .notBegun:
             return "nothing was changed"
+        case .begun where silentServer:
+            return "nothing was committed: the server rolls the transaction back once it notices the connection is gone (until then it may hold the load's locks)"
+                + (sequencesMoved.isEmpty ? "" : "; the sequence(s) \(sequencesMoved.joined(separator: ", ")) moved forward")
         case .begun, .rolledBack:
             guard !sequencesMoved.isEmpty else { return "the transaction was rolled back and nothing was changed" }
             return "the transaction was rolled back; nothing was changed but the sequence(s) \(sequencesMoved.joined(separator: ", ")), moved forward (PostgreSQL never rolls a sequence back)"

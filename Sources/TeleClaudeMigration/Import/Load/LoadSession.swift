@@ -138,8 +138,7 @@ struct LoadSession: ArchiveVisitor {
     /// rolled back.
     func abandon() {
         databases.forEach { $0.table?.abandon() }
-        if context.outcome.transactionOpen {
-            _ = try? context.connection.execute("ROLLBACK")
+        if context.outcome.transactionOpen, (try? context.connection.execute("ROLLBACK")) != nil {
             context.outcome.rolledBack()
         }
     }

@@ -35,7 +35,7 @@ public final class Loader {
         TemporaryFiles.setInterruptMessage(context.outcome.interrupted)
         defer { TemporaryFiles.setInterruptMessage(nil) }
         var session = LoadSession(context: context, summary: summary)
-        context.watchLocks()
+        context.watchLoad()
         defer { context.endWatch() }
 
         do {
@@ -48,6 +48,12 @@ public final class Loader {
                 unlink(rejects.path)  // nothing was committed, so no row was rejected from anything
             }
             context.endWatch()
+            if context.serverStoppedAnswering {
+                context.outcome.abandonedSilentServer()
+                throw context.outcome.worded(Failure("the server stopped answering: no reply for --peer-timeout \(Int(options.peerTimeout)) s, on the load's connection nor on a second one, \(context.progress.where)",
+                                                     hint: "check the network path to the server and the server itself; --peer-timeout sets how long silence is waited out (0: forever)",
+                                                     problems: (error as? Failure)?.problems ?? ["\(error)"]))
+            }
             if let error = error as? PostgresError, error.sqlState == "55P03" {
                 throw context.outcome.worded(Failure("a lock was not granted within --lock-timeout \(Int(options.lockTimeout)) s",
                                                      hint: "the sessions named above held it; end them, or pass a longer --lock-timeout (0 waits as long as it takes)",

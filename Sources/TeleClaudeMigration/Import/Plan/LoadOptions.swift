@@ -115,6 +115,10 @@ public struct LoadOptions: Sendable {
     /// The longest the load waits for one lock (a table another session holds, another
     /// load into the same database), in seconds; 0 waits as long as it takes.
     public var lockTimeout: Double = 60
+    /// How long the load waits out a server that does not answer at all (a frozen network
+    /// path), in seconds, before it gives up; 0 waits forever. Long server work (an index
+    /// build) is not silence: the server answers a second connection meanwhile.
+    public var peerTimeout: Double = 60
     /// How long, after the connection failed during COMMIT, the load keeps asking the server
     /// whether the transaction committed (the server may be restarting) before it says the
     /// outcome is not known (exit status 4).

@@ -4,8 +4,8 @@ import Foundation
 /// `-v` and `--log` (its text, cut at 400 characters, and its time), and every lock wait
 /// bounded by `lockTimeout` seconds (0: none) from its first statement on.
 enum TargetConnection {
-    static func open(_ url: String, console: Console, lockTimeout: Double) throws -> PostgresConnection {
-        let connection = try PostgresConnection(connectionString: url)
+    static func open(_ url: String, console: Console, lockTimeout: Double, connectTimeout: Int? = nil) throws -> PostgresConnection {
+        let connection = try PostgresConnection(connectionString: url, connectTimeout: connectTimeout)
         try connection.execute("SET lock_timeout = '\(Int(lockTimeout * 1000))ms'")
         if console.wantsDetails {
             connection.trace = { [console] statement, seconds in
