@@ -75,14 +75,17 @@ public struct LoadRecord: Sendable, Equatable {
     static func write(schema: String, manifest: Manifest, policy: LoadOptions.IfExists, tables: [(String, Int64, Int64)],
                       _ connection: PostgresConnection) throws -> Int64 {
         let table = qualified(schema)
-        try connection.execute("""
-            CREATE TABLE IF NOT EXISTS \(table) (
+        // Created only when absent (IF NOT EXISTS would print a NOTICE on every later load).
+        if try connection.execute("SELECT to_regclass($1) IS NULL", [table]).value(0, 0) == "t" {
+            try connection.execute("""
+            CREATE TABLE \(table) (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 loaded_at timestamptz NOT NULL DEFAULT now(),
                 loaded_by text NOT NULL DEFAULT current_user,
                 source_host text NOT NULL, source_user text NOT NULL, source_database text NOT NULL,
                 archive_created_at text NOT NULL, policy text NOT NULL, tool text NOT NULL, tables jsonb NOT NULL)
             """)
+        }
         let byTable = Dictionary(tables.map { ($0.0, ["rows": $0.1, "added": $0.2]) }, uniquingKeysWith: { first, _ in first })
         let counts = String(decoding: try CanonicalJSON.encode(byTable), as: UTF8.self)
         return try Int64(connection.execute("""
