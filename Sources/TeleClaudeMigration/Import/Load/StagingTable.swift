@@ -160,7 +160,7 @@ extension TableLoad {
         let compared = plan.columns.map(\.column).filter { !keyColumns.contains($0) }
         guard !compared.isEmpty else { return }
         let differs = compared.map { "s.\(SQLIdentifier.quote($0))::text IS DISTINCT FROM t.\(SQLIdentifier.quote($0))::text" }
-        let which = compared.map { "CASE WHEN s.\(SQLIdentifier.quote($0))::text IS DISTINCT FROM t.\(SQLIdentifier.quote($0))::text THEN \(PostgresConnection.literal($0)) END" }
+        let which = zip(compared, differs).map { "CASE WHEN \($1) THEN \(PostgresConnection.literal($0)) END" }
         let keys = keyColumns.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
         let found = try connection.execute("""
             SELECT s.\(Self.lineColumn), array_to_string(ARRAY[\(which.joined(separator: ", "))], ', '), \(keys)
