@@ -25,6 +25,15 @@ public enum ArchiveSource: Sendable, Equatable {
         }
     }
 
+    /// A file the load keeps beside the archive (`ARCHIVE.suffix`); read from standard
+    /// input, `tc-import-suffix` in the working directory.
+    public func sidecar(_ suffix: String) -> String {
+        switch self {
+        case .file(let path): path + "." + suffix
+        case .standardInput: "tc-import-" + suffix
+        }
+    }
+
     /// Whether a second pass over the same bytes is possible.
     public var canBeReadAgain: Bool { self != .standardInput }
 }

@@ -23,6 +23,8 @@ public struct FileInstaller {
         var note: String?
         /// Who the file is given to; nil: whoever writes it.
         var owner: InstallOwners.Account?
+        /// `--join-config` joined this file into the installed one.
+        var joined = false
         /// `--join-config`: what differs and was kept (key paths; `environment variable NAME`).
         var joinConflicts: [String] = []
 
@@ -172,6 +174,7 @@ public struct FileInstaller {
         let what = file.role == .configSecrets ? "variable" : "key"
         file.note = "joined (--join-config): " + (joined.added.isEmpty ? "nothing added" : "added \(what)(s) " + joined.added.joined(separator: ", "))
             + (joined.conflicts.isEmpty ? "" : "; kept the installed value of \(joined.conflicts.joined(separator: ", ")) (the archive's differs)")
+        file.joined = true
         file.joinConflicts = joined.conflicts.map { file.role == .configSecrets ? "environment variable \($0)" : $0 }
         guard joined.text != installed else {
             file.action = .unchanged
@@ -264,7 +267,7 @@ public struct FileInstaller {
         let env = try files.bytes(of: .envOriginal).map { try EnvFile.parse(String(decoding: $0, as: UTF8.self), path: "archived .env").values } ?? [:]
         let userText = installed(.configUser)
         let paths = (options.configDirectory + "/config.yml", options.configDirectory + "/secrets.yml", "per-user config.yml")
-        if options.joinConfig, config.contains(where: { !$0.joinConflicts.isEmpty || $0.note?.hasPrefix("joined") == true }) {
+        if config.contains(where: \.joined) {
             // Joined into another person's layers: every archived value must be there, but
             // for the conflicts named (the installed value kept); the rest of theirs stays.
             let kept = Set(config.flatMap(\.joinConflicts))

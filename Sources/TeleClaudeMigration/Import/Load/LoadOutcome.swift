@@ -40,7 +40,9 @@ final class LoadOutcome {
     func commitUnknown() { move(to: .commitUnknown) }
     func committed() { move(to: .committed) }
     func rolledBack() { move(to: .rolledBack) }
-    func moved(sequence: String) { sequencesMoved.append(sequence) }
+    func moved(sequence: String) {
+        if !sequencesMoved.contains(sequence) { sequencesMoved.append(sequence) }
+    }
     /// The load let go of a server that stopped answering: its transaction ends when the
     /// server notices, not when the load says so.
     func abandonedSilentServer() { silentServer = true }

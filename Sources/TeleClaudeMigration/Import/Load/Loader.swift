@@ -81,16 +81,13 @@ public final class Loader {
         }
         // An append that added many rows by natural key: its DELETE statements go to a file
         // (owner-only: it names keys) that the rollback step runs; a failure to write it is
-        // a failed check, and the step says to restore the backup instead.
+        // a failed check, and the step then holds the statements itself.
         let appended = parts.flatMap(\.transaction.appended)
         var appendedFile: String?
         var fileCheck: Report.Check?
         let sql = Self.appendedSQL(appended)
         if sql.utf8.count > Self.inlineRollbackBytes {
-            let path: String = switch options.archive {
-            case .file(let archive): archive + ".rollback.sql"
-            case .standardInput: "tc-import-rollback.sql"
-            }
+            let path = options.archive.sidecar("rollback.sql")
             do {
                 try AtomicFile.write(Array(sql.utf8), to: path, mode: 0o600)
                 appendedFile = path

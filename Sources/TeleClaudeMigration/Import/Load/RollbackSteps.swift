@@ -2,8 +2,11 @@ extension Loader {
     /// The rows one table got from an `--if-exists append` load: their keys (as text, per key column).
     /// The DELETE statements that remove what an append added, children first, one per line.
     static func appendedSQL(_ appended: [AddedRows]) -> String {
-        appended.reversed().map { $0.delete + ";\n" }.joined()
+        deletes(appended).map { $0 + ";\n" }.joined()
     }
+
+    /// The statements, children first: rows were added parents first.
+    static func deletes(_ appended: [AddedRows]) -> [String] { appended.reversed().map(\.delete) }
 
     /// Beyond this, the statements go to a file rather than into the printed step.
     static let inlineRollbackBytes = 8192
@@ -61,7 +64,7 @@ extension Loader {
             steps.append("Remove what this import loaded with the command below. The rows these tables held before were emptied by --if-exists replace: only a backup taken before the load brings them back.\n" + truncate)
         case .append:
             // Children were added after their parents: deleted before them.
-            let deletes = appended.reversed().map(\.delete).joined(separator: "; ")
+            let deletes = deletes(appended).joined(separator: "; ")
             let command = appendedFile.map { "    psql \"\(connection)\" -1 -f \(FileInstaller.shellQuoted($0))" }
                 ?? "    psql \"\(connection)\" -1 -c '\(deletes.replacingOccurrences(of: "'", with: "'\\''"))'"
             steps.append(appended.isEmpty

@@ -133,12 +133,7 @@ public struct LoadOptions: Sendable {
         self.archive = archive
         self.verify = verify
         self.onError = onError
-        self.rejectsPath = rejectsPath ?? {
-            switch archive {
-            case .file(let path): path + ".rejects.ndjson"
-            case .standardInput: "tc-import-rejects.ndjson"
-            }
-        }()
+        self.rejectsPath = rejectsPath ?? archive.sidecar("rejects.ndjson")
         self.databaseURL = databaseURL
         self.schema = schema
         self.ifExists = ifExists
