@@ -10,3 +10,9 @@ extension LoadOptions.Verify: ExpressibleByArgument {}
 extension LoadOptions.ToastCompression: ExpressibleByArgument {}
 extension LoadOptions.Progress: ExpressibleByArgument {}
 extension Compression: ExpressibleByArgument {}
+
+extension CaseIterable where Self: ExpressibleByArgument & RawRepresentable, RawValue == String {
+    /// `fail|merge|replace|append`: the value placeholder --help shows, from the same cases
+    /// (the default placeholder repeats the option's name: `--if-exists <if-exists>`).
+    static var choices: String { allCases.map(\.rawValue).joined(separator: "|") }
+}

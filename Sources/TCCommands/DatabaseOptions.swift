@@ -18,10 +18,10 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("allow-change"), help: ArgumentHelp("Accept values of this column that their conversion changes (rounded to real or to a numeric scale, time of day dropped, padded or cut text, duplicate JSON keys); by default each is refused and named. Accepted changes are counted in the report.", valueName: "TABLE.COLUMN"))
     var allowChange: [String] = []
 
-    @Option(name: .customLong("if-exists"), help: "When target tables already hold rows: fail (default), replace (empty them inside the transaction), merge (insert only rows whose primary key is absent: the re-run of the same installation; see --on-conflict) or append (another person's installation beside the rows there: generated integer keys get new values from the target's sequences and every reference follows; other keys are merged).")
+    @Option(name: .customLong("if-exists"), help: ArgumentHelp("When target tables already hold rows: fail (default), replace (empty them inside the transaction), merge (insert only rows whose primary key is absent: the re-run of the same installation; see --on-conflict) or append (another person's installation beside the rows there: generated integer keys get new values from the target's sequences and every reference follows; other keys are merged).", valueName: LoadOptions.IfExists.choices))
     var ifExists: LoadOptions.IfExists = .fail
 
-    @Option(name: .customLong("on-error"), help: "What a row that cannot be loaded (a value that does not convert, an orphan) does: rollback (default: list every problem, change nothing) or reject (load the rest, write each such row whole to the rejects file).")
+    @Option(name: .customLong("on-error"), help: ArgumentHelp("What a row that cannot be loaded (a value that does not convert, an orphan) does: rollback (default: list every problem, change nothing) or reject (load the rest, write each such row whole to the rejects file).", valueName: LoadOptions.OnError.choices))
     var onError: LoadOptions.OnError = .rollback
 
     @Option(name: [.customShort("t"), .customLong("table")], help: ArgumentHelp("Load only this archive table (repeatable). The others are still read and verified, and the report lists them as left out.", valueName: "NAME"))

@@ -44,7 +44,7 @@ struct InstallArguments: ParsableArguments {
     func options(archive: ArchiveSource) -> InstallOptions {
         var options = InstallOptions(configDirectory: configDirectory ?? InstallOptions.defaultConfigDirectory,
                                      docsDirectory: docsDirectory ?? InstallOptions.defaultDocsDirectory, userConfig: userConfig,
-                                     overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archivePath: archive.argument)
+                                     overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archive: archive)
         options.owners = (try? InstallOwners.resolve(serviceUser: serviceUser)) ?? .currentUser  // validate() refused a failure
         options.joinConfig = joinConfig
         return options

@@ -44,12 +44,9 @@ struct Load: ParsableCommand {
     @OptionGroup var archive: ArchiveArgument
     @OptionGroup var database: DatabaseOptions
     @OptionGroup(title: "Load") var load: LoadOnlyOptions
-    @OptionGroup(title: "Configuration and docs (installed after COMMIT)") var install: InstallArguments
+    @OptionGroup var files: LoadFilesArguments
 
-    @Flag(name: .customLong("skip-files"), help: "Load the database only; install the configuration and docs later with install-files.")
-    var skipFiles = false
-
-    @Option(help: "Progress on standard error: auto (a line redrawn on a terminal: phase, table, rows of the total, rate, time left), plain (a line per finished phase of each table, for logs), none.")
+    @Option(help: ArgumentHelp("Progress on standard error: auto (a line redrawn on a terminal: phase, table, rows of the total, rate, time left), plain (a line per finished phase of each table, for logs), none.", valueName: LoadOptions.Progress.choices))
     var progress: LoadOptions.Progress = .auto
 
     @Flag(name: .customLong("dry-run"), help: "Do the whole load inside the transaction (tables created, COPY, every conversion, the read-back, sequences, owners), then ROLL BACK and print the same report. No file is installed and no rejects file is kept. Exit status 0 when the real load would commit cleanly, 2 when it would reject rows, 1 when it would fail.")
@@ -59,9 +56,6 @@ struct Load: ParsableCommand {
         if load.rejects != nil && database.onError != .reject {
             throw ValidationError("--rejects names the file for rejected rows, which only --on-error reject writes; add --on-error reject or leave out --rejects")
         }
-        if skipFiles, let option = install.given.first {
-            throw ValidationError("--skip-files installs no files, so \(option) has nothing to do; leave out one of them")
-        }
     }
 
     func run() throws {
@@ -69,7 +63,7 @@ struct Load: ParsableCommand {
             try io.run(console, json: archive.json, archive: archive.archive) {
                 var options = database.loadOptions(archive: archive.source, keys: keys)
                 load.apply(to: &options)
-                if !skipFiles { options.install = install.options(archive: archive.source) }
+                options.install = files.options(archive: archive.source)
                 options.reportPath = reportJSON
                 options.dryRun = dryRun
                 options.progress = progress

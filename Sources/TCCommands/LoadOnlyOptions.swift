@@ -6,9 +6,9 @@ import TeleClaudeMigration
 struct LoadOnlyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Rejects file for --on-error reject (default: ARCHIVE.rejects.ndjson).", valueName: "PATH"))
     var rejects: String?
-    @Option(help: "After loading, content (default: read every row back and compare each value with the archive) or counts (row counts only, faster).")
+    @Option(help: ArgumentHelp("After loading, content (default: read every row back and compare each value with the archive) or counts (row counts only, faster).", valueName: LoadOptions.Verify.choices))
     var verify: LoadOptions.Verify = .content
-    @Option(name: .customLong("toast-compression"), help: "How PostgreSQL compresses large values (long text, JSON) of columns that name no method: lz4 (default; several times faster than pglz, used when the server has it), pglz, or server (its default_toast_compression). Reading either back is transparent.")
+    @Option(name: .customLong("toast-compression"), help: ArgumentHelp("How PostgreSQL compresses large values (long text, JSON) of columns that name no method: lz4 (default; several times faster than pglz, used when the server has it), pglz, or server (its default_toast_compression). Reading either back is transparent.", valueName: LoadOptions.ToastCompression.choices))
     var toastCompression: LoadOptions.ToastCompression = .lz4
     @Flag(name: .customLong("keep-indexes"), help: "Keep secondary indexes in place while rows go in. By default, on tables of 10,000 rows or more (not with --if-exists merge), indexes that can be re-created exactly are dropped inside the transaction and built again after the table's rows, which is faster, but locks those tables against readers until COMMIT (with --keep-indexes readers are not blocked; they see the tables as they were).")
     var keepIndexes = false
@@ -20,7 +20,7 @@ struct LoadOnlyOptions: ParsableArguments {
     var ownerUID: Int?
     @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of the loaded tables (by default run inside the transaction, so their statistics commit with the rows and the daemon's first queries are planned on them).")
     var noAnalyze = false
-    @Option(name: .customLong("on-conflict"), help: "With --if-exists merge or append, an archive row whose key the target holds with other values: fail (default: list each by table, key and differing columns, commit nothing), keep-target, or take-archive (the target row gets the archive's values). keep-target is refused where other archive tables reference the table (their rows would hang under a row that is not theirs).")
+    @Option(name: .customLong("on-conflict"), help: ArgumentHelp("With --if-exists merge or append, an archive row whose key the target holds with other values: fail (default: list each by table, key and differing columns, commit nothing), keep-target, or take-archive (the target row gets the archive's values). keep-target is refused where other archive tables reference the table (their rows would hang under a row that is not theirs).", valueName: LoadOptions.OnConflict.choices))
     var onConflict: LoadOptions.OnConflict = .fail
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("The longest the load waits for one lock (a table another session holds, another load into the same database), in seconds; while it waits it names who holds it. 0 waits as long as it takes.", valueName: "SECONDS"))
     var lockTimeout: Double = 60

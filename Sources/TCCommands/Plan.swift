@@ -8,7 +8,8 @@ struct Plan: ParsableCommand {
         discussion: """
         Reads the manifest and the target catalog and prints, per table: target found or \
         missing, columns matched by name with their conversion, columns missing on either \
-        side, ownership columns, and the verdict. `load` runs the same checks before BEGIN.
+        side, ownership columns, where the configuration and docs go after COMMIT, and the \
+        verdict. `load` runs the same checks before BEGIN; give plan the same options.
 
         Examples:
           tc-import plan teleclaude.tcar --database-url postgresql:///teleclaude
@@ -25,6 +26,7 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var archive: ArchiveArgument
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var files: LoadFilesArguments
 
     @Flag(help: "Print only the SQL that --create-missing-tables and --add-ownership-columns would run (tables, then the indexes and foreign keys that follow the data), to review it or create the schema by hand.")
     var sql = false
@@ -39,10 +41,12 @@ struct Plan: ParsableCommand {
     func run() throws {
         try archive.start(quietWithJSON: false) { io, console, keys in
             try io.run(console, json: archive.json, archive: archive.archive) {
-                let plan = try Planner(options: database.loadOptions(archive: archive.source, keys: keys), console: console).plan(storageClasses: storageClasses)
+                var options = database.loadOptions(archive: archive.source, keys: keys)
+                options.install = files.options(archive: archive.source)  // plan checks and shows where load writes the files
+                let plan = try Planner(options: options, console: console).plan(storageClasses: storageClasses)
                 var text = archive.quiet ? plan.verdictLines.joined(separator: "\n") + "\n" : plan.render()  // -q: the verdict alone
                 if sql {
-                    let nothing = database.createMissingTables ? "-- nothing to create: every archive table is in the target\n"
+                    let nothing = database.createMissingTables || plan.tables.allSatisfy(\.targetFound) ? "-- nothing to create: every archive table is in the target\n"
                         : "-- nothing to create: every archive table is in the target (or pass --create-missing-tables)\n"
                     text = plan.createSQL.isEmpty ? nothing
                         : plan.createSQL.map { $0 + ";\n" }.joined(separator: "\n")

@@ -80,7 +80,7 @@ public struct TCExport: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Find the installation, count rows, split the configuration and list the docs; write nothing (no -o needed).")
     var dryRun = false
 
-    @Option(help: "Outer compression: zstd, gzip or none.")
+    @Option(help: ArgumentHelp("Outer compression: zstd, gzip or none.", valueName: Compression.choices))
     var compression: Compression = .zstd
 
     @Option(help: ArgumentHelp("zstd compression level, 1 (fastest, the default) to 19 (smallest); only with zstd.", valueName: "N"))

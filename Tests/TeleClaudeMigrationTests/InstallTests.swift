@@ -25,7 +25,7 @@ struct SampleExport {
 
     func installOptions(overwriteConfig: Bool = false, overwriteDocs: Bool = false) -> InstallOptions {
         InstallOptions(configDirectory: configDirectory, docsDirectory: docsDirectory, userConfig: userConfig,
-                       overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archivePath: archive,
+                       overwriteConfig: overwriteConfig, overwriteDocs: overwriteDocs, archive: .file(archive),
                        now: Date(timeIntervalSince1970: 1_800_000_000))
     }
 
@@ -133,7 +133,7 @@ struct InstallTests {
         var files = ArchiveFiles()
         try ArchiveReader(.file(second.archive)).read(into: &files)
         var options = InstallOptions(configDirectory: first.configDirectory, docsDirectory: first.docsDirectory, userConfig: second.userConfig,
-                                     archivePath: second.archive, now: Date(timeIntervalSince1970: 1_800_000_100))
+                                     archive: .file(second.archive), now: Date(timeIntervalSince1970: 1_800_000_100))
         options.joinConfig = true
         let report = try FileInstaller(files: files, options: options).install()
         #expect(report.validated && report.differences.isEmpty, "\(report.differences)")

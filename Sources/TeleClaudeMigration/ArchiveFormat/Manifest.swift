@@ -82,6 +82,9 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var userVersion: Int64
         /// Since 1.2: the database's tables `-t`/`-T` left out of the archive (absent: none).
         public var excludedTables: [ExcludedTable]?
+        /// Since 1.5: the warnings the export gave its user, for whoever loads the archive
+        /// (absent: none, or an older writer). Names, never values.
+        public var exportWarnings: [String]?
 
         enum CodingKeys: String, CodingKey {
             case host, user, uid, paths
@@ -89,6 +92,14 @@ public struct Manifest: Codable, Sendable, Equatable {
             case databaseEncoding = "database_encoding"
             case userVersion = "user_version"
             case excludedTables = "excluded_tables"
+            case exportWarnings = "export_warnings"
+        }
+
+        /// The export's warnings as report lines: `inspect`, `plan` and the load's report say
+        /// them again to whoever loads the archive, who did not see the export.
+        public var exportWarningLines: [String] {
+            guard let warnings = exportWarnings, !warnings.isEmpty else { return [] }
+            return ["warnings tc-export gave \(user) on \(host) (said again here):"] + warnings.map { "  - " + $0 }
         }
     }
 
@@ -150,7 +161,7 @@ public struct FormatVersion: Codable, Sendable, Equatable, Comparable, CustomStr
     public var major: Int
     public var minor: Int
 
-    public static let current = FormatVersion(major: 1, minor: 4)
+    public static let current = FormatVersion(major: 1, minor: 5)
 
     public init(major: Int, minor: Int) {
         self.major = major

@@ -196,12 +196,15 @@ public enum ConfigSplitter {
     // MARK: - What the system daemon will not have
 
     /// Warnings, by key path and variable name (never a value): `${VAR}` references that
-    /// `.env` does not define (the system daemon does not inherit the user's shell), and
-    /// `${HOME}` or `~` paths moving into the system layer (the service user's home differs).
+    /// `.env` does not define (the system daemon does not inherit the user's shell), paths
+    /// in the user's home moving into the system layer or, from `.env`, into secrets.yml
+    /// (the service user's home differs), and the single-user database's path, which the
+    /// system layer keeps as written.
     static func environmentWarnings(_ mapping: Node.Mapping, layers: [ConfigSplit.KeyLayer], env: [String: String],
                                     environment: [String: String], configPath: String) -> [String] {
         var warnings: [String] = []
         var reported = Set<String>()
+        let home = environment["HOME"].flatMap { $0.count > 1 ? $0 : nil }
         for (index, pair) in mapping.enumerated() {
             let key = ConfigValue.keyText(pair.key)
             forEachScalar(pair.value, path: key) { path, text in
@@ -210,12 +213,25 @@ public enum ConfigSplitter {
                         ? "\(path) uses ${\(name)}, which only the environment of this shell defines (not .env): the system daemon will not have it; add \(name) to .env before exporting, or to secrets.yml after"
                         : "\(path) uses ${\(name)}, which neither .env nor the environment defines: it resolves to an empty value")
                 }
-                if layers[index].layer == .system, text.contains("${HOME}") || text == "~" || text.hasPrefix("~/") {
-                    warnings.append("\(path) is a path in the user's home (${HOME} or ~), moving into the system layer: the service user's home differs; write the absolute path in the system config.yml")
+                if layers[index].layer == .system, isHomePath(text, home: home) {
+                    warnings.append("\(path) is a path in the user's home (${HOME}, ~ or \(home ?? "$HOME")), moving into the system layer: the service user's home differs; write the path the system daemon should use in the system config.yml")
+                }
+                if path == "database.path" {
+                    warnings.append("database.path (the single-user SQLite file) stays in the system layer as written; the multi-user daemon's data is in PostgreSQL, where tc-import loads it: set or remove database.path in the system config.yml as the deployment's daemon expects")
                 }
             }
         }
+        for name in env.keys.sorted() where isHomePath(env[name] ?? "", home: home) {
+            warnings.append("\(name) (.env) is a path in the user's home (${HOME}, ~ or \(home ?? "$HOME")), moving into secrets.yml: the service user's home differs; set the path the system daemon should use in secrets.yml")
+        }
         return warnings
+    }
+
+    /// Whether a value names a place in the exporting user's home: `${HOME}`, `$HOME`, `~`
+    /// and `~/...`, or an absolute path under `home`.
+    static func isHomePath(_ text: String, home: String?) -> Bool {
+        text.contains("${HOME}") || text.contains("$HOME") || text == "~" || text.hasPrefix("~/")
+            || home.map { text == $0 || text.hasPrefix($0 + "/") } == true
     }
 
     /// The names of the `${NAME}` references in a text.

@@ -45,7 +45,7 @@ public struct Exporter {
         }
 
         let manifest = try buildManifest(snapshots.map { ($0.name, $0.path, $0.snapshot) }, installation: installation,
-                                         files: files.members.map(\.entry))
+                                         files: files.members.map(\.entry), warnings: warnings)
         if options.dryRun {
             try finishSnapshots()
             var result = ExportResult(
@@ -151,7 +151,7 @@ public struct Exporter {
     /// The manifest of every database, the main one first: tables in load order within each,
     /// members named so that two databases may hold tables of one name.
     func buildManifest(_ databases: [(name: String, path: String, snapshot: DatabaseSnapshot)], installation: Installation,
-                       files: [Manifest.FileEntry]) throws -> Manifest {
+                       files: [Manifest.FileEntry], warnings: [String]) throws -> Manifest {
         var found: [(database: String, tables: [TableSchema], reader: SQLiteSchemaReader)] = []
         for database in databases {
             let reader = SQLiteSchemaReader(connection: database.snapshot.connection)
@@ -200,7 +200,7 @@ public struct Exporter {
             paths: .init(projectRoot: installation.projectRoot, database: installation.database,
                          config: installation.config, env: installation.env, docs: installation.docs),
             sqliteVersion: main.sqliteVersion, databaseEncoding: main.databaseEncoding, userVersion: main.userVersion,
-            excludedTables: main.excludedTables)
+            excludedTables: main.excludedTables, exportWarnings: warnings.isEmpty ? nil : warnings)
         var manifest = Manifest(tool: .init(name: "tc-export", version: Self.toolVersion),
                                 createdAt: Units.timestamp(options.createdAt), source: source,
                                 tables: tables, otherSchema: otherSchema, files: files)

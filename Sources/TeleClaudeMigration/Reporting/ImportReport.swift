@@ -84,6 +84,10 @@ public enum ImportReport {
         for check in report.checks {
             lines.append("check \(check.passed ? "passed" : "FAILED"): \(check.name): \(check.detail)")
         }
+        if !report.exportWarningLines.isEmpty {
+            lines.append("")
+            lines += report.exportWarningLines
+        }
         guard !report.dryRun else { return lines.joined(separator: "\n") }
         lines.append("")
         lines.append("To roll back:")

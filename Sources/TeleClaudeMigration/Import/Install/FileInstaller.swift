@@ -21,6 +21,8 @@ public struct FileInstaller {
         var action: InstallReport.Action
         var backup: String?
         var note: String?
+        /// `.pending`: where it is written instead, for its user to put in place.
+        var pending: String?
         /// Who the file is given to; nil: whoever writes it.
         var owner: InstallOwners.Account?
         /// `--join-config` joined this file into the installed one.
@@ -29,6 +31,8 @@ public struct FileInstaller {
         var joinConflicts: [String] = []
 
         var writes: Bool { action == .written || action == .replaced }
+        /// Where this install writes it: its path, or where it waits for its user.
+        var writtenAt: String? { writes ? path : action == .pending ? pending : nil }
     }
 
     /// Everything `install` could fail on, checked before writing (and by a load before
@@ -38,13 +42,29 @@ public struct FileInstaller {
         _ = try checkedPlans()
     }
 
+    /// What `install` would do, file by file, once every check of `preflight` passed: for
+    /// `plan`, which must say where each file goes and which one waits for its user.
+    public func preview() throws -> [String] {
+        let (config, docs) = try checkedPlans()
+        var lines = config.map { file in
+            "\(file.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(file.path) (\(file.role.rawValue))"
+                + (file.backup.map { ", old file kept as \($0)" } ?? "") + (file.note.map { "\n            \($0)" } ?? "")
+        }
+        if !docs.isEmpty {
+            let count = { (action: InstallReport.Action) in docs.filter { $0.action == action }.count }
+            lines.append("docs: \(docs.count) snippets to \(options.docsDirectory): \(count(.written)) new, \(count(.unchanged)) identical, "
+                         + "\(count(.replaced)) replaced, \(count(.conflict)) in conflict (kept); index.yaml rebuilt")
+        }
+        return lines
+    }
+
     /// The plans, once every check of `preflight` passed.
     func checkedPlans() throws -> (config: [Planned], docs: [Planned]) {
         let (config, docs) = try plans()
         if config.contains(where: { $0.writes && $0.owner != nil }) {
             try options.owners.requireCanOwn()
         }
-        var problems = (config + docs).filter(\.writes).compactMap { Destination.problem(writing: $0.path) }
+        var problems = (config + docs).compactMap(\.writtenAt).compactMap { Destination.problem(writing: $0) }
         if !docs.isEmpty, let problem = Destination.problem(writing: options.docsDirectory + "/" + SnippetIndex.fileName) {
             problems.append(problem)
         }
@@ -78,8 +98,13 @@ public struct FileInstaller {
             if file.writes {
                 try write(file.bytes, to: file.path, mode: file.mode, backup: file.backup, owner: file.owner,
                           ownFolders: file.role == .configUser)
+            } else if let pending = file.pending {
+                // Readable by its user, who is not us: the per-user layer holds no secret
+                // (the allow-list and the no-secret rule, checked at export and below).
+                try write(file.bytes, to: pending, mode: 0o644, backup: nil, owner: nil)
             }
-            report.config.append(.init(path: file.path, role: file.role.rawValue, action: file.action, backup: file.backup, note: file.note))
+            report.config.append(.init(path: file.path, role: file.role.rawValue, action: file.action, backup: file.backup, note: file.note,
+                                       pending: file.pending))
         }
 
         for file in docs {
@@ -89,7 +114,7 @@ public struct FileInstaller {
             case .unchanged: report.docsIdentical.append(file.path)
             case .conflict: report.docsConflicts.append(file.path)
             case .replaced: report.docsReplaced.append(file.path)
-            case .skipped: break
+            case .skipped, .pending: break
             }
         }
         if files.members.contains(where: { $0.entry.role == FileRole.doc.rawValue || $0.entry.role == FileRole.docIndex.rawValue }) {
@@ -104,6 +129,9 @@ public struct FileInstaller {
         for file in report.config {
             switch file.action {
             case .written: steps.append("Remove \(file.path) (written by this import): rm \(shellQuoted(file.path))")
+            case .pending:
+                steps.append("Remove \(file.pending ?? "") (the per-user layer this import left for its user): rm \(shellQuoted(file.pending ?? ""))"
+                             + "; and \(file.path) if its user put it there: rm \(shellQuoted(file.path))")
             case .replaced: steps.append("Put the previous \(file.path) back: mv \(shellQuoted(file.backup ?? "")) \(shellQuoted(file.path))")
             default: break
             }
@@ -186,7 +214,8 @@ public struct FileInstaller {
     }
 
     /// `--user-config PATH`, else the migrating user's ~/.teleclaude/config.yml when it is
-    /// absent and its folder writable by us; otherwise the command the user runs.
+    /// absent and its folder writable by us; otherwise it is left beside the archive, and
+    /// the note says what its user runs to put it in place.
     func planUserConfig(_ bytes: [UInt8]) throws -> Planned {
         if let explicit = options.userConfig {
             return try plan(bytes, role: .configUser, path: explicit, mode: 0o644, overwrite: options.overwriteConfig)
@@ -194,25 +223,34 @@ public struct FileInstaller {
         let user = files.manifest?.source.user ?? ""
         let home = Self.homeDirectory(of: user)
         let path = (home ?? "~\(user)") + "/.teleclaude/config.yml"
-        let command = "tc-import extract \(Self.shellQuoted(options.archivePath)) user-config -o ~/.teleclaude/config.yml"
         var file = Planned(path: path, role: .configUser, bytes: bytes, mode: 0o644, action: .skipped)
-        guard let home else {
-            file.note = "no user \(user) on this host; that user (or whoever takes over the preferences) runs: \(command)"
-            return file
-        }
-        if let existing = FileManager.default.contents(atPath: path) {
+        if home != nil, let existing = FileManager.default.contents(atPath: path) {
             file.action = Array(existing) == bytes ? .unchanged : .skipped
-            if file.action == .skipped { file.note = "exists with other content, left alone; to see the archived preferences run: tc-import extract \(Self.shellQuoted(options.archivePath)) user-config -o -" }
+            if file.action == .skipped {
+                file.note = "exists with other content, left alone; to see the archived preferences run: tc-import extract \(Self.shellQuoted(options.archive.argument)) user-config -o -"
+            }
             return file
         }
-        let folder = home + "/.teleclaude"
-        let writable = access(folder, W_OK) == 0 || (access(folder, F_OK) != 0 && access(home, W_OK) == 0)
-        guard writable else {
-            file.note = "not writable by this user; \(user) runs: \(command)"
+        if let home {
+            let folder = home + "/.teleclaude"
+            if access(folder, W_OK) == 0 || (access(folder, F_OK) != 0 && access(home, W_OK) == 0) {
+                try requireSafe(path)
+                file.action = .written
+                return file
+            }
+        }
+        let why = home == nil ? "no user \(user) on this host" : "not writable by \(CurrentUser.lookup().name)"
+        let pending = options.pendingUserConfig
+        guard Destination.problem(writing: pending) == nil else {
+            // Nowhere to leave it: the archive holds it, for whoever may read the archive.
+            file.note = "\(why); as \(user.isEmpty ? "its user" : user), with read access to the archive, run: "
+                + "tc-import extract \(Self.shellQuoted(options.archive.argument)) user-config -o ~/.teleclaude/config.yml"
             return file
         }
-        try requireSafe(path)
-        file.action = .written
+        file.action = .pending
+        file.pending = pending
+        file.note = "\(why); left for \(user.isEmpty ? "its user" : user) at \(pending) (no secrets, readable by all); as \(user.isEmpty ? "that user" : user) run: "
+            + "install -D -m 0644 \(Self.shellQuoted(pending)) ~/.teleclaude/config.yml"
         return file
     }
 
@@ -260,7 +298,7 @@ public struct FileInstaller {
     func validate(_ config: [Planned], _ report: inout InstallReport) throws {
         func installed(_ role: FileRole) -> String? {
             guard let file = config.first(where: { $0.role == role }) else { return nil }
-            if file.action == .skipped { return String(decoding: file.bytes, as: UTF8.self) }
+            if file.action == .skipped || file.action == .pending { return String(decoding: file.bytes, as: UTF8.self) }
             return FileManager.default.contents(atPath: file.path).map { String(decoding: $0, as: UTF8.self) }
         }
         let original = try ConfigSplitter.parse(String(decoding: files.bytes(of: .configOriginal) ?? [], as: UTF8.self), path: "archived config.yml")

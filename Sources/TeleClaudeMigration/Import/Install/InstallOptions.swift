@@ -13,8 +13,11 @@ public struct InstallOptions: Sendable {
     /// `--join-config`: the installed system layer and secrets are another person's; this
     /// archive's are joined into them (`ConfigJoin`), nothing installed is overwritten.
     public var joinConfig = false
-    /// The archive path, for the printed extract command.
-    public var archivePath: String
+    /// The archive, for the printed extract command.
+    public var archive: ArchiveSource
+    /// Where the per-user layer is left for its user when its own destination cannot be
+    /// written by us (beside the archive: `ARCHIVE.user-config.yml`).
+    public var pendingUserConfig: String
     public var now: Date
     /// Who owns what is written: the service user the system layers, the migrating user
     /// the per-user layer.
@@ -25,7 +28,7 @@ public struct InstallOptions: Sendable {
 
     public init(configDirectory: String = InstallOptions.defaultConfigDirectory,
                 docsDirectory: String = InstallOptions.defaultDocsDirectory, userConfig: String? = nil,
-                overwriteConfig: Bool = false, overwriteDocs: Bool = false, archivePath: String, now: Date = Date()) {
+                overwriteConfig: Bool = false, overwriteDocs: Bool = false, archive: ArchiveSource, now: Date = Date()) {
         // Relative paths are the working directory's, made absolute once: every message and
         // rollback step then names the file wherever it is read from.
         let here = FileManager.default.currentDirectoryPath
@@ -34,7 +37,8 @@ public struct InstallOptions: Sendable {
         self.userConfig = userConfig.map { Installation.absolute($0, relativeTo: here) }
         self.overwriteConfig = overwriteConfig
         self.overwriteDocs = overwriteDocs
-        self.archivePath = archivePath
+        self.archive = archive
+        self.pendingUserConfig = Installation.absolute(archive.sidecar("user-config.yml"), relativeTo: here)
         self.now = now
     }
 }

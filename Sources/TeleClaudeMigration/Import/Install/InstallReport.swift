@@ -4,6 +4,9 @@ import Foundation
 public struct InstallReport: Codable, Sendable, Equatable {
     public enum Action: String, Codable, Sendable {
         case written, unchanged, replaced, conflict, skipped
+        /// The per-user layer, which we may not write where it goes: written beside the
+        /// archive (`pending`), with the command its user runs to put it in place.
+        case pending
     }
 
     public struct FileOutcome: Codable, Sendable, Equatable {
@@ -14,6 +17,8 @@ public struct InstallReport: Codable, Sendable, Equatable {
         public var backup: String?
         /// Why nothing was written, and what to run instead.
         public var note: String?
+        /// `pending`: where the file waits for its user.
+        public var pending: String?
     }
 
     public var config: [FileOutcome] = []
@@ -51,11 +56,25 @@ public struct InstallReport: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// What the install put in place, in words that name only what happened (the check
+    /// after a load): a file left for its user or left alone is named as such, never counted
+    /// as installed.
+    public var summary: String {
+        let installed = config.filter { $0.action == .written || $0.action == .replaced || $0.action == .unchanged }
+        var parts = ["\(installed.count) of \(config.count) config files in place"
+                     + (installed.isEmpty ? "" : " (" + installed.map(\.role).joined(separator: ", ") + ")")]
+        for file in config where file.action == .pending { parts.append("\(file.role) waiting at \(file.pending ?? "") for its user (see its note)") }
+        for file in config where file.action == .skipped { parts.append("\(file.role) not installed (see its note)") }
+        parts.append("\(docsCopied.count) docs copied, \(docsIdentical.count) identical, \(docsReplaced.count) replaced, \(docsConflicts.count) in conflict")
+        return parts.joined(separator: "; ")
+    }
+
     public var lines: [String] {
         var lines: [String] = []
         for file in config {
             var line = "  \(file.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(file.path) (\(file.role))"
             if let backup = file.backup { line += ", old file kept as \(backup)" }
+            if let pending = file.pending { line += ", written to \(pending) instead" }
             if let note = file.note { line += "\n            \(note)" }
             lines.append(line)
         }

@@ -84,6 +84,10 @@ extension Loader {
         /// Tables of the source database this load did not load: left out at export (named in
         /// the archive, not in it) or by this load's `-t`/`-T` (read and verified, not loaded).
         public var leftOut: [LeftOut] = []
+        /// The warnings tc-export gave its user (format 1.5), said again to whoever loads.
+        public var exportWarnings: [String] = []
+        /// `warnings tc-export gave USER on HOST ...`, then the warnings (text report only).
+        public var exportWarningLines: [String] = []
 
         public struct LeftOut: Codable, Sendable, Equatable {
             public var name: String
@@ -127,6 +131,9 @@ extension Loader {
             renamed = session.renamed
             verification = options.verify.rawValue
             leftOut = session.leftOut
+            let source = session.databases[0].view.manifest.source
+            exportWarnings = source.exportWarnings ?? []
+            exportWarningLines = source.exportWarningLines
             databases = parts.map { .init(name: $0.view.database, schema: $0.transaction.catalog.schema) }
         }
 
@@ -156,6 +163,7 @@ extension Loader {
             case renamed, verification
             case leftOut = "left_out"
             case databases
+            case exportWarnings = "export_warnings"
         }
     }
 

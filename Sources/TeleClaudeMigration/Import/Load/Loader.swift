@@ -111,7 +111,7 @@ public final class Loader {
             do {
                 try FileInstaller(files: session.files, options: install).install(into: &files)
                 checks.append(.init(name: "configuration and docs installed", passed: true,
-                                    detail: "\(files.config.count) config files, \(files.docsCopied.count) docs copied, \(files.docsConflicts.count) in conflict"))
+                                    detail: files.summary))
             } catch {
                 checks.append(.init(name: "configuration and docs installed", passed: false,
                                     detail: "\(error). Run `tc-import install-files` again once that is fixed; the database is committed"))

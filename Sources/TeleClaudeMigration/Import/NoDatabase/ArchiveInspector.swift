@@ -25,6 +25,8 @@ public struct ArchiveInspector {
         public var excludedTables: [Manifest.ExcludedTable]
         public var files: [Manifest.FileEntry]
         public var warnings: [String]
+        /// The export's warnings (format 1.5, `source.export_warnings`), also at the top for `--json` readers.
+        public var exportWarnings: [String]
         /// Who signed it (nil: not signed); checked against `--require-signature`'s file when given.
         public var signature: SignatureInfo?
 
@@ -35,6 +37,7 @@ public struct ArchiveInspector {
             case tool, source, databases, tables
             case excludedTables = "excluded_tables"
             case files, warnings, signature
+            case exportWarnings = "export_warnings"
         }
     }
 
@@ -59,7 +62,8 @@ public struct ArchiveInspector {
         return Report(archive: source.argument, formatVersion: manifest.formatVersion.description, createdAt: manifest.createdAt,
                       tool: "\(manifest.tool.name) \(manifest.tool.version)", source: manifest.source,
                       databases: manifest.allDatabases, tables: tables, excludedTables: manifest.allExcludedTables,
-                      files: manifest.files, warnings: collector.warnings, signature: collector.signature)
+                      files: manifest.files, warnings: collector.warnings, exportWarnings: manifest.source.exportWarnings ?? [],
+                      signature: collector.signature)
     }
 
     public static func render(_ report: Report) -> String {
@@ -101,6 +105,9 @@ public struct ArchiveInspector {
         } else {
             lines.append("signature: none")
         }
+        let exported = report.source.exportWarningLines
+        if !exported.isEmpty { lines.append("") }
+        lines += exported
         for warning in report.warnings { lines.append("warning: \(warning)") }
         return lines.joined(separator: "\n") + "\n"
     }

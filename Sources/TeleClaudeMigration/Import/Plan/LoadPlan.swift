@@ -90,7 +90,7 @@ public struct LoadPlan: Sendable, Encodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case schema, databases, tables, problems, renamed, summary, leftOut = "left_out" }
+    enum CodingKeys: String, CodingKey { case schema, databases, tables, problems, renamed, summary, leftOut = "left_out", afterCommit = "after_commit", exportWarnings = "export_warnings" }
 
     /// `plan --json`: the tables, every problem with its kind, the renamed names and the verdict's
     /// lines as `summary` (JSONOutput adds `verdict`).
@@ -103,6 +103,8 @@ public struct LoadPlan: Sendable, Encodable {
         try container.encode(renamed, forKey: .renamed)
         try container.encode(tables, forKey: .tables)
         try container.encode(leftOut, forKey: .leftOut)
+        try container.encode(afterCommit, forKey: .afterCommit)
+        try container.encode(source?.exportWarnings ?? [], forKey: .exportWarnings)
     }
 
     public var schema: String
@@ -121,6 +123,11 @@ public struct LoadPlan: Sendable, Encodable {
     public var databases: [Target] = []
     /// Tables the load would not load: left out at export, or by `-t`/`-T` (read, verified, not loaded).
     public var leftOut: [Loader.Report.LeftOut] = []
+    /// What the load installs after COMMIT, file by file (`FileInstaller.preview`): empty
+    /// with `--skip-files` or when the archive holds no files.
+    public var afterCommit: [String] = []
+    /// Who exported the archive, where, and the warnings they were given (said again).
+    public var source: Manifest.Source?
 
     /// Every problem: each table's, then the others.
     public var allProblems: [Problem] { tables.flatMap(\.problems) + general }
@@ -299,7 +306,7 @@ public struct LoadPlan: Sendable, Encodable {
             }
             if !table.targetOnlyColumns.isEmpty { lines.append("  target only (default or NULL): \(table.targetOnlyColumns.joined(separator: ", "))") }
             if !table.ownershipColumns.isEmpty { lines.append("  ownership columns: \(table.ownershipColumns.joined(separator: ", "))") }
-            for problem in table.problems { lines.append("  problem: \(problem.message)") }
+            for problem in table.problems { lines.append("  problem: " + (problem.kind == .occupied ? "already holds rows (below)" : problem.message)) }
         }
         if !renamed.isEmpty {
             lines.append("")
@@ -310,7 +317,21 @@ public struct LoadPlan: Sendable, Encodable {
             lines.append("")
             lines.append(Loader.Report.LeftOut.list(leftOut))
         }
-        for problem in general { lines.append("problem: \(problem.message)") }
+        if !afterCommit.isEmpty {
+            lines.append("")
+            lines.append("after COMMIT, the files:")
+            lines += afterCommit.map { "  " + $0 }
+        }
+        if let warned = source?.exportWarningLines, !warned.isEmpty {
+            lines.append("")
+            lines += warned
+        }
+        let all = allProblems
+        if !all.isEmpty {
+            lines.append("")
+            lines.append("problems:")
+            lines += Self.grouped(all, schema: schema).map { "  " + $0 }
+        }
         lines.append("")
         lines += verdictLines
         return lines.joined(separator: "\n") + "\n"

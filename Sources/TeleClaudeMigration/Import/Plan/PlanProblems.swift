@@ -49,7 +49,8 @@ extension LoadPlan {
         if counts.contains(where: { $0.0 == .ownershipColumns }) || (counts.contains { $0.0 == .missingTable } && all.contains { $0.table == OwnershipColumns.table }) {
             flags.append("--add-ownership-columns")
         }
-        if counts.contains(where: { $0.0 == .occupied }) { flags.append("--if-exists replace") }
+        if counts.contains(where: { $0.0 == .owner }) { flags.append("--owner-person NAME") }
+        if counts.contains(where: { $0.0 == .occupied }) { flags.append("--if-exists append|merge|replace (which one: the message above)") }
         if !flags.isEmpty {
             let empty = tables.allSatisfy { !$0.targetFound && !$0.created }
             lines.append((empty ? "the schema \(schema) holds none of the archive's tables; " : "") + "the flags that fix the common case: \(flags.joined(separator: " ")) (each acts inside the load's transaction)"
@@ -78,13 +79,36 @@ extension LoadPlan {
         }
     }
 
-    /// The plan's problems for a message, with missing tables in one line and the verdict's fix.
+    /// The plan's problems for a message: owner problems first (one line that is easy to
+    /// miss among many), each message said once with every table it names (sixteen occupied
+    /// tables are one line, not sixteen), and the verdict's fix.
     public var failureLines: [String] {
-        let all = allProblems
-        let missing = all.filter { $0.kind == .missingTable }.compactMap(\.table)
+        Self.grouped(allProblems, schema: schema) + verdictLines.dropFirst()
+    }
+
+    /// Problems as lines: owner problems first, then the rest in order; problems of one kind
+    /// with the same message on several tables (missing tables: of one kind) in one line
+    /// that names them all.
+    static func grouped(_ problems: [Problem], schema: String) -> [String] {
         var lines: [String] = []
-        if missing.count > 1 { lines.append("no table in schema \(schema) for \(missing.count) archive tables: \(missing.joined(separator: ", "))") }
-        lines += all.filter { !($0.kind == .missingTable && missing.count > 1) }.map(\.description)
-        return lines + verdictLines.dropFirst()
+        var said = Set<Int>()
+        let ordered = problems.filter { $0.kind == .owner } + problems.filter { $0.kind != .owner }
+        for (index, problem) in ordered.enumerated() where !said.contains(index) {
+            let same = ordered.indices.filter { other in
+                !said.contains(other) && ordered[other].kind == problem.kind && ordered[other].table != nil
+                    && (problem.kind == .missingTable || ordered[other].message == problem.message)
+            }
+            guard problem.table != nil, same.count > 1 else {
+                said.insert(index)
+                lines.append(problem.description)
+                continue
+            }
+            said.formUnion(same)
+            let tables = same.compactMap { ordered[$0].table }
+            lines.append(problem.kind == .missingTable
+                ? "no table in schema \(schema) for \(tables.count) archive tables: \(tables.joined(separator: ", "))"
+                : "\(tables.count) tables (\(tables.joined(separator: ", "))): \(problem.message)")
+        }
+        return lines
     }
 }

@@ -44,6 +44,7 @@ public struct Planner {
             plans.append(plan)
         }
         var plan = LoadPlan.merged(plans)
+        plan.source = views.first?.manifest.source
         plan.add(Preflight.collisions(views, schemas: plans.map(\.schema)))
         return plan
     }

@@ -61,9 +61,9 @@ struct Preflight {
             }
         }
         // What is written after COMMIT, checked now.
-        if let install = options.install, !files.members.isEmpty {
+        if let install = options.install, view.database == DatabaseEntry.main, !files.members.isEmpty {
             do {
-                try FileInstaller(files: files, options: install).preflight()
+                plan.afterCommit = try FileInstaller(files: files, options: install).preview()
             } catch {
                 extra.append(.init(.destination, "\(error)"))
             }
