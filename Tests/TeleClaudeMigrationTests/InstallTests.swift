@@ -226,7 +226,8 @@ struct InstallTests {
         #expect(!FileManager.default.fileExists(atPath: sample.configDirectory + "/config.yml"))
     }
 
-    @Test func theUserConfigCommandIsPrintedWhenTheUserIsUnknownHere() throws {
+    @Test("a per-user layer with nowhere to go here is left beside the archive, readable by its user, with the line they run")
+    func theUserConfigWaitsBesideTheArchive() throws {
         let sample = try SampleExport()
         var files = ArchiveFiles()
         try ArchiveReader(.file(sample.archive)).read(into: &files)
@@ -235,9 +236,17 @@ struct InstallTests {
         // The exporting user exists here (it is us), so point the lookup at a user that does not.
         let report = try FileInstaller(files: files.renamingUser("no-such-user-tc"), options: options).install()
         let user = try #require(report.config.first { $0.role == FileRole.configUser.rawValue })
-        #expect(user.action == .skipped)
-        #expect(user.note?.contains("tc-import extract \(sample.archive) user-config -o ~/.teleclaude/config.yml") == true)
+        let pending = sample.archive + ".user-config.yml"
+        #expect(user.action == .pending && user.pending == pending)
+        #expect(user.note?.contains("install -D -m 0644 \(pending) ~/.teleclaude/config.yml") == true, "\(user.note ?? "")")
+        #expect(String(decoding: contents(pending) ?? [], as: UTF8.self).contains("theme: dark"))
+        var info = stat()
+        #expect(stat(pending, &info) == 0 && info.st_mode & 0o777 == 0o644)
+        #expect(report.summary.contains("2 of 3 config files in place") && report.summary.contains("config-user waiting at \(pending)"), "\(report.summary)")
+        let rollback = FileInstaller.rollbackSteps(report).joined(separator: "\n")
+        #expect(rollback.contains("rm \(pending)") && rollback.contains("~no-such-user-tc/.teleclaude/config.yml"), "\(rollback)")
 
+        // The archive's own copy, for whoever may read the archive.
         let extracted = sample.folder.file("extracted/config.yml")
         let result = try runTool("tc-import", ["extract", sample.archive, "user-config", "-o", extracted])
         #expect(result.status == 0, "\(result.stderr)")

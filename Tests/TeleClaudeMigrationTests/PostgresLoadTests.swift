@@ -137,7 +137,7 @@ struct PostgresLoadTests {
         #expect {
             _ = try load(archive, schema)
         } throws: { error in
-            "\(error)".contains("--if-exists replace") && "\(error)".contains("system_settings")
+            "\(error)".contains("--if-exists merge") && "\(error)".contains("system_settings")
         }
         #expect(try schema.counts()["system_settings"] == 3)
         _ = try load(archive, schema, ifExists: .replace)

@@ -43,6 +43,10 @@ public enum ConfigSplitter {
         warnings += environmentWarnings(mapping, layers: layers, env: env.values, environment: environment, configPath: configPath)
         if !mapping.contains(where: { ConfigValue.keyText($0.key) == "people" }) {
             warnings.append("\(configPath) has no people: list, so tc-import cannot tell who owns the sessions; add one (name, email, username, role) or pass --owner-person NAME with --owner-person-unlisted to tc-import load")
+        } else if let text = configText, People.name(ofUser: owner, inConfig: text) == nil {
+            // Found at export, where it can still be fixed, not at the load on another machine.
+            let names = People.names(inConfig: text) ?? []
+            warnings.append("\(configPath) has no people: entry with username \(owner) (names there: \(names.isEmpty ? "none" : names.joined(separator: ", "))), so tc-import cannot tell who owns the sessions; add username: \(owner) to your entry and export again, or pass --owner-person NAME to tc-import load")
         }
 
         // Variables for the moved secrets: the key path in capitals, unless .env already
@@ -214,7 +218,7 @@ public enum ConfigSplitter {
                         : "\(path) uses ${\(name)}, which neither .env nor the environment defines: it resolves to an empty value")
                 }
                 if layers[index].layer == .system, isHomePath(text, home: home) {
-                    warnings.append("\(path) is a path in the user's home (${HOME}, ~ or \(home ?? "$HOME")), moving into the system layer: the service user's home differs; write the path the system daemon should use in the system config.yml")
+                    warnings.append("\(path) is a path in the user's home (${HOME}, ~ or the home folder itself), moving into the system layer: the service user's home differs; write the path the system daemon should use in the system config.yml")
                 }
                 if path == "database.path" {
                     warnings.append("database.path (the single-user SQLite file) stays in the system layer as written; the multi-user daemon's data is in PostgreSQL, where tc-import loads it: set or remove database.path in the system config.yml as the deployment's daemon expects")
@@ -222,7 +226,7 @@ public enum ConfigSplitter {
             }
         }
         for name in env.keys.sorted() where isHomePath(env[name] ?? "", home: home) {
-            warnings.append("\(name) (.env) is a path in the user's home (${HOME}, ~ or \(home ?? "$HOME")), moving into secrets.yml: the service user's home differs; set the path the system daemon should use in secrets.yml")
+            warnings.append("\(name) (.env) is a path in the user's home (${HOME}, ~ or the home folder itself), moving into secrets.yml: the service user's home differs; set the path the system daemon should use in secrets.yml")
         }
         return warnings
     }

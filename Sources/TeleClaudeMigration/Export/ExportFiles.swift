@@ -38,12 +38,6 @@ public struct ExportFiles: Sendable {
             warnings += split.record.warnings
             record = split.record
         }
-        if let configText, People.name(ofUser: owner, inConfig: configText) == nil {
-            // Found at export, where it can still be fixed, not at the load on another machine.
-            let names = People.names(inConfig: configText)
-            warnings.append("config.yml has " + (names.map { "no people: entry with username \(owner) (names there: \($0.isEmpty ? "none" : $0.joined(separator: ", ")))" } ?? "no people: list")
-                + "; the load gives ownerless sessions to that person, so it will need --owner-person NAME (or add username: \(owner) to your entry and export again)")
-        }
 
         var docs = 0
         if let folder = installation.docs {

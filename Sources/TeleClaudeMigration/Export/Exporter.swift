@@ -21,6 +21,10 @@ public struct Exporter {
         let files = try ExportFiles.gather(installation, owner: CurrentUser.lookup().name)
         warnings += files.warnings
         if let daemon = RunningDaemon.find(projectRoot: installation.projectRoot) { warnings.append(daemon.warning) }
+        // What the person who loads should hear again (format 1.5): not where this export
+        // writes its file, which is about this machine and would make two exports of one
+        // database to two paths differ.
+        let archived = warnings
         if !options.dryRun, options.recipients.isEmpty, let exposed = Self.unencryptedExposure(output: options.output, files: files) {
             warnings.append(exposed)
         }
@@ -45,7 +49,7 @@ public struct Exporter {
         }
 
         let manifest = try buildManifest(snapshots.map { ($0.name, $0.path, $0.snapshot) }, installation: installation,
-                                         files: files.members.map(\.entry), warnings: warnings)
+                                         files: files.members.map(\.entry), warnings: archived)
         if options.dryRun {
             try finishSnapshots()
             var result = ExportResult(
