@@ -228,6 +228,28 @@ struct FaultTests {
         #expect(try plan("").problems.isEmpty, "the test server's own role may write")
     }
 
+    @Test("a role that may write the tables but does not own them loads them: the statistics it cannot gather are named in the report, and no server WARNING reaches the terminal")
+    func notTheOwner() throws {
+        let folder = try TemporaryFolder()
+        let archive = try PostgresLoadTests.sampleArchive(folder)
+        let schema = try TestServer.Schema()
+        let role = "tc_fault_writer_" + schema.name
+        try schema.connection.execute("""
+            CREATE ROLE \(role) LOGIN; GRANT USAGE, CREATE ON SCHEMA \(schema.name) TO \(role);
+            GRANT ALL ON ALL TABLES IN SCHEMA \(schema.name) TO \(role); GRANT ALL ON ALL SEQUENCES IN SCHEMA \(schema.name) TO \(role)
+            """)
+        defer { _ = try? schema.connection.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
+        let result = try runTool("tc-import", ["load", archive, "-d", schema.url + " user=\(role)", "--schema", schema.name,
+                                               "--owner-person", "Maurice Faber", "--skip-files", "--keep-indexes", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("WARNING") && !result.stderr.contains("NOTICE"), "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        let skipped = try #require(report["analyze_skipped"] as? [String], "\(report.keys)")
+        let loaded = try schema.counts().filter { $0.value > 0 }.count
+        #expect(skipped.contains("\(schema.name).sessions") && skipped.count == loaded, "\(skipped)")
+        #expect(try schema.counts()["sessions"] == 4)
+    }
+
     @Test("a network path that stops answering mid-load (a frozen proxy): the load stops within --peer-timeout, says the server stopped answering and where, and commits nothing")
     func frozenPeer() throws {
         let folder = try TemporaryFolder()

@@ -168,7 +168,7 @@ struct PlanPredictsLoadTests {
                 "\(creating.problems)")
         #expect(creating.createSQL.first == "CREATE SCHEMA \"\(name)\"")
         let connection = try PostgresConnection(connectionString: try TestServer.url())
-        defer { _ = try? connection.execute("DROP SCHEMA IF EXISTS \"\(name)\" CASCADE"); connection.close() }
+        defer { _ = try? connection.execute("SET client_min_messages = warning; DROP SCHEMA IF EXISTS \"\(name)\" CASCADE"); connection.close() }
         let report = try Loader(options: options, console: MessageLog().console).run()
         #expect(report.committed && report.createdTables == ["c"])
         #expect(try connection.execute("SELECT count(*) FROM \"\(name)\".c").value(0, 0) == "0")

@@ -33,6 +33,29 @@ public final class PostgresConnection {
             throw PostgresError(message: Self.clean(message), sqlState: nil, statement: nil)  // one line: nothing of a row in it
         }
         handle = connection
+        // The server's notices and warnings are kept here, not printed by libpq on the
+        // user's terminal; whoever ran the statements says what matters (`takeNotices`).
+        PQsetNoticeReceiver(connection, { argument, result in
+            guard let argument, let result else { return }
+            let notices = Unmanaged<Notices>.fromOpaque(argument).takeUnretainedValue()
+            let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))).map { String(cString: $0) } ?? "NOTICE"
+            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) } ?? ""
+            notices.list.append("\(severity): \(message)")
+        }, Unmanaged.passUnretained(notices).toOpaque())
+    }
+
+    /// Holds the notices libpq hands the receiver (the primary message with its severity;
+    /// never DETAIL, which may quote a value).
+    final class Notices {
+        var list: [String] = []
+    }
+
+    private let notices = Notices()
+
+    /// The server's notices and warnings since the last call, oldest first.
+    public func takeNotices() -> [String] {
+        defer { notices.list.removeAll() }
+        return notices.list
     }
 
     deinit { close() }

@@ -34,9 +34,12 @@ public final class PostgresResult {
     public var rowCount: Int { handle.map { Int(PQntuples($0)) } ?? 0 }
     public var columnCount: Int { handle.map { Int(PQnfields($0)) } ?? 0 }
 
-    /// The text value at (row, column), nil for NULL.
+    /// The text value at (row, column), nil for NULL and for a row or column the result
+    /// does not have (checked here: libpq prints "row number 0 is out of range" on the
+    /// user's terminal when asked).
     public func value(_ row: Int, _ column: Int) -> String? {
-        guard let result = handle, PQgetisnull(result, Int32(row), Int32(column)) == 0 else { return nil }
+        guard let result = handle, row >= 0, row < rowCount, column >= 0, column < columnCount,
+              PQgetisnull(result, Int32(row), Int32(column)) == 0 else { return nil }
         return PQgetvalue(result, Int32(row), Int32(column)).map { String(cString: $0) }
     }
 

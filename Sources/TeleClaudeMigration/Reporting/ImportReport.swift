@@ -68,7 +68,8 @@ public enum ImportReport {
             lines.append("content verified: \(Units.count(verified)) rows read back inside the transaction, every value equal to the archive's")
         }
         if let seconds = report.analyzeSeconds {
-            lines.append("statistics gathered (ANALYZE of the loaded tables, inside the transaction) in \(Units.seconds(seconds))")
+            lines.append("statistics gathered (ANALYZE of the loaded tables, inside the transaction) in \(Units.seconds(seconds))"
+                + (report.analyzeSkipped.isEmpty ? "" : "; not of \(report.analyzeSkipped.joined(separator: ", ")), which another role owns (ANALYZE by their owner, or autovacuum, gathers them)"))
         }
         lines.append("sessions given an owner: \(report.ownershipUpdated)" + (report.owner.map { " (\($0))" } ?? ""))
         if !report.indexesBuiltAfterData.isEmpty {

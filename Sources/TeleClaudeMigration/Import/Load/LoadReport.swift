@@ -67,6 +67,8 @@ extension Loader {
         public var indexesBuiltAfterData: [String] = []
         /// How long ANALYZE of the loaded tables took, inside the transaction (nil: `--no-analyze`).
         public var analyzeSeconds: Double?
+        /// Loaded tables whose statistics this role could not gather (another role owns them).
+        public var analyzeSkipped: [String] = []
         /// `load --dry-run`: everything was done inside the transaction, then rolled back.
         public var dryRun = false
         /// Names PostgreSQL holds differently from the archive (longer than 63 bytes).
@@ -127,6 +129,7 @@ extension Loader {
             creationNotes = parts.flatMap(\.transaction.creationNotes)
             toastCompression = main.toastCompression
             analyzeSeconds = main.analyzeSeconds
+            analyzeSkipped = main.analyzeSkipped
             indexesBuiltAfterData = parts.flatMap(\.transaction.indexesBuiltAfterData)
             renamed = session.renamed
             verification = options.verify.rawValue
@@ -158,6 +161,7 @@ extension Loader {
             case creationNotes = "creation_notes"
             case toastCompression = "toast_compression"
             case analyzeSeconds = "analyze_seconds"
+            case analyzeSkipped = "analyze_skipped"
             case indexesBuiltAfterData = "indexes_built_after_data"
             case dryRun = "dry_run"
             case renamed, verification

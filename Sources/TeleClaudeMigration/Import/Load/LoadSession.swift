@@ -103,16 +103,31 @@ struct LoadSession: ArchiveVisitor {
 
     /// Statistics for every table the load wrote, inside the transaction (PostgreSQL allows
     /// ANALYZE there; VACUUM it does not): they commit with the rows.
+    /// Only tables this role may analyze (their owner's role, the database owner's, a
+    /// superuser): ANALYZE of another's table is a server WARNING, not statistics; those
+    /// are named in the report, for their owner (or autovacuum) to gather.
     mutating func analyze() throws {
         let started = Date()
         context.progress.enter("statistics", table: "")
-        for database in databases {
-            for table in database.transaction!.loaded where table.loaded > 0 || table.updated > 0 {
-                guard let target = database.transaction!.catalog.tables[table.name] else { continue }
-                try context.connection.execute("ANALYZE \(target.qualifiedName)")
-            }
+        let written = databases.flatMap { database in
+            database.transaction!.loaded.filter { $0.loaded > 0 || $0.updated > 0 }
+                .compactMap { database.transaction!.catalog.tables[$0.name]?.qualifiedName }
+        }
+        guard !written.isEmpty else { return }
+        let list = "ARRAY[" + written.map { PostgresConnection.literal($0) + "::regclass" }.joined(separator: ", ") + "]"
+        let refused = try context.connection.execute("""
+            SELECT t.name::text FROM unnest(\(list)) WITH ORDINALITY AS t(name, position) JOIN pg_class c ON c.oid = t.name
+            WHERE NOT (pg_has_role(c.relowner, 'USAGE')
+                       OR pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')
+                       OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))
+            ORDER BY t.position
+            """).rows.compactMap { $0[0] }
+        let skipped = Set(refused)
+        for table in written where !skipped.contains(table) {
+            try context.connection.execute("ANALYZE \(table)")
         }
         databases[0].transaction!.analyzeSeconds = Date().timeIntervalSince(started)
+        databases[0].transaction!.analyzeSkipped = refused
     }
 
     /// This load in the target's record of loads (`LoadRecord`), inside the transaction. A

@@ -25,6 +25,8 @@ struct LoadTransaction {
     /// Append: the sessions this load added (their key column and keys as a text[] literal);
     /// the owners given and checked are theirs alone. Nil: every session of the table.
     var addedSessions: (column: String, keys: String)?
+    /// Loaded tables this role may not analyze (another role owns them), as regclass text.
+    var analyzeSkipped: [String] = []
     /// How long ANALYZE of the loaded tables took (nil: not run, `--no-analyze`).
     var analyzeSeconds: Double?
     /// The id of this load in the target's record of loads (the main database's transaction).

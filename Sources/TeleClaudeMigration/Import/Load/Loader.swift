@@ -20,7 +20,11 @@ public final class Loader {
     public func run() throws -> Report {
         let started = Date()
         let connection = try TargetConnection.open(options.databaseURL, console: console, lockTimeout: options.lockTimeout)
-        defer { connection.close() }
+        defer {
+            // What the server said on the way (kept off the terminal by the connection): -v and --log.
+            for notice in connection.takeNotices() { console.detail("PostgreSQL said: \(notice)") }
+            connection.close()
+        }
         let reader = ArchiveReader(options.archive, keys: options.keys)
         let summary = try Planner(options: options, console: console)
             .summaryForCreatedTables(LoadView.all(try reader.readManifest(), options: options), connection)
