@@ -125,6 +125,7 @@ struct SignatureTests {
         let piped = try runTool("sh", ["-c", "\(export) | \(load)"], direct: true)
         let sessions = try schema.counts()["sessions"]
         #expect(piped.status == 2 && sessions == 4, "\(piped.stderr)")
+        #expect(piped.stdout.contains("signature checked: signed by "), "the load's report says whose signature it checked\n\(piped.stdout)")
 
         let gzip = try runTool("tc-export", source + ["-o", folder.file("g.tcar"), "--sign-with", key.file, "--compression", "gzip"])
         #expect(gzip.status == 64 && gzip.stderr.contains("--compression zstd"), "\(gzip.stderr)")

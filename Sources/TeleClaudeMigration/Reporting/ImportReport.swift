@@ -58,6 +58,9 @@ public enum ImportReport {
             lines.append("")
             lines.append("sequences set: " + report.sequences.map { "\($0.sequence) = \($0.value)" }.joined(separator: ", "))
         }
+        if let signature = report.signature {
+            lines.append("signature checked: signed by \(signature.principals ?? "?") (key \(signature.key)), over every byte read")
+        }
         let verified = report.tables.reduce(0) { $0 + $1.verified }
         if report.verification == "counts" {
             lines.append("row counts checked: every table holds its archive rows less the rejected ones; values were not read back (--verify counts)")

@@ -88,6 +88,8 @@ extension Loader {
         public var leftOut: [LeftOut] = []
         /// The warnings tc-export gave its user (format 1.5), said again to whoever loads.
         public var exportWarnings: [String] = []
+        /// With `--require-signature`: the signature checked over every byte read.
+        public var signature: SignatureInfo?
         /// `warnings tc-export gave USER on HOST ...`, then the warnings (text report only).
         public var exportWarningLines: [String] = []
 
@@ -137,6 +139,7 @@ extension Loader {
             let source = session.databases[0].view.manifest.source
             exportWarnings = source.exportWarnings ?? []
             exportWarningLines = source.exportWarningLines
+            signature = session.signature
             databases = parts.map { .init(name: $0.view.database, schema: $0.transaction.catalog.schema) }
         }
 
@@ -168,6 +171,7 @@ extension Loader {
             case leftOut = "left_out"
             case databases
             case exportWarnings = "export_warnings"
+            case signature
         }
     }
 

@@ -81,6 +81,13 @@ struct LoadSession: ArchiveVisitor {
         self.current = nil
     }
 
+    /// With `--require-signature`: who signed what was read (the reader refused anything else).
+    var signature: SignatureInfo?
+
+    mutating func signature(_ info: SignatureInfo?) throws {
+        signature = info
+    }
+
     mutating func end(summary: Summary, checksums: ChecksumList) throws {
         try files.end(summary: summary, checksums: checksums)
         let problems = databases.flatMap(\.problems)
