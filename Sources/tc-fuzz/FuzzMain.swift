@@ -40,7 +40,7 @@ struct Replay {
     static func main() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let name = arguments.first, let target = FuzzEntryPoints.Target(rawValue: name) else {
-            FileHandle.standardError.write(Data("usage: tc-fuzz values|manifest|env FILE-OR-FOLDER...\n".utf8))
+            FileHandle.standardError.write(Data("usage: tc-fuzz TARGET FILE-OR-FOLDER... (TARGET: values, manifest, env, tar, container, age, signature, checksums, summary, verify)\n".utf8))
             exit(64)
         }
         var inputs = 0

@@ -201,7 +201,12 @@ public enum SSHSignature {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw Failure("cannot read the allowed signers file \(path): \(String(cString: strerror(errno)))")
             }
-            for (number, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            try self.init(parsing: String(decoding: data, as: UTF8.self), path: path)
+        }
+
+        /// The lines of an allowed signers file (`path` names it in messages).
+        public init(parsing text: String, path: String) throws(Failure) {
+            for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let line = raw.trimmingCharacters(in: .whitespaces)
                 if line.isEmpty || line.hasPrefix("#") { continue }
                 let words = Self.words(line)
