@@ -36,6 +36,37 @@ final class FaultProxy: @unchecked Sendable {
     /// From now on nothing passes, either way.
     func freeze() { state.withLock { frozen = true } }
 
+    /// What to do the first time the client sends bytes that hold a pattern (a statement's
+    /// text): freeze the proxy before they pass (the server never gets them), run an action
+    /// and only then pass them (the client is in that phase, whatever the action did to the
+    /// server), or run an action on a thread of its own once they passed (the server is
+    /// working on them).
+    enum Trigger {
+        case freezeBefore
+        case before(@Sendable () -> Void)
+        case after(@Sendable () -> Void)
+    }
+
+    private var trigger: (pattern: [UInt8], what: Trigger)?
+
+    func when(clientSends pattern: String, _ what: Trigger) {
+        state.withLock { trigger = (Array(pattern.utf8), what) }
+    }
+
+    /// The pending trigger, taken (it fires once), when `bytes` (with the end of the chunk
+    /// before them, so a pattern cut in two is found) hold its pattern.
+    private func fired(_ bytes: ArraySlice<UInt8>, after previous: [UInt8]) -> Trigger? {
+        state.withLock {
+            guard let pending = trigger else { return nil }
+            let window = previous + bytes
+            guard window.count >= pending.pattern.count,
+                  (0...(window.count - pending.pattern.count)).contains(where: { window[$0..<($0 + pending.pattern.count)].elementsEqual(pending.pattern) })
+            else { return nil }
+            trigger = nil
+            return pending.what
+        }
+    }
+
     /// Closes every connection and the listener.
     func close() {
         state.withLock {
@@ -63,13 +94,14 @@ final class FaultProxy: @unchecked Sendable {
                 _ = Foundation.close(client); _ = Foundation.close(server)
                 continue
             }
-            Thread.detachNewThread { [self] in pump(from: client, to: server) }
-            Thread.detachNewThread { [self] in pump(from: server, to: client) }
+            Thread.detachNewThread { [self] in pump(from: client, to: server, watched: true) }
+            Thread.detachNewThread { [self] in pump(from: server, to: client, watched: false) }
         }
     }
 
-    private func pump(from source: Int32, to sink: Int32) {
+    private func pump(from source: Int32, to sink: Int32, watched: Bool) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var previous: [UInt8] = []
         while true {
             while isFrozen {
                 if state.withLock({ closed }) { return }
@@ -77,6 +109,16 @@ final class FaultProxy: @unchecked Sendable {
             }
             let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
             guard count > 0 else { _ = shutdown(sink, Int32(SHUT_WR)); return }
+            var after: (@Sendable () -> Void)?
+            if watched {
+                switch fired(buffer[..<count], after: previous) {
+                case .freezeBefore: freeze()
+                case .before(let action): action()
+                case .after(let action): after = action
+                case nil: break
+                }
+                previous = Array(buffer[max(0, count - 64)..<count])
+            }
             // Bytes read just as the proxy froze are held, as a stopped process holds them.
             while isFrozen {
                 if state.withLock({ closed }) { return }
@@ -88,6 +130,7 @@ final class FaultProxy: @unchecked Sendable {
                 guard wrote > 0 else { return }
                 sent += wrote
             }
+            if let after { Thread.detachNewThread { after() } }
         }
     }
 }

@@ -14,7 +14,7 @@ enum TestServer {
     /// A fresh schema holding `samples/target-schema.sql`, dropped by `drop()`.
     final class Schema {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let connection: PostgresConnection
+        private(set) var connection: PostgresConnection
         let url: String
 
         /// The schema of the events database, with `samples/target-schema-events.sql`, when asked for.
@@ -23,8 +23,9 @@ enum TestServer {
         /// `--schema NAME` and, with `events`, `--schema-for events=NAME_events`.
         var options: [String] { ["--schema", name] + (withEvents ? ["--schema-for", "events=\(events)"] : []) }
 
-        init(withSampleTables: Bool = true, events: Bool = false, _ extra: String = "") throws {
-            url = try TestServer.url()
+        /// `server`: another server's URL than the test server's (a throwaway cluster of a test).
+        init(withSampleTables: Bool = true, events: Bool = false, _ extra: String = "", server: String? = nil) throws {
+            url = try server ?? TestServer.url()
             withEvents = events
             connection = try PostgresConnection(connectionString: url)
             // DROP ... CASCADE at the end names every table it drops: not worth a screen per test.
@@ -69,6 +70,13 @@ enum TestServer {
                 counts[row[0]!] = Int(try value("SELECT count(*) FROM \(events).\(SQLIdentifier.quote(row[0]!))") ?? "") ?? -1
             }
             return counts
+        }
+
+        /// A new connection, for a server that was stopped and started again.
+        func reconnect() throws {
+            connection.close()
+            connection = try PostgresConnection(connectionString: url)
+            try connection.execute("SET client_min_messages = warning")
         }
 
         func value(_ sql: String) throws -> String? { try connection.execute(sql).value(0, 0) }

@@ -8,7 +8,8 @@
 /// or exclusion, backing no constraint, not the clustering index, without a comment, a
 /// tablespace of their own or per-column statistics targets, on a table the loading role
 /// owns. Each drop goes through a savepoint, so an index something else depends on simply
-/// stays. A failed load rolls the drops back with everything else.
+/// stays; a table another session is using keeps its indexes (the drop's lock is not waited
+/// for). A failed load rolls the drops back with everything else.
 struct DeferredIndexes {
     struct Index: Sendable {
         /// As `regclass` prints it (schema-qualified when not on the search path).
@@ -36,6 +37,18 @@ struct DeferredIndexes {
             ORDER BY 1
             """, [table.qualifiedName])
         var deferred = DeferredIndexes()
+        guard !candidates.rows.isEmpty else { return deferred }
+        // Dropping is only a speed-up: when another session uses the table (a reader idle in
+        // its transaction), the indexes stay and the rows go in past them, instead of the
+        // load waiting (up to --lock-timeout) for a lock it does not need.
+        try connection.execute("SAVEPOINT tc_import_index_lock")
+        do {
+            try connection.execute("LOCK TABLE \(table.qualifiedName) IN ACCESS EXCLUSIVE MODE NOWAIT")
+            try connection.execute("RELEASE SAVEPOINT tc_import_index_lock")
+        } catch let error as PostgresError where error.sqlState == "55P03" {
+            try connection.execute("ROLLBACK TO SAVEPOINT tc_import_index_lock")
+            return deferred
+        }
         for row in candidates.rows {
             guard let name = row[0], let definition = row[1] else { continue }
             try connection.execute("SAVEPOINT tc_import_index_drop")

@@ -67,6 +67,12 @@ final class LoadContext {
             do {
                 asking = try TargetConnection.open(options.databaseURL, console: console, lockTimeout: options.lockTimeout, connectTimeout: 10)
                 status = try asking.execute("SELECT txid_status($1::bigint)", [id]).value(0, 0)
+            } catch let answer as PostgresError where answer.sqlState == "22023" {
+                // "transaction ID ... is in the future": the server restarted without it ever
+                // reaching its log (a crash before the commit record was written), so it did
+                // not commit. (Asked later, after other transactions, the id may be another's.)
+                outcome.rolledBack()
+                throw error
             } catch {
                 // Not reachable yet (down, restarting, refusing connections): ask again.
                 usleep(500_000)

@@ -69,7 +69,7 @@ final class LoadOutcome {
             return "the transaction was rolled back; nothing was changed but the sequence(s) \(sequencesMoved.joined(separator: ", ")), moved forward (PostgreSQL never rolls a sequence back)"
         case .commitSent, .commitUnknown:
             return "the connection failed while COMMIT ran and the server could not be asked since, so whether the load committed is not known; "
-                + "once the server answers, \(statusQuery) tells (committed: the archive's rows are in; aborted: nothing was changed)"
+                + "once the server answers, \(statusQuery) tells (committed: the archive's rows are in; aborted, or an error that the id is in the future: nothing was changed); ask soon, before other transactions reuse the id after a server crash"
         case .committed:
             return "the data is committed"
         }

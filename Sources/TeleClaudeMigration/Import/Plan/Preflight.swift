@@ -25,7 +25,9 @@ struct Preflight {
         var extra = view.problems
         let schemaName = try view.schema ?? connection.execute("SELECT current_schema()").value(0, 0)
         var createsSchema = false
-        if let schemaName, try connection.execute("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schemaName]).rowCount == 0 {
+        // A database whose every table -t/-T leave out loads nothing, and needs no schema.
+        if let schemaName, !view.manifest.tables.isEmpty,
+           try connection.execute("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schemaName]).rowCount == 0 {
             if options.createMissingTables {
                 createsSchema = true  // CREATE SCHEMA inside the transaction, then its tables
             } else {
