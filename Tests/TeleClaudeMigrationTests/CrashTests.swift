@@ -107,9 +107,10 @@ struct CrashTests {
         Figures.record("damaged-loads-refused", refused)
     }
 
-    /// SIGKILL in the middle of writing: nothing at the target path (the nameless partial
-    /// file beside it is all a kill can leave), and the database untouched.
-    @Test func aKilledExportLeavesNoArchiveAndTheSourceUntouched() throws {
+    /// SIGKILL in the middle of writing: nothing at the target path, and nothing beside it
+    /// either (the archive is written as an unnamed file, which goes with the process), and
+    /// the database untouched.
+    @Test func aKilledExportLeavesNothingAndTheSourceUntouched() throws {
         let folder = try TemporaryFolder()
         try SyntheticInstallation(scale: 0.05).write(to: folder.file("big"))
         let db = folder.file("big/project/teleclaude.db")
@@ -117,18 +118,23 @@ struct CrashTests {
         try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: true)
         let process = try launchTool("tc-export", ["--project-root", folder.file("big/project"), "--docs", folder.file("big/home/.teleclaude/docs"),
                                                    "-o", folder.file("out/a.tcar"), "--quiet"])
-        // Kill once the partial archive has data in it.
+        // Kill once the archive being written (an open file in out/, named or not) holds data.
         let deadline = Date().addingTimeInterval(60)
         var writing = false
         while process.isRunning, Date() < deadline, !writing {
-            let partial = (try? FileManager.default.contentsOfDirectory(atPath: folder.file("out")))?.first { $0.contains(".partial-") }
-            writing = partial.flatMap { (try? FileManager.default.attributesOfItem(atPath: folder.file("out/" + $0))[.size] as? Int) ?? 0 }.map { $0 > 1 << 20 } ?? false
+            let descriptors = "/proc/\(process.processIdentifier)/fd"
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: descriptors)) ?? [] {
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: descriptors + "/" + fd),
+                      target.hasPrefix(folder.file("out/")) else { continue }
+                var info = stat()
+                if stat(descriptors + "/" + fd, &info) == 0, info.st_size > 1 << 20 { writing = true }
+            }
             if !writing { usleep(2_000) }
         }
         #expect(writing, "the export finished before it could be killed")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(!FileManager.default.fileExists(atPath: folder.file("out/a.tcar")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("out")).isEmpty, "the killed export left a file behind")
         #expect(contents(db) == before)
         #expect(!FileManager.default.fileExists(atPath: db + "-wal") && !FileManager.default.fileExists(atPath: db + "-shm"))
     }

@@ -441,6 +441,18 @@ struct FaultTests {
         }
     }
 
+    @Test("the load's connections have keepalives that notice a dead peer within a minute, unless the URL sets its own")
+    func keepalives() throws {
+        let schema = try TestServer.Schema()
+        let tcp = try #require(schema.url.firstMatch(of: /port=(\d+)/).map { "host=127.0.0.1 port=\($0.1) user=postgres dbname=postgres" })
+        let connection = try TargetConnection.open(tcp, console: MessageLog().console, lockTimeout: 1)
+        #expect(connection.setting("keepalives_idle") == "30" && connection.setting("keepalives_count") == "3")
+        connection.close()
+        let own = try TargetConnection.open(tcp + " keepalives_idle=5", console: MessageLog().console, lockTimeout: 1)
+        #expect(own.setting("keepalives_idle") == "5" && own.setting("keepalives_interval") == "10")
+        own.close()
+    }
+
     @Test("a network path that stops answering mid-load (a frozen proxy): the load stops within --peer-timeout, says the server stopped answering and where, and commits nothing")
     func frozenPeer() throws {
         let folder = try TemporaryFolder()

@@ -12,14 +12,19 @@ public final class PostgresConnection {
     /// defaults (PG* variables, the local socket, peer authentication).
     /// `connectTimeout`: seconds a connection attempt may take, unless the connection
     /// string sets its own `connect_timeout` (the string's settings win).
-    public init(connectionString: String, connectTimeout: Int? = nil) throws {
+    /// `keepalives`: TCP keepalives that notice a dead peer within about a minute (idle
+    /// 30 s, then 3 probes 10 s apart) instead of the system's two hours, unless the string
+    /// sets its own; a local socket ignores them.
+    public init(connectionString: String, connectTimeout: Int? = nil, keepalives: Bool = false) throws {
+        var defaults: [(String, String)] = []
+        if let connectTimeout { defaults.append(("connect_timeout", String(connectTimeout))) }
+        if keepalives { defaults += [("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3")] }
         let connection: OpaquePointer?
-        if let connectTimeout {
+        if !defaults.isEmpty {
             // Keywords in order, the connection string (expanded from dbname) last: what it
             // sets overrides the default given before it.
-            let given: (keywords: [String], values: [String]) = (["connect_timeout", "dbname"], [String(connectTimeout), connectionString])
-            let keywords = given.keywords.map { strdup($0) }
-            let values = given.values.map { strdup($0) }
+            let keywords = (defaults.map(\.0) + ["dbname"]).map { strdup($0) }
+            let values = (defaults.map(\.1) + [connectionString]).map { strdup($0) }
             defer { (keywords + values).forEach { free($0) } }
             let names: [UnsafePointer<CChar>?] = keywords.map { $0.map { UnsafePointer($0) } } + [nil]
             let settings: [UnsafePointer<CChar>?] = values.map { $0.map { UnsafePointer($0) } } + [nil]
@@ -64,6 +69,18 @@ public final class PostgresConnection {
         guard let connection = handle else { return }
         PQfinish(connection)
         handle = nil
+    }
+
+    /// A connection option as libpq uses it (`PQconninfo`): what the string set, else the default given.
+    func setting(_ keyword: String) -> String? {
+        guard let options = PQconninfo(raw) else { return nil }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let name = option.pointee.keyword {
+            if String(cString: name) == keyword { return option.pointee.val.map { String(cString: $0) } }
+            option += 1
+        }
+        return nil
     }
 
     /// The server process serving this connection (`pg_backend_pid()`), for what watches it.
