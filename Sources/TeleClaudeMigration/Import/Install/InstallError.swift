@@ -21,7 +21,7 @@ public enum InstallError: Error, CustomStringConvertible, Equatable {
             return "the archive has no member \(name)\(Suggestion.didYouMean(name, among: available)); it has:\n" + available.map { "  " + $0 }.joined(separator: "\n")
         case .destinations(let problems):
             return "the configuration and docs could not be installed where they go: " + problems.joined(separator: "; ")
-                + ". Nothing was installed. Fix the folders, or choose others with --config-dir, --docs-dir and --user-config (or --skip-files)"
+                + ". Nothing was installed. Fix the folders (for the service user, the administrator makes them: README, \"The migration, step by step\", step 2), or choose others with --config-dir, --docs-dir and --user-config (or --skip-files)"
         case .validationFailed(let differences):
             return "the installed configuration does not resolve to the configuration recorded in the archive; differing: "
                 + differences.joined(separator: ", ")
