@@ -73,6 +73,17 @@ struct FaultTests {
 
     static let synchronous = "options='-c synchronous_commit=on'"
 
+    /// A login role that may write every table and sequence of the schema (and create in
+    /// it) but owns none of them; the caller drops it (DROP OWNED BY, DROP ROLE).
+    static func writer(_ prefix: String, _ schema: TestServer.Schema) throws -> String {
+        let role = prefix + schema.name
+        try schema.connection.execute("""
+            CREATE ROLE \(role) LOGIN; GRANT USAGE, CREATE ON SCHEMA \(schema.name) TO \(role);
+            GRANT ALL ON ALL TABLES IN SCHEMA \(schema.name) TO \(role); GRANT ALL ON ALL SEQUENCES IN SCHEMA \(schema.name) TO \(role)
+            """)
+        return role
+    }
+
     @Test("the connection cut after the commit record: the server is asked, and the load reports what it committed (exit 0, with the report)")
     func lostAfterCommitRecord() throws {
         let folder = try TemporaryFolder()
@@ -117,11 +128,7 @@ struct FaultTests {
         let schema = try TestServer.Schema()
         // A role of its own, which the test then stops from logging in: the server is up,
         // but the load cannot ask it.
-        let role = "tc_fault_" + schema.name
-        try schema.connection.execute("""
-            CREATE ROLE \(role) LOGIN; GRANT USAGE, CREATE ON SCHEMA \(schema.name) TO \(role);
-            GRANT ALL ON ALL TABLES IN SCHEMA \(schema.name) TO \(role); GRANT ALL ON ALL SEQUENCES IN SCHEMA \(schema.name) TO \(role)
-            """)
+        let role = try Self.writer("tc_fault_", schema)
         defer {
             _ = try? schema.connection.execute("DROP OWNED BY \(role); DROP ROLE \(role)")
         }
@@ -266,11 +273,7 @@ struct FaultTests {
         let folder = try TemporaryFolder()
         let archive = try PostgresLoadTests.sampleArchive(folder)
         let schema = try TestServer.Schema()
-        let role = "tc_fault_writer_" + schema.name
-        try schema.connection.execute("""
-            CREATE ROLE \(role) LOGIN; GRANT USAGE, CREATE ON SCHEMA \(schema.name) TO \(role);
-            GRANT ALL ON ALL TABLES IN SCHEMA \(schema.name) TO \(role); GRANT ALL ON ALL SEQUENCES IN SCHEMA \(schema.name) TO \(role)
-            """)
+        let role = try Self.writer("tc_fault_writer_", schema)
         defer { _ = try? schema.connection.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
         let result = try runTool("tc-import", ["load", archive, "-d", schema.url + " user=\(role)", "--schema", schema.name,
                                                "--owner-person", "Maurice Faber", "--skip-files", "--keep-indexes", "--json"])
