@@ -38,6 +38,15 @@ struct DaemonDetectionTests {
         return process
     }
 
+    @Test("without /proc (macOS), ps gives the process list and the words of a command line that tell the daemon apart")
+    func psFallback() throws {
+        let process = try start(["sleep", "30"])
+        defer { process.terminate() }
+        #expect(RunningDaemon.psArguments(of: process.processIdentifier) == ["sleep", "30"])
+        #expect(RunningDaemon.ps(["-ax", "-o", "pid="])?.split(whereSeparator: \.isWhitespace).contains("\(process.processIdentifier)") == true)
+        #expect(RunningDaemon.isDaemon(["/usr/bin/python3", "-m", "teleclaude.daemon"]))
+    }
+
     @Test("a real daemon process is named with its pid; a pager or a python script mentioning teleclaude is not; teleclaude.pid is read")
     func runningProcesses() throws {
         let folder = try TemporaryFolder("tc-daemon")

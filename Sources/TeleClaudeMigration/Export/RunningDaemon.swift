@@ -18,9 +18,8 @@ struct RunningDaemon: Equatable {
 
     static func find(projectRoot: String?) -> RunningDaemon? {
         if let root = projectRoot, let daemon = fromPIDFile(root + "/teleclaude.pid") { return daemon }
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for entry in entries.sorted() {
-            guard let pid = Int32(entry), pid != getpid(), let arguments = arguments(of: pid), isDaemon(arguments) else { continue }
+        for pid in processes() {
+            guard pid != getpid(), let arguments = arguments(of: pid), isDaemon(arguments) else { continue }
             return RunningDaemon(pid: pid, command: program(arguments) + " running teleclaude.daemon", foundBy: "found by its command line")
         }
         return nil
@@ -50,9 +49,42 @@ struct RunningDaemon: Equatable {
         return RunningDaemon(pid: pid, command: program(arguments), foundBy: "named by \(path)")
     }
 
+    /// Every process id: Linux's /proc, else (macOS, where the old machine often is) `ps`.
+    static func processes() -> [Int32] {
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") {
+            return entries.compactMap { Int32($0) }.sorted()
+        }
+        return (ps(["-ax", "-o", "pid="]) ?? "").split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }.sorted()
+    }
+
+    /// A process's command line: /proc's exact words, else `ps`'s (split at spaces, which
+    /// is enough to tell `python -m teleclaude.daemon` apart).
     static func arguments(of pid: Int32) -> [String]? {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
-        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        if FileManager.default.fileExists(atPath: "/proc/self/cmdline") {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+            return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        }
+        return psArguments(of: pid)
+    }
+
+    static func psArguments(of pid: Int32) -> [String]? {
+        let words = (ps(["-ww", "-o", "args=", "-p", String(pid)]) ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+        return words.isEmpty ? nil : words
+    }
+
+    /// `ps` with these arguments: its standard output, nil when it could not run.
+    static func ps(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/ps")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The program's name only: the rest of a command line may hold anything (a process named
