@@ -89,6 +89,7 @@ struct LoadSession: ArchiveVisitor {
     }
 
     mutating func end(summary: Summary, checksums: ChecksumList) throws {
+        for index in databases.indices { try databases[index].completeAll() }
         try files.end(summary: summary, checksums: checksums)
         let problems = databases.flatMap(\.problems)
         guard problems.isEmpty else {
@@ -160,6 +161,7 @@ struct LoadSession: ArchiveVisitor {
     /// rolled back.
     func abandon() {
         databases.forEach { $0.table?.abandon() }
+        databases.forEach { $0.waiting.forEach { $0.table.abandon() } }
         if context.outcome.transactionOpen, (try? context.connection.execute("ROLLBACK")) != nil {
             context.outcome.rolledBack()
         }
@@ -204,15 +206,50 @@ struct DatabaseLoad {
                                    sending: problems.isEmpty, context: context)
     }
     mutating func endTable(rows: Int64) throws {
-        let loaded = try table!.finish(rows: rows)
-        problems += table!.problems
-        if table!.problems.isEmpty { transaction!.indexesBuiltAfterData += table!.deferredIndexes.dropped.map(\.name) }
-        transaction!.loaded.append(loaded)
-        if let seen = table!.rowsReadBack { transaction!.rowsReadBack[loaded.name] = seen }
-        if !table!.addedKeys.isEmpty {
-            transaction!.appended.append(.init(table: table!.target.qualifiedName, key: table!.table.primaryKey,
-                                               renumbered: table!.plan.renumbered != nil, keys: table!.addedKeys))
-        }
+        var finished = table!
         table = nil
+        try finished.endCopy()
+        if finished.plan.waitsFor.contains(where: { parent in !completed.contains(parent) }) {
+            waiting.append((finished, rows))  // its parents come later in the archive
+            return
+        }
+        try complete(&finished, rows: rows)
+        try completeWaiting()
+    }
+
+    /// Tables whose staged rows wait for parents the archive holds later, with their rows.
+    var waiting: [(table: TableLoad, rows: Int64)] = []
+    /// Tables completed so far (their rows in the target), by name.
+    var completed: Set<String> = []
+
+    /// Completes each waiting table whose parents are all in now (which may let others go).
+    mutating func completeWaiting() throws {
+        while let index = waiting.firstIndex(where: { entry in entry.table.plan.waitsFor.allSatisfy(completed.contains) }) {
+            var (table, rows) = waiting.remove(at: index)
+            try complete(&table, rows: rows)
+        }
+    }
+
+    /// The tables still waiting when the archive ends (a parent left out of the load):
+    /// checked against what the target holds.
+    mutating func completeAll() throws {
+        try completeWaiting()
+        while !waiting.isEmpty {
+            var (table, rows) = waiting.removeFirst()
+            try complete(&table, rows: rows)
+        }
+    }
+
+    mutating func complete(_ table: inout TableLoad, rows: Int64) throws {
+        let loaded = try table.complete(rows: rows)
+        problems += table.problems
+        if table.problems.isEmpty { transaction!.indexesBuiltAfterData += table.deferredIndexes.dropped.map(\.name) }
+        transaction!.loaded.append(loaded)
+        if let seen = table.rowsReadBack { transaction!.rowsReadBack[loaded.name] = seen }
+        if !table.addedKeys.isEmpty {
+            transaction!.appended.append(.init(table: table.target.qualifiedName, key: table.table.primaryKey,
+                                               renumbered: table.plan.renumbered != nil, keys: table.addedKeys))
+        }
+        completed.insert(table.table.name)
     }
 }

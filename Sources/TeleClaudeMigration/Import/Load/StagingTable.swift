@@ -3,18 +3,20 @@
 /// rows that break the target's rules and for orphans (each named, or rejected under
 /// `--on-error reject`), then moved into the target in one INSERT.
 extension TableLoad {
-    static let staging = "tc_import_staging"
+    /// One per table (a table whose parents the archive holds later keeps its staging
+    /// table until they are loaded, while other tables stage theirs).
+    var staging: String { "tc_import_staging_\(position)" }
     static let lineColumn = "tc_import_line"
 
     /// The mapped columns' types without the target's constraints, and the archive line.
     func createStaging(columns: String) throws {
-        try connection.execute("CREATE TEMPORARY TABLE \(Self.staging) ON COMMIT DROP AS SELECT \(columns) FROM \(target.qualifiedName) WITH NO DATA")
-        try connection.execute("ALTER TABLE \(Self.staging) ADD COLUMN \(Self.lineColumn) bigint")
+        try connection.execute("CREATE TEMPORARY TABLE \(staging) ON COMMIT DROP AS SELECT \(columns) FROM \(target.qualifiedName) WITH NO DATA")
+        try connection.execute("ALTER TABLE \(staging) ADD COLUMN \(Self.lineColumn) bigint")
     }
 
     /// Lists rows of the staging table whose parent is missing, then moves the rest in.
     mutating func moveStagedRows() throws {
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(staging)") }
         let keyColumns = table.primaryKey.isEmpty ? plan.columns.map(\.column) : table.primaryKey
         // Append: new keys first, so every later check sees the rows as they will be.
         if plan.strategy == .append { try renumber(keyColumns: keyColumns) }
@@ -36,9 +38,9 @@ extension TableLoad {
                 let shown = (keyColumns + key.columns.filter { !keyColumns.contains($0) })
                 let select = shown.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
                 let sameTable = key.referencedTable == table.name && key.referencedSchema == target.schema
-                let alsoStaged = sameTable ? " AND NOT EXISTS (SELECT 1 FROM \(Self.staging) p WHERE \(match))" : ""
+                let alsoStaged = sameTable ? " AND NOT EXISTS (SELECT 1 FROM \(staging) p WHERE \(match))" : ""
                 let orphans = try connection.execute(
-                    "SELECT s.\(Self.lineColumn), \(select) FROM \(Self.staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match))\(alsoStaged) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
+                    "SELECT s.\(Self.lineColumn), \(select) FROM \(staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match))\(alsoStaged) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
                 if selfReferencing, spool != nil, orphans.rowCount > 0 { again = true }
                 try rejectStaged(orphans.rows, shown: shown,
                                  reason: "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))")
@@ -69,26 +71,26 @@ extension TableLoad {
             // and no anti-join; a row inserted with an explicit key past the sequence would
             // stop this INSERT (and be named), never be passed over. The added keys are
             // kept as ranges of new values: a few rows, however many were added.
-            inserted = Int64(try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)").affectedRows)
+            inserted = Int64(try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(staging)").affectedRows)
             guard inserted > 0 else { return }
             addedKeys = try connection.execute("""
-                SELECT min(k)::text, max(k)::text FROM (SELECT \(key) AS k, \(key) - row_number() OVER (ORDER BY \(key)) AS g FROM \(Self.staging)) r
+                SELECT min(k)::text, max(k)::text FROM (SELECT \(key) AS k, \(key) - row_number() OVER (ORDER BY \(key)) AS g FROM \(staging)) r
                 GROUP BY g ORDER BY 1
                 """).rows.map { $0.map { $0 ?? "" } }
         } else if plan.strategy.merges {
-            let staged = Int64(try connection.execute("SELECT count(*) FROM \(Self.staging)").value(0, 0) ?? "") ?? 0
+            let staged = Int64(try connection.execute("SELECT count(*) FROM \(staging)").value(0, 0) ?? "") ?? 0
             let same = table.primaryKey.map { "t.\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
             let selected = plan.columns.map { "s." + SQLIdentifier.quote($0.column) }.joined(separator: ", ")
             try resolveConflicts(same: same)
             guard problems.isEmpty else { return }
             let returning = plan.strategy == .append ? " RETURNING " + table.primaryKey.map { SQLIdentifier.quote($0) + "::text" }.joined(separator: ", ") : ""
             let result = try connection.execute(
-                "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(Self.staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))\(returning)")
+                "INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(selected) FROM \(staging) s WHERE NOT EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same))\(returning)")
             inserted = Int64(result.affectedRows)
             if plan.strategy == .append { addedKeys = result.rows.map { $0.map { $0 ?? "" } } }
             skipped = staged - inserted - conflicts
         } else {
-            try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(Self.staging)")
+            try connection.execute("INSERT INTO \(target.qualifiedName) (\(columns)) SELECT \(columns) FROM \(staging)")
         }
     }
 
@@ -111,15 +113,15 @@ extension TableLoad {
             let column = SQLIdentifier.quote(rewrite.column)
             let select = "s.\(Self.lineColumn), " + shown.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
             let orphans = try connection.execute(
-                "SELECT \(select) FROM \(Self.staging) s WHERE s.\(column) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(map) m WHERE m.old = s.\(column)) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
+                "SELECT \(select) FROM \(staging) s WHERE s.\(column) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(map) m WHERE m.old = s.\(column)) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
             try rejectStaged(orphans.rows, shown: shown,
                              reason: "orphan: no \(rewrite.parent) row of the archive has \(rewrite.parentKey) equal to its \(rewrite.column) (--if-exists append gives that key a new value, and the reference follows it)")
-            try connection.execute("UPDATE \(Self.staging) s SET \(column) = m.new FROM \(map) m WHERE s.\(column) = m.old")
+            try connection.execute("UPDATE \(staging) s SET \(column) = m.new FROM \(map) m WHERE s.\(column) = m.old")
         }
         guard let key = plan.renumbered else { return }
         try createMap()
         let quoted = SQLIdentifier.quote(key)
-        try connection.execute("UPDATE \(Self.staging) s SET \(quoted) = m.new FROM \(Self.map(position)) m WHERE s.\(quoted) = m.old")
+        try connection.execute("UPDATE \(staging) s SET \(quoted) = m.new FROM \(Self.map(position)) m WHERE s.\(quoted) = m.old")
         context.keyMaps[LoadContext.mapKey(database: table.databaseName, table: table.name)] = Self.map(position)
     }
 
@@ -133,7 +135,7 @@ extension TableLoad {
         let map = Self.map(position)
         let quoted = SQLIdentifier.quote(key)
         try connection.execute("CREATE TEMPORARY TABLE \(map) (old bigint PRIMARY KEY, new bigint NOT NULL) ON COMMIT DROP")
-        let staged = "SELECT \(quoted) AS k, \(Self.lineColumn) AS line FROM \(Self.staging)"
+        let staged = "SELECT \(quoted) AS k, \(Self.lineColumn) AS line FROM \(staging)"
         if context.options.dryRun {
             try connection.execute("""
                 INSERT INTO \(map) (old, new)
@@ -164,7 +166,7 @@ extension TableLoad {
         let keys = keyColumns.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
         let found = try connection.execute("""
             SELECT s.\(Self.lineColumn), array_to_string(ARRAY[\(which.joined(separator: ", "))], ', '), \(keys)
-            FROM \(Self.staging) s JOIN \(target.qualifiedName) t ON \(same)
+            FROM \(staging) s JOIN \(target.qualifiedName) t ON \(same)
             WHERE \(differs.joined(separator: " OR ")) ORDER BY 1
             """)
         conflicts = Int64(found.rowCount)
@@ -183,7 +185,7 @@ extension TableLoad {
         } else if context.options.onConflict == .takeArchive {
             let set = compared.map { "\(SQLIdentifier.quote($0)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: ", ")
             updated = Int64(try connection.execute("""
-                UPDATE \(target.qualifiedName) t SET \(set) FROM \(Self.staging) s WHERE \(same) AND (\(differs.joined(separator: " OR ")))
+                UPDATE \(target.qualifiedName) t SET \(set) FROM \(staging) s WHERE \(same) AND (\(differs.joined(separator: " OR ")))
                 """).affectedRows)
         }
     }
@@ -205,7 +207,7 @@ extension TableLoad {
         if !notNull.isEmpty {
             let which = "CASE " + notNull.map { "WHEN s.\(SQLIdentifier.quote($0)) IS NULL THEN \(PostgresConnection.literal($0))" }.joined(separator: " ") + " END"
             let found = try connection.execute(
-                "SELECT * FROM (SELECT \(select), \(which) AS tc_column FROM \(Self.staging) s WHERE true\(loaded)) f WHERE tc_column IS NOT NULL ORDER BY 1\(limit)")
+                "SELECT * FROM (SELECT \(select), \(which) AS tc_column FROM \(staging) s WHERE true\(loaded)) f WHERE tc_column IS NOT NULL ORDER BY 1\(limit)")
             for column in notNull {
                 let rows = found.rows.filter { $0.last == column }.map { Array($0.dropLast()) }
                 try rejectStaged(rows, shown: keyColumns, reason: "NULL in column \(column), which is NOT NULL in the target")
@@ -215,7 +217,7 @@ extension TableLoad {
             try connection.execute("SAVEPOINT tc_import_check")
             let found: PostgresResult
             do {
-                found = try connection.execute("SELECT \(select) FROM \(Self.staging) s WHERE NOT \(check.expression)\(loaded) ORDER BY 1\(limit)")
+                found = try connection.execute("SELECT \(select) FROM \(staging) s WHERE NOT \(check.expression)\(loaded) ORDER BY 1\(limit)")
                 try connection.execute("RELEASE SAVEPOINT tc_import_check")
             } catch is PostgresError {
                 try connection.execute("ROLLBACK TO SAVEPOINT tc_import_check")
@@ -234,13 +236,13 @@ extension TableLoad {
             let key = unique.columns.map { "s.\(SQLIdentifier.quote($0))" }.joined(separator: ", ")
             let repeated = try connection.execute("""
                 SELECT \(select) FROM (SELECT s.*, row_number() OVER (PARTITION BY \(key) ORDER BY s.\(Self.lineColumn)) AS tc_nth
-                FROM \(Self.staging) s WHERE \(present)\(loaded)) s WHERE tc_nth > 1 ORDER BY 1\(limit)
+                FROM \(staging) s WHERE \(present)\(loaded)) s WHERE tc_nth > 1 ORDER BY 1\(limit)
                 """)
             try rejectStaged(repeated.rows, shown: keyColumns, reason: reason + ", held by an earlier archive row")
             // Merge leaves rows whose primary key is present alone (skipped, not rejected).
             guard !(plan.strategy.merges && Set(unique.columns) == Set(table.primaryKey)) else { continue }
             let held = try connection.execute(
-                "SELECT \(select) FROM \(Self.staging) s WHERE \(present) AND EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same("t")))\(loaded) ORDER BY 1\(limit)")
+                "SELECT \(select) FROM \(staging) s WHERE \(present) AND EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(same("t")))\(loaded) ORDER BY 1\(limit)")
             try rejectStaged(held.rows, shown: keyColumns, reason: reason + ", held by a row already in the table")
         }
     }
@@ -258,7 +260,7 @@ extension TableLoad {
                     takeBackFromCheck(values)
                 }
                 rejected += 1
-                try connection.execute("DELETE FROM \(Self.staging) WHERE \(Self.lineColumn) = $1", [String(line)])
+                try connection.execute("DELETE FROM \(staging) WHERE \(Self.lineColumn) = $1", [String(line)])
             } else {
                 let described = naming.row(line: line, key: zip(shown, row.dropFirst()).map { ($0, $1 ?? "NULL") })
                 problems.append("\(table.displayName) \(described): \(reason)")

@@ -27,6 +27,8 @@ struct TableLoad {
     var spool: RowSpool?
     var contentCheck: ContentCheck?
     var deferredIndexes = DeferredIndexes()
+    /// The COPY ended cleanly: what follows it (`complete`) has rows to move and check.
+    var copyEnded = false
     /// Rows that cannot be loaded (rollback mode): the load fails listing them.
     var problems: [String] = []
     /// Every row of the table, read back and equal to the archive's (nil: not read back).
@@ -91,7 +93,7 @@ struct TableLoad {
         let format = binary ? " (FORMAT binary)" : ""
         if staged {
             try createStaging(columns: columns)
-            copy = try connection.copyIn("COPY \(Self.staging) (\(columns), \(Self.lineColumn)) FROM STDIN\(format)")
+            copy = try connection.copyIn("COPY \(staging) (\(columns), \(Self.lineColumn)) FROM STDIN\(format)")
             if context.rejects != nil { spool = try RowSpool() }
         } else {
             copy = try connection.copyIn("COPY \(target.qualifiedName) (\(columns)) FROM STDIN\(format)")
@@ -187,34 +189,48 @@ struct TableLoad {
     /// Ends the COPY, moves staged rows in, builds deferred indexes and reads the table
     /// back; the counters for the report (`loaded` is counted again at the end).
     mutating func finish(rows: Int64) throws -> Loader.Report.Table {
+        try endCopy()
+        return try complete(rows: rows)
+    }
+
+    /// Ends the COPY (the rows are in the table, or in its staging table). A table whose
+    /// parents the archive holds later stops here until they are loaded (`complete`).
+    mutating func endCopy() throws {
         if binary { BinaryCopy.appendTrailer(to: &buffer) }
         try flush()
-        if let copy {
-            if problems.isEmpty {
-                do {
-                    try copy.finish()
-                } catch let error as PostgresError {
-                    throw refused(error, rows: refusedRow(error))
+        guard let copy else { return }
+        if problems.isEmpty {
+            do {
+                try copy.finish()
+            } catch let error as PostgresError {
+                throw refused(error, rows: refusedRow(error))
+            }
+            copyEnded = true
+        } else {
+            try copy.finish(abortMessage: "conversion problems; the load will be rolled back")
+            if staged { _ = try? connection.execute("DROP TABLE IF EXISTS \(staging)") }
+        }
+        self.copy = nil
+    }
+
+    /// Moves the staged rows in, builds the deferred indexes and reads the table back.
+    mutating func complete(rows: Int64) throws -> Loader.Report.Table {
+        if copyEnded {
+            do {
+                // Named again: a table whose parents came later completes while another is current.
+                if staged {
+                    progress.enter("checks", table: table.displayName)
+                    try moveStagedRows()
                 }
-                do {
-                    if staged {
-                        progress.enter("checks")
-                        try moveStagedRows()
-                    }
-                    if !deferredIndexes.dropped.isEmpty { progress.enter("indexes") }
-                    try deferredIndexes.build(connection)
-                } catch let error as PostgresError {
-                    throw refused(error, rows: [naming.describe(error)])
-                }
-            } else {
-                try copy.finish(abortMessage: "conversion problems; the load will be rolled back")
-                if staged { _ = try? connection.execute("DROP TABLE IF EXISTS \(Self.staging)") }
+                if !deferredIndexes.dropped.isEmpty { progress.enter("indexes", table: table.displayName) }
+                try deferredIndexes.build(connection)
+            } catch let error as PostgresError {
+                throw refused(error, rows: [naming.describe(error)])
             }
         }
-        copy = nil
         var verified: Int64 = 0
         if let check = contentCheck, sending, problems.isEmpty {
-            progress.enter("read-back")
+            progress.enter("read-back", table: table.displayName)
             try verifyContent(check)
             verified = check.targetRows
             rowsReadBack = verified

@@ -73,6 +73,11 @@ public struct LoadPlan: Sendable, Encodable {
         /// target's sequence (nil: the table's keys are kept), and the references rewritten.
         public var renumbered: String?
         public var rewrites: [Rewrite] = []
+        /// Tables this one's staged rows are checked against (or take new keys from) that the
+        /// archive holds later: its rows wait in their staging table, and are checked and
+        /// moved in once those are loaded (a target's foreign key need not follow the
+        /// archive's table order).
+        public var waitsFor: [String] = []
 
         /// `ok`, or `blocked` when the table has problems.
         public private(set) var verdict = "ok"
@@ -87,6 +92,7 @@ public struct LoadPlan: Sendable, Encodable {
             case ownershipColumns = "ownership_columns"
             case copyFormat = "copy_format"
             case strategy, renumbered, rewrites
+            case waitsFor = "waits_for"
         }
     }
 
@@ -267,6 +273,9 @@ public struct LoadPlan: Sendable, Encodable {
                                                          manifest: manifest, options: options)
             plan.renumbered = renumbered[table.name]
             plan.rewrites = rewrites(of: table, target: target, renumbered: renumbered)
+            let later = Set(manifest.tables.dropFirst(position + 1).map(\.name))
+            plan.waitsFor = Set(plan.stagingKeys.filter { $0.referencedSchema == catalog.schema }.map(\.referencedTable) + plan.rewrites.map(\.parent))
+                .filter { later.contains($0) }.sorted()
             plan.referencedBy = manifest.tables.filter { other in
                 other.name != table.name && (other.foreignKeys.contains { $0.referencedTable == table.name }
                     || catalog.tables[other.name]?.foreignKeys.contains { $0.referencedTable == table.name && $0.referencedSchema == catalog.schema } == true)
@@ -294,6 +303,9 @@ public struct LoadPlan: Sendable, Encodable {
             if table.strategy == .append {
                 lines.append("  append: " + (table.renumbered.map { "\($0) renumbered (new values from the target's sequence)" } ?? "keys kept (a key already there: the same row, or a conflict)")
                     + table.rewrites.map { "; \($0.column) rewritten to \($0.parent).\($0.parentKey)'s new values" }.joined())
+            }
+            if !table.waitsFor.isEmpty {
+                lines.append("  waits for \(table.waitsFor.joined(separator: ", ")), which the archive holds later: its rows are checked and moved in after them")
             }
             for column in table.columns {
                 lines.append("  \(column.column): \(column.conversion)" + (column.seen.map { "; seen: \($0)" } ?? ""))
