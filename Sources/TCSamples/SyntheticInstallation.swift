@@ -10,10 +10,24 @@ import TeleClaudeMigration
 public struct SyntheticInstallation {
     public var scale: Double
     public var seed: UInt64
+    public var shape: Shape
 
-    public init(scale: Double, seed: UInt64 = 42) {
+    /// What the rows look like.
+    public enum Shape: String, CaseIterable, Sendable {
+        /// Many small outbox and queue rows, small JSON payloads (scale 1.0: about 1 GB of
+        /// SQLite, 2.3 million rows).
+        case sample
+        /// Fewer, larger rows: `hook_outbox.payload` and `memory_observations.facts` carry
+        /// nested JSON of 1 to 8 KB (escapes, unicode, numbers, nesting), as a long-running
+        /// installation's hooks and memory do (scale 1.0: about 1.7 GB of SQLite, 1.3 million rows).
+        /// Its target is `samples/target-schema-json-heavy.sql` (issue 27).
+        case jsonHeavy = "json-heavy"
+    }
+
+    public init(scale: Double, seed: UInt64 = 42, shape: Shape = .sample) {
         self.scale = scale
         self.seed = seed
+        self.shape = shape
     }
 
     public struct Counts: Sendable {
@@ -28,8 +42,14 @@ public struct SyntheticInstallation {
 
     public var counts: Counts {
         func n(_ base: Double) -> Int { max(1, Int((base * scale).rounded())) }
-        return Counts(sessions: n(20_000), hookOutbox: n(1_200_000), inboundQueue: n(500_000),
-                      memoryObservations: n(200_000), notifications: n(300_000), listeners: n(40_000), links: n(10_000))
+        switch shape {
+        case .sample:
+            return Counts(sessions: n(20_000), hookOutbox: n(1_200_000), inboundQueue: n(500_000),
+                          memoryObservations: n(200_000), notifications: n(300_000), listeners: n(40_000), links: n(10_000))
+        case .jsonHeavy:
+            return Counts(sessions: n(20_000), hookOutbox: n(100_000), inboundQueue: n(800_000),
+                          memoryObservations: n(40_000), notifications: n(300_000), listeners: n(40_000), links: n(10_000))
+        }
     }
 
     /// Writes `<root>/project/{teleclaude.db,config.yml,.env}`, `<root>/home/.teleclaude/docs` and
@@ -91,7 +111,8 @@ public struct SyntheticInstallation {
             let delivered = random.maybe(0.9)
             try db.insert("hook_outbox", outbox, [
                 .text(sessionIDs[random.below(sessionIDs.count)]), .text(events[random.below(events.count)]),
-                .text(random.jsonPayload(bytes: 120 + random.below(360))), .text(random.timestamp(epoch)),
+                .text(shape == .jsonHeavy ? random.nestedJSON(bytes: 1_024 + random.below(7 * 1_024)) : random.jsonPayload(bytes: 120 + random.below(360))),
+                .text(random.timestamp(epoch)),
                 delivered ? .null : .text(random.timestamp(epoch + 30)), .integer(Int64(random.below(4))),
                 delivered ? .text(random.timestamp(epoch + 1)) : .null,
                 delivered ? .null : .text("HTTP \(500 + random.below(5)) from hook endpoint"), .null,
@@ -119,7 +140,8 @@ public struct SyntheticInstallation {
                 .text(String(decoding: sessionIDs[random.below(sessionIDs.count)].prefix(8), as: UTF8.self)),
                 .text("p\(i % 50)"), .text(["decision", "discovery", "bugfix", "feature"][random.below(4)]),
                 .text(random.sentence(words: 6)), .text(random.sentence(words: 40 + random.below(40))),
-                .text(#"["\#(random.sentence(words: 6))","\#(random.sentence(words: 5))"]"#),
+                .text(shape == .jsonHeavy ? random.nestedJSON(bytes: 1_024 + random.below(7 * 1_024))
+                      : Array(#"["\#(random.sentence(words: 6))","\#(random.sentence(words: 5))"]"#.utf8)),
                 .text(#"["src/file\#(random.below(500)).swift"]"#), .text(random.timestamp(epoch)), .integer(epoch),
             ])
         }
@@ -228,6 +250,59 @@ final class SplitMix {
             out += Array(" \(next() % 100_000)".utf8)
             out += below(20) == 0 ? Array("\r\n".utf8) : [0x0A]
         }
+        return out
+    }
+
+    /// A JSON object of about `target` bytes as hooks and memory write them: nested objects
+    /// and arrays, strings with escapes and non-ASCII text, integers, decimals, booleans, nulls.
+    func nestedJSON(bytes target: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(target + 256)
+        func string() {
+            out += Array(("\"" + sentence(words: 1 + below(6))).utf8)
+            switch below(8) {
+            case 0: out += Array(#" \"quoted\" "#.utf8)
+            case 1: out += Array("\\n\\tpath\\\\to".utf8)
+            case 2: out += Array(" naïve café 日本 ✓".utf8)
+            case 3: out += Array(" \\u00e9".utf8)
+            default: break
+            }
+            out += Array("\"".utf8)
+        }
+        func value(depth: Int) {
+            switch below(depth > 3 ? 5 : 7) {
+            case 0: out += Array("\(below(1_000_000))".utf8)
+            case 1: out += Array("\(below(100_000)).\(below(1_000))".utf8)
+            case 2: out += Array((below(2) == 0 ? "true" : below(2) == 0 ? "false" : "null").utf8)
+            case 3, 4: string()
+            case 5:
+                out += [UInt8(ascii: "[")]
+                for index in 0..<(1 + below(5)) {
+                    if index > 0 { out += [UInt8(ascii: ",")] }
+                    value(depth: depth + 1)
+                }
+                out += [UInt8(ascii: "]")]
+            default: object(depth: depth + 1, members: 1 + below(6))
+            }
+        }
+        func object(depth: Int, members: Int) {
+            out += [UInt8(ascii: "{")]
+            for index in 0..<members {
+                if index > 0 { out += [UInt8(ascii: ",")] }
+                out += Array("\"k\(below(40))_\(index)\":".utf8)  // unique within the object: jsonb keeps every key
+                value(depth: depth)
+            }
+            out += [UInt8(ascii: "}")]
+        }
+        out += Array(#"{"tool":"Edit","session":{"#.utf8)
+        var index = 0
+        while out.count < target {
+            if index > 0 { out += [UInt8(ascii: ",")] }
+            out += Array("\"part\(index)\":".utf8)
+            object(depth: 1, members: 2 + below(6))
+            index += 1
+        }
+        out += Array("}}".utf8)
         return out
     }
 
