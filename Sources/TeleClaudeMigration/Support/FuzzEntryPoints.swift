@@ -77,14 +77,19 @@ public enum FuzzEntryPoints {
         case .summary:
             return (try? JSONDecoder().decode(Summary.self, from: Data(bytes))) != nil
         case .verify:
-            return (try? ArchiveVerifier(.file(FuzzFile.store(bytes)), keys: keys, console: Console(quiet: true, interactive: false, sink: { _ in })).run()) != nil
+            return FuzzFile.with(bytes) { path in
+                (try? ArchiveVerifier(.file(path), keys: keys, console: Console(quiet: true, interactive: false, sink: { _ in })).run()) != nil
+            }
         }
     }
 
     /// The file's bytes through age, the decompressor, the seal and the signature frame, as
     /// `ArchiveReader` takes them (without the tar layer and what follows it).
     static func readFile(_ bytes: [UInt8], keys: ArchiveKeys) throws {
-        let path = FuzzFile.store(bytes)
+        try FuzzFile.with(bytes) { path in try readFile(path, keys: keys) }
+    }
+
+    static func readFile(_ path: String, keys: ArchiveKeys) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ArchiveError("cannot open the fuzz file") }
         defer { close(fd) }
@@ -108,21 +113,21 @@ public enum FuzzEntryPoints {
         }
     }
 
-    /// The readers take a file: one per process, rewritten for each input (in /dev/shm when
-    /// there is one, so no disk is touched).
+    /// The readers take a file: one per input, removed after it (in /dev/shm when there is
+    /// one, so no disk is touched). Per input, not per process: the corpus replay runs
+    /// targets side by side in one test process.
     enum FuzzFile {
-        static let path: String = {
-            let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-            return "\(folder)/tc-fuzz-\(getpid())"
-        }()
+        static let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
 
-        static func store(_ bytes: [UInt8]) -> String {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        static func with<T>(_ bytes: [UInt8], _ body: (String) throws -> T) rethrows -> T {
+            let path = "\(folder)/tc-fuzz-\(getpid())-\(UUID().uuidString)"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd >= 0 {
                 _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
                 close(fd)
             }
-            return path
+            defer { unlink(path) }
+            return try body(path)
         }
     }
 }
