@@ -231,10 +231,10 @@ public enum ConfigSplitter {
         return warnings
     }
 
-    /// Whether a value names a place in the exporting user's home: `${HOME}`, `$HOME`, `~`
-    /// and `~/...`, or an absolute path under `home`.
+    /// Whether a value names a place in the exporting user's home: `${HOME}`, `$HOME` (not
+    /// `$HOMEBREW_...`), `~` and `~/...`, or an absolute path under `home`.
     static func isHomePath(_ text: String, home: String?) -> Bool {
-        text.contains("${HOME}") || text.contains("$HOME") || text == "~" || text.hasPrefix("~/")
+        text.contains("${HOME}") || text == "$HOME" || text.contains("$HOME/") || text == "~" || text.hasPrefix("~/")
             || home.map { text == $0 || text.hasPrefix($0 + "/") } == true
     }
 

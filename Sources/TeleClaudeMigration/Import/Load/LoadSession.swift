@@ -206,9 +206,9 @@ struct DatabaseLoad {
                                    sending: problems.isEmpty, context: context)
     }
     mutating func endTable(rows: Int64) throws {
+        try table!.endCopy()  // while it fails, `abandon` still finds the COPY to stop
         var finished = table!
         table = nil
-        try finished.endCopy()
         if finished.plan.waitsFor.contains(where: { parent in !completed.contains(parent) }) {
             waiting.append((finished, rows))  // its parents come later in the archive
             return
@@ -230,8 +230,8 @@ struct DatabaseLoad {
         }
     }
 
-    /// The tables still waiting when the archive ends (a parent left out of the load):
-    /// checked against what the target holds.
+    /// The tables still waiting when the archive ends (none should: each waits only for
+    /// tables this load holds later), completed against what the target holds.
     mutating func completeAll() throws {
         try completeWaiting()
         while !waiting.isEmpty {
