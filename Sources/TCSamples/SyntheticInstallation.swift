@@ -20,7 +20,7 @@ public struct SyntheticInstallation {
         /// Fewer, larger rows: `hook_outbox.payload` and `memory_observations.facts` carry
         /// nested JSON of 1 to 8 KB (escapes, unicode, numbers, nesting), as a long-running
         /// installation's hooks and memory do (scale 1.0: about 1.6 GB of SQLite, 1.3 million rows).
-        /// Its target is `samples/target-schema-json-heavy.sql` (issue 27).
+        /// Its target is `samples/target-schema.sql`, then `samples/target-schema-json-heavy.sql` (issue 27).
         case jsonHeavy = "json-heavy"
     }
 

@@ -24,7 +24,7 @@ struct TCSample: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A generated installation of any size.")
         @Option(help: "Size: 1.0 is about 1 GB of SQLite and 2.3 million rows; 0.001 is a few thousand rows.") var scale: Double = 0.01
         @Option(help: "Random seed; the same seed gives the same rows.") var seed: UInt64 = 42
-        @Option(help: ArgumentHelp("What the rows look like: sample (many small rows) or json-heavy (nested JSON of 1-8 KB in hook_outbox.payload and memory_observations.facts; its target is samples/target-schema-json-heavy.sql).", valueName: "sample|json-heavy"))
+        @Option(help: ArgumentHelp("What the rows look like: sample (many small rows) or json-heavy (nested JSON of 1-8 KB in hook_outbox.payload and memory_observations.facts; its target is samples/target-schema.sql, then samples/target-schema-json-heavy.sql).", valueName: "sample|json-heavy"))
         var shape: SyntheticInstallation.Shape = .sample
         @Argument(help: "Folder to write (project/ and home/ inside).") var folder: String
         func run() throws {
