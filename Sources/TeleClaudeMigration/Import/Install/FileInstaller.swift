@@ -1,5 +1,8 @@
 import Foundation
 
+// Over 400 lines: one concept, where each file goes and how it gets there (plan, preflight,
+// install, validation, rollback steps), which `plan` and `load` must see alike.
+
 /// Installs an archive's configuration layers and doc snippets into the system layout,
 /// after the whole archive has been verified. Checks every destination first: a config
 /// file that differs (without `--overwrite-config`) or a path through a symbolic link
@@ -31,6 +34,11 @@ public struct FileInstaller {
         var joinConflicts: [String] = []
 
         var writes: Bool { action == .written || action == .replaced }
+        /// As the report names it.
+        var outcome: InstallReport.FileOutcome {
+            .init(path: path, role: role.rawValue, action: action, backup: backup, note: note, pending: pending)
+        }
+
         /// Where this install writes it: its path, or where it waits for its user.
         var writtenAt: String? { writes ? path : action == .pending ? pending : nil }
     }
@@ -46,10 +54,7 @@ public struct FileInstaller {
     /// `plan`, which must say where each file goes and which one waits for its user.
     public func preview() throws -> [String] {
         let (config, docs) = try checkedPlans()
-        var lines = config.map { file in
-            "\(file.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(file.path) (\(file.role.rawValue))"
-                + (file.backup.map { ", old file kept as \($0)" } ?? "") + (file.note.map { "\n            \($0)" } ?? "")
-        }
+        var lines = config.map(\.outcome.line)
         if !docs.isEmpty {
             let count = { (action: InstallReport.Action) in docs.filter { $0.action == action }.count }
             lines.append("docs: \(docs.count) snippets to \(options.docsDirectory): \(count(.written)) new, \(count(.unchanged)) identical, "
@@ -103,8 +108,7 @@ public struct FileInstaller {
                 // (the allow-list and the no-secret rule, checked at export and below).
                 try write(file.bytes, to: pending, mode: 0o644, backup: nil, owner: nil)
             }
-            report.config.append(.init(path: file.path, role: file.role.rawValue, action: file.action, backup: file.backup, note: file.note,
-                                       pending: file.pending))
+            report.config.append(file.outcome)
         }
 
         for file in docs {

@@ -19,6 +19,16 @@ public struct InstallReport: Codable, Sendable, Equatable {
         public var note: String?
         /// `pending`: where the file waits for its user.
         public var pending: String?
+
+        /// `written   PATH (role)`, what became of an old file, and the note on a line below:
+        /// the install report's line, and plan's before the install.
+        public var line: String {
+            var line = "\(action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(path) (\(role))"
+            if let backup { line += ", old file kept as \(backup)" }
+            if let pending { line += ", written to \(pending) instead" }
+            if let note { line += "\n            \(note)" }
+            return line
+        }
     }
 
     public var config: [FileOutcome] = []
@@ -71,13 +81,7 @@ public struct InstallReport: Codable, Sendable, Equatable {
 
     public var lines: [String] {
         var lines: [String] = []
-        for file in config {
-            var line = "  \(file.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(file.path) (\(file.role))"
-            if let backup = file.backup { line += ", old file kept as \(backup)" }
-            if let pending = file.pending { line += ", written to \(pending) instead" }
-            if let note = file.note { line += "\n            \(note)" }
-            lines.append(line)
-        }
+        for file in config { lines.append("  " + file.line) }
         lines.append("  docs: \(docsCopied.count) copied, \(docsIdentical.count) identical (skipped), \(docsReplaced.count) replaced, \(docsConflicts.count) in conflict (kept)")
         for conflict in docsConflicts { lines.append("    conflict: \(conflict) differs from the archive's copy; kept (--overwrite-docs replaces it)") }
         if let index {
