@@ -115,7 +115,12 @@ struct FileFingerprint: Equatable {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         size = Int64(info.st_size)
-        modifiedSeconds = info.st_mtim.tv_sec
-        modifiedNanoseconds = info.st_mtim.tv_nsec
+        #if canImport(Darwin)
+        let modified = info.st_mtimespec  // macOS's name for it
+        #else
+        let modified = info.st_mtim
+        #endif
+        modifiedSeconds = Int(modified.tv_sec)
+        modifiedNanoseconds = Int(modified.tv_nsec)
     }
 }
