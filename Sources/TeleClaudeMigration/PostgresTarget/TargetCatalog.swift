@@ -27,6 +27,10 @@ public struct TargetCatalog: Sendable {
         public var referencedSchema: String
         public var referencedTable: String
         public var referencedColumns: [String]
+        /// The key can be dropped and added again from its own definition, giving what was
+        /// there (validated, declared on this table, not inherited, without a comment), and
+        /// the role may reference the parent (`SetAsideForeignKeys`).
+        public var canSetAside = false
     }
 
     /// A CHECK constraint, its expression as `pg_get_constraintdef` prints it inside CHECK (...).
@@ -48,6 +52,10 @@ public struct TargetCatalog: Sendable {
         public var foreignKeys: [ForeignKey] = []
         public var checks: [Check] = []
         public var uniques: [Unique] = []
+        /// The loading role owns the table (or is a member of the owning role).
+        public var ownedByRole = false
+        /// A plain table whose file has no pages: rows a COPY puts in lie in the COPY's order.
+        public var hasNoPages = false
 
         /// Whether a row can break a rule of the table other than its foreign keys.
         public var hasRowConstraints: Bool { !checks.isEmpty || !uniques.isEmpty || columns.contains { $0.notNull } }
@@ -87,7 +95,9 @@ public struct TargetCatalog: Sendable {
         let keys = try connection.execute("""
             SELECT con.conname, c.relname, pn.nspname, p.relname,
                    \(Self.columnNames("con.conkey", of: "con.conrelid")),
-                   \(Self.columnNames("con.confkey", of: "con.confrelid"))
+                   \(Self.columnNames("con.confkey", of: "con.confrelid")),
+                   con.convalidated AND con.conislocal AND con.coninhcount = 0 AND con.conparentid = 0
+                   AND obj_description(con.oid, 'pg_constraint') IS NULL AND has_table_privilege(p.oid, 'REFERENCES')
             FROM pg_constraint con
             JOIN pg_class c ON c.oid = con.conrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -100,7 +110,17 @@ public struct TargetCatalog: Sendable {
             guard let name = row[0], let table = row[1], tables[table] != nil else { continue }
             tables[table]!.foreignKeys.append(ForeignKey(
                 name: name, columns: Self.names(row[4]), referencedSchema: row[2] ?? schemaName, referencedTable: row[3] ?? "",
-                referencedColumns: Self.names(row[5])))
+                referencedColumns: Self.names(row[5]), canSetAside: row[6] == "t"))
+        }
+        let owners = try connection.execute("""
+            SELECT c.relname, pg_has_role(c.relowner, 'USAGE'), c.relkind = 'r' AND pg_relation_size(c.oid) = 0
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+            """, [schemaName])
+        for row in owners.rows {
+            guard let table = row[0], tables[table] != nil else { continue }
+            tables[table]!.ownedByRole = row[1] == "t"
+            tables[table]!.hasNoPages = row[2] == "t"
         }
         let constraints = try connection.execute("""
             SELECT c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid)

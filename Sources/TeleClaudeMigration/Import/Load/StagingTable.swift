@@ -14,6 +14,18 @@ extension TableLoad {
         try connection.execute("ALTER TABLE \(staging) ADD COLUMN \(Self.lineColumn) bigint")
     }
 
+    /// Why a row whose parent is missing is refused (staged, or with its keys set aside).
+    static func orphan(_ key: TargetCatalog.ForeignKey) -> String {
+        "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))"
+    }
+
+    /// The columns a message about a row shows for `key`: the table's key, then the
+    /// foreign key's columns (values only as `RowNaming` allows).
+    func shownColumns(for key: TargetCatalog.ForeignKey) -> [String] {
+        let keyColumns = table.primaryKey.isEmpty ? plan.columns.map(\.column) : table.primaryKey
+        return keyColumns + key.columns.filter { !keyColumns.contains($0) }
+    }
+
     /// Lists rows of the staging table whose parent is missing, then moves the rest in.
     mutating func moveStagedRows() throws {
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(staging)") }
@@ -35,15 +47,14 @@ extension TableLoad {
                 let notNull = key.columns.map { "s.\(SQLIdentifier.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
                 let match = zip(key.columns, key.referencedColumns)
                     .map { "p.\(SQLIdentifier.quote($1)) = s.\(SQLIdentifier.quote($0))" }.joined(separator: " AND ")
-                let shown = (keyColumns + key.columns.filter { !keyColumns.contains($0) })
+                let shown = shownColumns(for: key)
                 let select = shown.map { "s.\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")
                 let sameTable = key.referencedTable == table.name && key.referencedSchema == target.schema
                 let alsoStaged = sameTable ? " AND NOT EXISTS (SELECT 1 FROM \(staging) p WHERE \(match))" : ""
                 let orphans = try connection.execute(
                     "SELECT s.\(Self.lineColumn), \(select) FROM \(staging) s WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match))\(alsoStaged) ORDER BY 1\(spool == nil ? " LIMIT 1000" : "")")
                 if selfReferencing, spool != nil, orphans.rowCount > 0 { again = true }
-                try rejectStaged(orphans.rows, shown: shown,
-                                 reason: "orphan: no \(key.referencedTable) row matches its \(key.columns.joined(separator: ", ")) (foreign key \(key.name))")
+                try rejectStaged(orphans.rows, shown: shown, reason: Self.orphan(key))
             }
         }
         let rejecting = spool != nil

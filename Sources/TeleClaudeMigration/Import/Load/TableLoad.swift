@@ -18,7 +18,11 @@ struct TableLoad {
     let allowedChanges: [Bool]
     /// Whether the COPY is in binary format.
     let binary: Bool
-    let staged: Bool
+    /// The rows go into a staging table first (set once the plan's strategy is settled:
+    /// `keysAfter` stages when its keys cannot be set aside).
+    private(set) var staged: Bool
+    /// `keysAfter`: the foreign keys dropped before the COPY, added back by `complete`.
+    var setAsideKeys: SetAsideForeignKeys?
     /// The rows are sent (no earlier table had problems); else only converted and checked.
     let sending: Bool
     var copy: CopyIn?
@@ -85,6 +89,10 @@ struct TableLoad {
             contentCheck?.naming = context.naming
         }
         guard sending else { return }
+        if plan.strategy == .keysAfter {
+            setAsideKeys = try SetAsideForeignKeys.drop(plan.stagingKeys, on: target, connection)
+            staged = setAsideKeys == nil
+        }
         // Merge keeps the rows a table holds (the daemon may be using it): its indexes stay.
         if !options.keepIndexes && !plan.strategy.merges && table.rows >= options.indexDeferralRows {
             deferredIndexes = try DeferredIndexes.drop(on: target, connection)
@@ -221,6 +229,9 @@ struct TableLoad {
                 if staged {
                     progress.enter("checks", table: table.displayName)
                     try moveStagedRows()
+                } else if let keys = setAsideKeys {
+                    progress.enter("checks", table: table.displayName)
+                    try restore(keys)
                 }
                 if !deferredIndexes.dropped.isEmpty { progress.enter("indexes", table: table.displayName) }
                 try deferredIndexes.build(connection)
@@ -299,14 +310,19 @@ struct TableLoad {
         guard let copied = error.copyLine else { return [naming.describe(error)] }
         // The staging table's rows are the archive's, in order; a direct COPY's are, less
         // the rows rejected before it.
-        var line = copied
-        if !staged {
-            for skipped in linesNotSent.sorted() where skipped <= line { line += 1 }
-        }
+        let line = staged ? copied : archiveLine(copied: copied)
         let values = (try? ArchiveReader(options.archive, keys: options.keys).readRow(table: position, line: line)) ?? nil
         let row = values.map { naming.row(line: line, key: Self.keyPairs($0, table: table)) } ?? "row \(line)"
         return ["\(table.displayName) \(row): \(naming.describe(error))",
                 "--on-error reject sends each row the target's NOT NULL, CHECK and unique rules refuse to the rejects file, and loads the rest"]
+    }
+
+    /// The archive line of a direct COPY's row `copied` (the rows rejected before the COPY
+    /// were not sent).
+    func archiveLine(copied: Int64) -> Int64 {
+        var line = copied
+        for skipped in linesNotSent.sorted() where skipped <= line { line += 1 }
+        return line
     }
 
     static func canonicalLine(_ values: [SQLiteValue]) -> [UInt8] {

@@ -27,6 +27,12 @@ public struct LoadPlan: Sendable, Encodable {
         /// under `--on-error reject`, rows breaking NOT NULL, CHECK or unique rules) are
         /// found by their archive row, then `INSERT ... SELECT` into the target.
         case staged
+        /// `COPY` straight into the target with its foreign keys set aside inside the
+        /// transaction, and added back once the rows (and their parents) are in: adding a key
+        /// checks every row in one query, and a key that cannot come back names each orphan
+        /// by its archive row (`SetAsideForeignKeys`). Where the keys cannot be set aside when
+        /// the load comes to it (another session uses the table), it goes through staging.
+        case keysAfter = "keys_after"
         /// Staged, and only rows whose primary key is absent from the target are inserted.
         case merge
         /// Staged, generated keys renumbered and references to them rewritten, then merged.
@@ -157,7 +163,10 @@ public struct LoadPlan: Sendable, Encodable {
     /// How a table's rows go in: merged when `--if-exists merge`; staged when its rows must
     /// be checked against foreign keys (the target's, or those a created table gets after
     /// the data, under reject, whose parent loads earlier or is the table itself) or, under
-    /// reject, against the target's NOT NULL, CHECK and unique rules; else direct.
+    /// reject, against the target's NOT NULL, CHECK and unique rules; else direct. Checked
+    /// against the target's foreign keys under the default policies, a table the role owns
+    /// and whose file is empty goes straight in, its keys set aside until the rows are in
+    /// (`keysAfter`): the same checks for one copy of the rows instead of two.
     static func strategy(for table: TableSchema, position: Int, target: TargetCatalog.Table, created: Bool,
                          manifest: Manifest, options: LoadOptions) -> (Strategy, [TargetCatalog.ForeignKey]) {
         let rejecting = options.onError == .reject
@@ -174,7 +183,13 @@ public struct LoadPlan: Sendable, Encodable {
         }
         if options.ifExists == .merge { return (.merge, keys) }
         if options.ifExists == .append { return (.append, keys) }
-        if !keys.isEmpty || (rejecting && target.hasRowConstraints) { return (.staged, keys) }
+        if !keys.isEmpty || (rejecting && target.hasRowConstraints) {
+            if !rejecting && !created && options.ifExists == .fail && target.ownedByRole && target.hasNoPages
+                && keys.allSatisfy(\.canSetAside) {
+                return (.keysAfter, keys)
+            }
+            return (.staged, keys)
+        }
         return (.direct, [])
     }
 
@@ -293,13 +308,19 @@ public struct LoadPlan: Sendable, Encodable {
         return present.isEmpty ? "no rows" : present.map { "\($0.0) \(Units.count($0.1))" }.joined(separator: ", ")
     }
 
+    /// How `render` says a table's strategy, after its COPY format.
+    static let strategyWords: [Strategy: String] = [
+        .staged: ", through a staging table", .merge: ", merged through a staging table", .append: ", merged through a staging table",
+        .keysAfter: ", foreign keys set aside and checked once the rows are in (through a staging table if the table is in use then)",
+    ]
+
     public func render() -> String {
         var lines = targetLines
         for table in tables {
             lines.append("")
             lines.append("\(table.table): \(table.targetFound ? "target found" : table.created ? "target missing, created by --create-missing-tables" : "target missing"), \(Units.count(table.rows)) rows, \(table.verdict)"
                 + (table.targetFound || table.created ? ", COPY in \(table.copyFormat) format" : "")
-                + (table.problems.isEmpty && table.strategy != .direct ? (table.strategy.merges ? ", merged through a staging table" : ", through a staging table") : ""))
+                + (table.problems.isEmpty ? Self.strategyWords[table.strategy] ?? "" : ""))
             if table.strategy == .append {
                 lines.append("  append: " + (table.renumbered.map { "\($0) renumbered (new values from the target's sequence)" } ?? "keys kept (a key already there: the same row, or a conflict)")
                     + table.rewrites.map { "; \($0.column) rewritten to \($0.parent).\($0.parentKey)'s new values" }.joined())
