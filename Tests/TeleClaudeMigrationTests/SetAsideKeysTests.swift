@@ -82,7 +82,7 @@ struct SetAsideKeysTests {
         #expect(try schema.value("SELECT count(*) FROM \(schema.name).ch") == "0")
     }
 
-    @Test("a table another session reads goes through staging, with the same result; one with pages is staged by the plan")
+    @Test("a table another session reads goes through staging, with the same result; one with pages or a trigger is staged by the plan")
     func stagedWhenInUseOrNotEmpty() throws {
         let folder = try TemporaryFolder()
         let schema = try TestServer.Schema(withSampleTables: false, Self.tables)
@@ -105,5 +105,13 @@ struct SetAsideKeysTests {
         try used.connection.execute("INSERT INTO \(used.name).pa VALUES (1, 'c1'); INSERT INTO \(used.name).ch VALUES (1, 1, 'c1', 'x'); DELETE FROM \(used.name).pa")
         let plan = try Planner(options: options(archive, used), console: MessageLog().console).plan()
         #expect(plan.tables.first { $0.table == "ch" }?.strategy == .staged)
+
+        // A trigger may drop or add rows: the rows would no longer be the COPY's lines.
+        let triggered = try TestServer.Schema(withSampleTables: false, Self.tables + """
+            CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER ch_keep BEFORE INSERT ON ch FOR EACH ROW EXECUTE FUNCTION keep();
+            """)
+        let triggeredPlan = try Planner(options: options(archive, triggered), console: MessageLog().console).plan()
+        #expect(triggeredPlan.tables.first { $0.table == "ch" }?.strategy == .staged)
     }
 }

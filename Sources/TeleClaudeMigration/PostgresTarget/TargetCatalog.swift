@@ -54,8 +54,9 @@ public struct TargetCatalog: Sendable {
         public var uniques: [Unique] = []
         /// The loading role owns the table (or is a member of the owning role).
         public var ownedByRole = false
-        /// A plain table whose file has no pages: rows a COPY puts in lie in the COPY's order.
-        public var hasNoPages = false
+        /// A plain table whose file has no pages, without triggers or rules: the rows a COPY
+        /// puts in are exactly its lines, lying in the file in the COPY's order.
+        public var rowsLieInCopyOrder = false
 
         /// Whether a row can break a rule of the table other than its foreign keys.
         public var hasRowConstraints: Bool { !checks.isEmpty || !uniques.isEmpty || columns.contains { $0.notNull } }
@@ -113,14 +114,16 @@ public struct TargetCatalog: Sendable {
                 referencedColumns: Self.names(row[5]), canSetAside: row[6] == "t"))
         }
         let owners = try connection.execute("""
-            SELECT c.relname, pg_has_role(c.relowner, 'USAGE'), c.relkind = 'r' AND pg_relation_size(c.oid) = 0
+            SELECT c.relname, pg_has_role(c.relowner, 'USAGE'),
+                   c.relkind = 'r' AND pg_relation_size(c.oid) = 0 AND NOT c.relhasrules
+                   AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
             """, [schemaName])
         for row in owners.rows {
             guard let table = row[0], tables[table] != nil else { continue }
             tables[table]!.ownedByRole = row[1] == "t"
-            tables[table]!.hasNoPages = row[2] == "t"
+            tables[table]!.rowsLieInCopyOrder = row[2] == "t"
         }
         let constraints = try connection.execute("""
             SELECT c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid)

@@ -164,9 +164,10 @@ public struct LoadPlan: Sendable, Encodable {
     /// be checked against foreign keys (the target's, or those a created table gets after
     /// the data, under reject, whose parent loads earlier or is the table itself) or, under
     /// reject, against the target's NOT NULL, CHECK and unique rules; else direct. Checked
-    /// against the target's foreign keys under the default policies, a table the role owns
-    /// and whose file is empty goes straight in, its keys set aside until the rows are in
-    /// (`keysAfter`): the same checks for one copy of the rows instead of two.
+    /// against the target's foreign keys under the default policies, a table the role owns,
+    /// whose file is empty and which has no triggers or rules, goes straight in, its keys set
+    /// aside until the rows are in (`keysAfter`): the same checks for one copy of the rows
+    /// instead of two.
     static func strategy(for table: TableSchema, position: Int, target: TargetCatalog.Table, created: Bool,
                          manifest: Manifest, options: LoadOptions) -> (Strategy, [TargetCatalog.ForeignKey]) {
         let rejecting = options.onError == .reject
@@ -184,7 +185,7 @@ public struct LoadPlan: Sendable, Encodable {
         if options.ifExists == .merge { return (.merge, keys) }
         if options.ifExists == .append { return (.append, keys) }
         if !keys.isEmpty || (rejecting && target.hasRowConstraints) {
-            if !rejecting && !created && options.ifExists == .fail && target.ownedByRole && target.hasNoPages
+            if !rejecting && !created && options.ifExists == .fail && target.ownedByRole && target.rowsLieInCopyOrder
                 && keys.allSatisfy(\.canSetAside) {
                 return (.keysAfter, keys)
             }
