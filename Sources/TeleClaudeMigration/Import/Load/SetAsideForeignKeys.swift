@@ -40,6 +40,11 @@ struct SetAsideForeignKeys {
         try connection.execute("SAVEPOINT tc_import_keys")
         do {
             try connection.execute("LOCK TABLE \(locked) IN ACCESS EXCLUSIVE MODE NOWAIT")
+            // The plan saw an empty file before BEGIN; under the lock it is sure to stay as it is now.
+            guard try connection.execute("SELECT pg_relation_size($1::regclass) = 0", [table.qualifiedName]).value(0, 0) == "t" else {
+                try connection.execute("ROLLBACK TO SAVEPOINT tc_import_keys")
+                return nil
+            }
             for key in keys {
                 try connection.execute("ALTER TABLE \(table.qualifiedName) DROP CONSTRAINT \(SQLIdentifier.quote(key.name))")
             }
@@ -74,7 +79,8 @@ extension TableLoad {
     }
 
     /// The rows whose parent is missing, by archive line: the table's file had no pages
-    /// before its one COPY, so the rows' physical order is the COPY's.
+    /// before its one COPY, so the rows' physical order is the COPY's. `ONLY` on both
+    /// sides, as the key itself checks (an inheritance child's rows are not the table's).
     mutating func nameOrphans(_ key: TargetCatalog.ForeignKey) throws {
         let shown = shownColumns(for: key)
         let parent = SQLIdentifier.quote(key.referencedSchema) + "." + SQLIdentifier.quote(key.referencedTable)
@@ -85,8 +91,8 @@ extension TableLoad {
         let line = Self.lineColumn
         let orphans = try connection.execute("""
             SELECT s.\(line), \(select)
-            FROM (SELECT row_number() OVER (ORDER BY ctid) AS \(line), * FROM \(target.qualifiedName)) s
-            WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(match))
+            FROM (SELECT row_number() OVER (ORDER BY ctid) AS \(line), * FROM ONLY \(target.qualifiedName)) s
+            WHERE \(notNull) AND NOT EXISTS (SELECT 1 FROM ONLY \(parent) p WHERE \(match))
             ORDER BY 1 LIMIT 1000
             """)
         for row in orphans.rows {
