@@ -52,6 +52,8 @@ let package = Package(
         // that depend on it directly (scripts/install makes the man pages with it).
         .executableTarget(name: "tc-export", dependencies: ["TCCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "tc-import", dependencies: ["TCCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Both commands in one binary, chosen by the name it runs as (the release archive's).
+        .executableTarget(name: "tc-migrate", dependencies: ["TCCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "tc-sample",
             dependencies: ["TCSamples", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
