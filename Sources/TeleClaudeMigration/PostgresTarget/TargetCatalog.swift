@@ -57,6 +57,11 @@ public struct TargetCatalog: Sendable {
         /// A plain table whose file has no pages, without triggers or rules: the rows a COPY
         /// puts in are exactly its lines, lying in the file in the COPY's order.
         public var rowsLieInCopyOrder = false
+        /// A trigger of the table fired by INSERT runs at COMMIT (DEFERRABLE INITIALLY
+        /// DEFERRED: a constraint trigger, or a foreign key's check on the table's own rows):
+        /// rows put in leave events pending, and PostgreSQL refuses to ALTER a table with
+        /// pending events. (A load only inserts before its keys come back.)
+        public var hasDeferredTriggers = true
 
         /// Whether a row can break a rule of the table other than its foreign keys.
         public var hasRowConstraints: Bool { !checks.isEmpty || !uniques.isEmpty || columns.contains { $0.notNull } }
@@ -116,7 +121,9 @@ public struct TargetCatalog: Sendable {
         let owners = try connection.execute("""
             SELECT c.relname, pg_has_role(c.relowner, 'USAGE'),
                    c.relkind = 'r' AND pg_relation_size(c.oid) = 0 AND NOT c.relhasrules
-                   AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)
+                   AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
+                   EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgdeferrable AND t.tginitdeferred
+                                 AND (t.tgtype & 4) <> 0)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
             """, [schemaName])
@@ -124,6 +131,7 @@ public struct TargetCatalog: Sendable {
             guard let table = row[0], tables[table] != nil else { continue }
             tables[table]!.ownedByRole = row[1] == "t"
             tables[table]!.rowsLieInCopyOrder = row[2] == "t"
+            tables[table]!.hasDeferredTriggers = row[3] == "t"
         }
         let constraints = try connection.execute("""
             SELECT c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid)

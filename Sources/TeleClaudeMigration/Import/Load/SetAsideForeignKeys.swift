@@ -11,8 +11,10 @@
 /// policies (no rejects file to fill, no rows already there), on a table the role owns whose
 /// file has no pages and which has no triggers or rules (so its rows are the COPY's lines, in
 /// their order, and a row's position is its archive line), for keys that are validated, declared on the table itself and without a comment,
-/// whose parents the role may reference. The drop locks the table and its parents without
-/// waiting; refused (another session uses one), the table goes through staging instead.
+/// whose parents the role may reference and which have no deferred triggers (PostgreSQL will
+/// not alter a table with trigger events pending until COMMIT). The drop locks the table and
+/// its parents without waiting; refused (another session uses one), the table goes through
+/// staging instead.
 struct SetAsideForeignKeys {
     struct Key {
         var key: TargetCatalog.ForeignKey
@@ -56,9 +58,11 @@ struct SetAsideForeignKeys {
         return setAside
     }
 
-    /// Refusals that mean "stage the table instead": a lock another session holds, an object
-    /// that depends on the key, a privilege the role lacks after all.
-    static let meansStage: Set<String> = ["55P03", "2BP01", "42501"]
+    /// Refusals that mean "stage the table instead": a lock another session holds, trigger
+    /// events pending on the table or a parent (the plan stages tables whose parents have
+    /// deferred triggers; this is the net under it), an object that depends on the key, a
+    /// privilege the role lacks after all.
+    static let meansStage: Set<String> = ["55P03", "55006", "2BP01", "42501"]
 }
 
 extension TableLoad {

@@ -165,11 +165,11 @@ public struct LoadPlan: Sendable, Encodable {
     /// the data, under reject, whose parent loads earlier or is the table itself) or, under
     /// reject, against the target's NOT NULL, CHECK and unique rules; else direct. Checked
     /// against the target's foreign keys under the default policies, a table the role owns,
-    /// whose file is empty and which has no triggers or rules, goes straight in, its keys set
-    /// aside until the rows are in (`keysAfter`): the same checks for one copy of the rows
-    /// instead of two.
+    /// whose file is empty and which has no triggers or rules, whose parents have no deferred
+    /// triggers, goes straight in, its keys set aside until the rows are in (`keysAfter`): the
+    /// same checks for one copy of the rows instead of two.
     static func strategy(for table: TableSchema, position: Int, target: TargetCatalog.Table, created: Bool,
-                         manifest: Manifest, options: LoadOptions) -> (Strategy, [TargetCatalog.ForeignKey]) {
+                         manifest: Manifest, catalog: TargetCatalog, options: LoadOptions) -> (Strategy, [TargetCatalog.ForeignKey]) {
         let rejecting = options.onError == .reject
         var keys = target.foreignKeys
         if created {
@@ -185,8 +185,14 @@ public struct LoadPlan: Sendable, Encodable {
         if options.ifExists == .merge { return (.merge, keys) }
         if options.ifExists == .append { return (.append, keys) }
         if !keys.isEmpty || (rejecting && target.hasRowConstraints) {
+            // Dropping or adding a key alters its parent too, which PostgreSQL refuses while
+            // the parent has trigger events pending until COMMIT: only parents known here
+            // without deferred triggers.
+            let quietParents = keys.allSatisfy { key in
+                key.referencedSchema == catalog.schema && catalog.tables[key.referencedTable].map { !$0.hasDeferredTriggers } == true
+            }
             if !rejecting && !created && options.ifExists == .fail && target.ownedByRole && target.rowsLieInCopyOrder
-                && keys.allSatisfy(\.canSetAside) {
+                && keys.allSatisfy(\.canSetAside) && quietParents {
                 return (.keysAfter, keys)
             }
             return (.staged, keys)
@@ -286,7 +292,7 @@ public struct LoadPlan: Sendable, Encodable {
                 }
             }
             (plan.strategy, plan.stagingKeys) = strategy(for: table, position: position, target: target, created: plan.created,
-                                                         manifest: manifest, options: options)
+                                                         manifest: manifest, catalog: catalog, options: options)
             plan.renumbered = renumbered[table.name]
             plan.rewrites = rewrites(of: table, target: target, renumbered: renumbered)
             let later = Set(manifest.tables.dropFirst(position + 1).map(\.name))
@@ -327,7 +333,8 @@ public struct LoadPlan: Sendable, Encodable {
                     + table.rewrites.map { "; \($0.column) rewritten to \($0.parent).\($0.parentKey)'s new values" }.joined())
             }
             if !table.waitsFor.isEmpty {
-                lines.append("  waits for \(table.waitsFor.joined(separator: ", ")), which the archive holds later: its rows are checked and moved in after them")
+                lines.append("  waits for \(table.waitsFor.joined(separator: ", ")), which the archive holds later: "
+                    + (table.strategy == .keysAfter ? "its foreign keys are added back and checked after them" : "its rows are checked and moved in after them"))
             }
             for column in table.columns {
                 lines.append("  \(column.column): \(column.conversion)" + (column.seen.map { "; seen: \($0)" } ?? ""))
