@@ -21,20 +21,11 @@ struct PackageTests {
         let url = try #require(ProcessInfo.processInfo.environment["TC_TEST_DATABASE_URL"], "needs the test cluster (scripts/test)")
         let dist = try #require(Self.dist, "TC_PACKAGE_DIST is not set: scripts/test runs scripts/package first")
         #expect(geteuid() == 0, "scripts/package-check makes Debian roots and chroots into them: run the tests as root (CI does)")
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/package-check")
-        process.arguments = [dist, builtProducts, url]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text.suffix(4000))")
+        let (status, text) = try runRepositoryScript("package-check", [dist, builtProducts, url])
+        #expect(status == 0, "\(text.suffix(4000))")
         #expect(text.contains("wrote the same bytes"))
         #expect(text.contains("the libpq system (.deb, dpkg -i): install, export, verify, load: held"))
+        #expect(text.contains("one file for both"), "tc-export and tc-import are one binary")
         #expect(!text.contains("libpq.so") && !text.contains("libarchive.so"), "ldd shows only the C and C++ runtimes")
     }
 }

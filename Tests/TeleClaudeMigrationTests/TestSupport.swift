@@ -155,6 +155,23 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
                          stderr: String(decoding: stderrData, as: UTF8.self))
 }
 
+/// Runs one of the repository's scripts (`scripts/NAME`) with no input; its standard output
+/// and error together, for a test that checks a whole scenario a script plays out.
+func runRepositoryScript(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = root.appendingPathComponent("scripts/\(name)")
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+}
+
 /// Counts for `scripts/reliability-figures`: with TC_FIGURES_FILE set, tests append
 /// `name value` lines that the script adds up. Recording never changes a test's outcome.
 enum Figures {

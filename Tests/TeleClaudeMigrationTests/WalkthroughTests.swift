@@ -16,18 +16,8 @@ struct WalkthroughTests {
           .enabled(if: canRun || InteropTool.required, "needs root, unshare and runuser (users and a private mount namespace)"))
     func walkthrough() throws {
         #expect(geteuid() == 0, "scripts/walkthrough creates users and mounts: run the tests as root (CI does)")
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/walkthrough")
-        process.arguments = [builtProducts]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text.suffix(4000))")
+        let (status, text) = try runRepositoryScript("walkthrough", [builtProducts])
+        #expect(status == 0, "\(text.suffix(4000))")
         #expect(text.contains("as teleclaude (exit 2)"), "the reject load ran as the service user")
         #expect(text.contains("the rollback left the installation as it was"))
     }
