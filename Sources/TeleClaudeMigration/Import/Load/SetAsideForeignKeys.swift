@@ -10,11 +10,11 @@
 /// The plan chooses this only where nothing can come back different: under the default
 /// policies (no rejects file to fill, no rows already there), on a table the role owns whose
 /// file has no pages and which has no triggers or rules (so its rows are the COPY's lines, in
-/// their order, and a row's position is its archive line), for keys that are validated, declared on the table itself and without a comment,
-/// whose parents the role may reference and which have no deferred triggers (PostgreSQL will
-/// not alter a table with trigger events pending until COMMIT). The drop locks the table and
-/// its parents without waiting; refused (another session uses one), the table goes through
-/// staging instead.
+/// their order, and a row's position is its archive line), for keys that are validated,
+/// declared on the table itself and without a comment, whose parents the role may reference
+/// and which have no deferred triggers (PostgreSQL will not alter a table with trigger
+/// events pending until COMMIT). The drop locks the table and its parents without waiting;
+/// refused (another session uses one), the table goes through staging instead.
 struct SetAsideForeignKeys {
     struct Key {
         var key: TargetCatalog.ForeignKey
