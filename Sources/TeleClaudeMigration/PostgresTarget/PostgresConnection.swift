@@ -148,6 +148,24 @@ public final class PostgresConnection {
         return try PostgresResult(result, connection: self, statement: sql)
     }
 
+    /// Runs `body` inside the savepoint `name`, released when it succeeds. When it throws an
+    /// error `rollsBack` takes (by default any the server gave), what it did is rolled back
+    /// to the savepoint and the error rethrown, the transaction usable again for the caller
+    /// that handles it; any other error propagates as it is.
+    @discardableResult
+    func inSavepoint<T>(_ name: String, rollingBackOn rollsBack: (any Error) -> Bool = { $0 is PostgresError },
+                        _ body: () throws -> T) throws -> T {
+        try execute("SAVEPOINT \(name)")
+        do {
+            let value = try body()
+            try execute("RELEASE SAVEPOINT \(name)")
+            return value
+        } catch where rollsBack(error) {
+            try execute("ROLLBACK TO SAVEPOINT \(name)")
+            throw error
+        }
+    }
+
     /// Starts `COPY ... FROM STDIN`; rows go through `CopyIn.send`, then `finish`.
     public func copyIn(_ sql: String) throws -> CopyIn {
         let result = try PostgresResult(PQexec(raw, sql), connection: self, statement: sql, expecting: PGRES_COPY_IN)

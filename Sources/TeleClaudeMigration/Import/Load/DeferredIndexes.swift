@@ -41,23 +41,21 @@ struct DeferredIndexes {
         // Dropping is only a speed-up: when another session uses the table (a reader idle in
         // its transaction), the indexes stay and the rows go in past them, instead of the
         // load waiting (up to --lock-timeout) for a lock it does not need.
-        try connection.execute("SAVEPOINT tc_import_index_lock")
+        let refused: (any Error) -> Bool = { ($0 as? PostgresError)?.sqlState == "55P03" }
         do {
-            try connection.execute("LOCK TABLE \(table.qualifiedName) IN ACCESS EXCLUSIVE MODE NOWAIT")
-            try connection.execute("RELEASE SAVEPOINT tc_import_index_lock")
-        } catch let error as PostgresError where error.sqlState == "55P03" {
-            try connection.execute("ROLLBACK TO SAVEPOINT tc_import_index_lock")
+            try connection.inSavepoint("tc_import_index_lock", rollingBackOn: refused) {
+                try connection.execute("LOCK TABLE \(table.qualifiedName) IN ACCESS EXCLUSIVE MODE NOWAIT")
+            }
+        } catch where refused(error) {
             return deferred
         }
         for row in candidates.rows {
             guard let name = row[0], let definition = row[1] else { continue }
-            try connection.execute("SAVEPOINT tc_import_index_drop")
             do {
-                try connection.execute("DROP INDEX \(name)")
-                try connection.execute("RELEASE SAVEPOINT tc_import_index_drop")
+                try connection.inSavepoint("tc_import_index_drop") { try connection.execute("DROP INDEX \(name)") }
                 deferred.dropped.append(Index(name: name, definition: definition))
             } catch is PostgresError {
-                try connection.execute("ROLLBACK TO SAVEPOINT tc_import_index_drop")
+                continue  // something depends on it: it stays
             }
         }
         return deferred

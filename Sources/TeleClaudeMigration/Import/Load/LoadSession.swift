@@ -146,13 +146,13 @@ struct LoadSession: ArchiveVisitor {
         let tables = databases.flatMap { database in
             database.transaction!.loaded.map { (Loader.display($0.name, in: database.view), $0.rows, $0.loaded) }
         }
-        try context.connection.execute("SAVEPOINT tc_import_record")
         do {
-            databases[0].transaction!.recordID = try LoadRecord.write(schema: main.transaction!.catalog.schema, manifest: main.view.manifest,
-                                                                      policy: context.options.ifExists, tables: tables, context.connection)
-            try context.connection.execute("RELEASE SAVEPOINT tc_import_record")
+            databases[0].transaction!.recordID = try context.connection.inSavepoint(
+                "tc_import_record", rollingBackOn: { ($0 as? PostgresError)?.sqlState == "42501" }) {
+                try LoadRecord.write(schema: main.transaction!.catalog.schema, manifest: main.view.manifest,
+                                     policy: context.options.ifExists, tables: tables, context.connection)
+            }
         } catch let error as PostgresError where error.sqlState == "42501" {
-            try context.connection.execute("ROLLBACK TO SAVEPOINT tc_import_record")
             context.console.warning("this load is not recorded in \(LoadRecord.table) (\(error.message)): a later load cannot tell which installation these rows came from; GRANT CREATE ON SCHEMA \(main.transaction!.catalog.schema) to the loading role, or create the table once")
         }
     }

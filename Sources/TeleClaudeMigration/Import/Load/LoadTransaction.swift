@@ -265,12 +265,9 @@ struct LoadTransaction {
             creationNotes += warnings
             warnings.forEach { console.warning($0) }
             for index in indexes {
-                try connection.execute("SAVEPOINT tc_import_index")
                 do {
-                    try connection.execute(index.sql)
-                    try connection.execute("RELEASE SAVEPOINT tc_import_index")
+                    try connection.inSavepoint("tc_import_index") { try connection.execute(index.sql) }
                 } catch let error as PostgresError {
-                    try connection.execute("ROLLBACK TO SAVEPOINT tc_import_index")
                     let note = "\(table.displayName): the index \(index.name) was not created (\(error.message)); create it by hand: \(index.sql)"
                     creationNotes.append(note)
                     console.warning(note)

@@ -39,30 +39,33 @@ struct SetAsideForeignKeys {
         }
         let parents = Set(keys.map { SQLIdentifier.quote($0.referencedSchema) + "." + SQLIdentifier.quote($0.referencedTable) })
         let locked = ([table.qualifiedName] + parents.subtracting([table.qualifiedName]).sorted()).joined(separator: ", ")
-        try connection.execute("SAVEPOINT tc_import_keys")
         do {
-            try connection.execute("LOCK TABLE \(locked) IN ACCESS EXCLUSIVE MODE NOWAIT")
-            // The plan saw an empty file before BEGIN; under the lock it is sure to stay as it is now.
-            guard try connection.execute("SELECT pg_relation_size($1::regclass) = 0", [table.qualifiedName]).value(0, 0) == "t" else {
-                try connection.execute("ROLLBACK TO SAVEPOINT tc_import_keys")
-                return nil
+            try connection.inSavepoint("tc_import_keys", rollingBackOn: Self.meansStage) {
+                try connection.execute("LOCK TABLE \(locked) IN ACCESS EXCLUSIVE MODE NOWAIT")
+                // The plan saw an empty file before BEGIN; under the lock it is sure to stay as it is now.
+                guard try connection.execute("SELECT pg_relation_size($1::regclass) = 0", [table.qualifiedName]).value(0, 0) == "t" else {
+                    throw FileNotEmpty()
+                }
+                for key in keys {
+                    try connection.execute("ALTER TABLE \(table.qualifiedName) DROP CONSTRAINT \(SQLIdentifier.quote(key.name))")
+                }
             }
-            for key in keys {
-                try connection.execute("ALTER TABLE \(table.qualifiedName) DROP CONSTRAINT \(SQLIdentifier.quote(key.name))")
-            }
-            try connection.execute("RELEASE SAVEPOINT tc_import_keys")
-        } catch let error as PostgresError where Self.meansStage.contains(error.sqlState ?? "") {
-            try connection.execute("ROLLBACK TO SAVEPOINT tc_import_keys")
+        } catch where Self.meansStage(error) {
             return nil
         }
         return setAside
     }
 
-    /// Refusals that mean "stage the table instead": a lock another session holds, trigger
-    /// events pending on the table or a parent (the plan stages tables whose parents have
-    /// deferred triggers; this is the net under it), an object that depends on the key, a
-    /// privilege the role lacks after all.
-    static let meansStage: Set<String> = ["55P03", "55006", "2BP01", "42501"]
+    /// The table's file has pages after all: its rows would not lie in the COPY's order.
+    struct FileNotEmpty: Error {}
+
+    /// Refusals that mean "stage the table instead": a file with pages, a lock another
+    /// session holds, trigger events pending on the table or a parent (the plan stages tables
+    /// whose parents have deferred triggers; this is the net under it), an object that
+    /// depends on the key, a privilege the role lacks after all.
+    static func meansStage(_ error: any Error) -> Bool {
+        error is FileNotEmpty || ["55P03", "55006", "2BP01", "42501"].contains((error as? PostgresError)?.sqlState ?? "")
+    }
 }
 
 extension TableLoad {
@@ -70,12 +73,11 @@ extension TableLoad {
     /// named (the load then fails and rolls back).
     mutating func restore(_ setAside: SetAsideForeignKeys) throws {
         for entry in setAside.keys {
-            try connection.execute("SAVEPOINT tc_import_key")
             do {
-                try connection.execute("ALTER TABLE \(target.qualifiedName) ADD CONSTRAINT \(SQLIdentifier.quote(entry.key.name)) \(entry.definition)")
-                try connection.execute("RELEASE SAVEPOINT tc_import_key")
+                try connection.inSavepoint("tc_import_key", rollingBackOn: { ($0 as? PostgresError)?.sqlState == "23503" }) {
+                    try connection.execute("ALTER TABLE \(target.qualifiedName) ADD CONSTRAINT \(SQLIdentifier.quote(entry.key.name)) \(entry.definition)")
+                }
             } catch let error as PostgresError where error.sqlState == "23503" {
-                try connection.execute("ROLLBACK TO SAVEPOINT tc_import_key")
                 try nameOrphans(entry.key)
                 if problems.isEmpty { throw error }  // the server saw an orphan this query does not
             }

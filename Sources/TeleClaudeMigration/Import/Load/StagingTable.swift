@@ -60,12 +60,9 @@ extension TableLoad {
         let rejecting = spool != nil
         spool = nil
         guard problems.isEmpty else { return }
-        try connection.execute("SAVEPOINT tc_import_move")
         do {
-            try insertStaged()
-            try connection.execute("RELEASE SAVEPOINT tc_import_move")
+            try connection.inSavepoint("tc_import_move", rollingBackOn: { $0 is PostgresError && !rejecting }) { try insertStaged() }
         } catch let error as PostgresError where !rejecting {
-            try connection.execute("ROLLBACK TO SAVEPOINT tc_import_move")
             try rejectRowsBreakingRules(keyColumns: keyColumns)
             if problems.isEmpty { throw error }  // a rule no query here knows (a trigger, an exclusion)
         }
@@ -225,13 +222,12 @@ extension TableLoad {
             }
         }
         for check in target.checks {
-            try connection.execute("SAVEPOINT tc_import_check")
             let found: PostgresResult
             do {
-                found = try connection.execute("SELECT \(select) FROM \(staging) s WHERE NOT \(check.expression)\(loaded) ORDER BY 1\(limit)")
-                try connection.execute("RELEASE SAVEPOINT tc_import_check")
+                found = try connection.inSavepoint("tc_import_check") {
+                    try connection.execute("SELECT \(select) FROM \(staging) s WHERE NOT \(check.expression)\(loaded) ORDER BY 1\(limit)")
+                }
             } catch is PostgresError {
-                try connection.execute("ROLLBACK TO SAVEPOINT tc_import_check")
                 continue
             }
             try rejectStaged(found.rows, shown: keyColumns, reason: "breaks the check constraint \(check.name) of the target")

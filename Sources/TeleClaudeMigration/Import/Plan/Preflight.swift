@@ -186,12 +186,9 @@ struct Preflight {
         if createsSchema { try connection.execute("CREATE SCHEMA \(SQLIdentifier.quote(schema))") }
         for table in created {
             let (sql, _) = TableCreator.createTable(table, schema: schema, classes: LoadPlan.classes(of: table.name, manifest: manifest, summary: summary))
-            try connection.execute("SAVEPOINT tc_plan_create")
             do {
-                try connection.execute(sql)
-                try connection.execute("RELEASE SAVEPOINT tc_plan_create")
+                try connection.inSavepoint("tc_plan_create") { try connection.execute(sql) }
             } catch let error as PostgresError {
-                try connection.execute("ROLLBACK TO SAVEPOINT tc_plan_create")
                 problems.append(.init(.ddl, table: table.name, "PostgreSQL refuses the CREATE TABLE that --create-missing-tables would run: \(error.description)"))
             }
         }
